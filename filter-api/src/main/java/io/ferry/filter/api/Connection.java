@@ -1,0 +1,69 @@
+package io.ferry.filter.api;
+
+import java.net.SocketAddress;
+
+/**
+ * The view of a connection that filters use. MOSN: {@code api.Connection} (the methods built-in filters use).
+ *
+ * <h2>Threading</h2>
+ * Each connection belongs to one thread (its event loop); all its filter callbacks and event listeners run there.
+ * {@link #write}, {@link #close}, {@link #closeWrite} and {@link #setReadDisable} may be called from any thread:
+ * off the connection's thread they are executed there, in call order. {@link #execute} runs any task there.
+ *
+ * <h2>Ownership</h2>
+ * A buffer passed to {@link #write} belongs to the runtime from then on; the caller must not touch it again.
+ */
+@Stable
+public interface Connection {
+
+    /** The connection's id, unique within the process. */
+    long id();
+
+    /** The local address: an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}. */
+    SocketAddress localAddress();
+
+    /** The peer's address. */
+    SocketAddress remoteAddress();
+
+    /**
+     * Writes {@code buffer} after it passed this connection's write filters, in order with earlier writes.
+     * Ownership of {@code buffer} passes to the runtime.
+     */
+    void write(IoBuffer buffer);
+
+    /**
+     * Closes the connection. With {@link ConnectionCloseType#FLUSH_WRITE}, bytes already written are sent first.
+     * Listeners receive {@code event} (MOSN delivers {@code LocalClose} after a flushing close); closing an
+     * already closed connection does nothing.
+     */
+    void close(ConnectionCloseType type, ConnectionEvent event);
+
+    /**
+     * Ferry: shuts down the write side (TCP half-close) once bytes already written are sent; reading goes on. The
+     * connection closes fully once both sides have shut down.
+     */
+    void closeWrite();
+
+    /** True once the connection is closed, or closing. */
+    boolean isClosed();
+
+    /**
+     * Disables ({@code true}) or re-enables ({@code false}) reading. Calls nest, as in MOSN: each disable must be
+     * matched by an enable before reading resumes. While reading is disabled the kernel buffers fill and TCP
+     * back-pressure reaches the peer. Enabling does not by itself re-present bytes already in the read buffer;
+     * use {@link ReadFilterCallbacks#continueReading()} for that.
+     */
+    void setReadDisable(boolean disable);
+
+    /** True while reading is enabled. */
+    boolean isReadEnabled();
+
+    /** Registers a listener for this connection's events. */
+    void addConnectionEventListener(ConnectionEventListener listener);
+
+    /** Runs {@code task} on this connection's thread (now if already there). */
+    void execute(Runnable task);
+
+    /** True if the caller runs on this connection's thread. */
+    boolean inEventLoop();
+}

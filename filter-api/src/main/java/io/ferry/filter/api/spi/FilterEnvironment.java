@@ -1,0 +1,29 @@
+package io.ferry.filter.api.spi;
+
+import io.ferry.filter.api.Stable;
+import io.ferry.filter.api.admin.AdminRegistry;
+
+import java.util.Optional;
+
+/**
+ * The services a runtime offers to filter factories. The proxy runtime backs them with its admin server, its stats
+ * and a timer thread; the test kit backs them with in-memory versions and a manual clock.
+ */
+@Stable
+public interface FilterEnvironment {
+
+    /** Where a filter registers its own admin endpoints (served only when the config has an {@code admin} block). */
+    AdminRegistry admin();
+
+    /** Where a filter publishes its counters, which appear in {@code GET /api/v1/stats}. */
+    StatsRegistry stats();
+
+    /** Time and timers. Tests drive it by hand, so filters never read the system clock directly. */
+    FilterScheduler scheduler();
+
+    /**
+     * A runtime-specific service, for built-in filters that need more than this API (for example the cluster
+     * manager that {@code tcp_proxy} uses). Third-party filters should not depend on it.
+     */
+    <T> Optional<T> service(Class<T> type);
+}

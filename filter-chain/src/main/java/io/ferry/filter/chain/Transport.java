@@ -1,0 +1,46 @@
+package io.ferry.filter.chain;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.net.SocketAddress;
+
+/**
+ * What the chain engine needs from whatever carries a connection's bytes: a Netty channel in the proxy runtime, an
+ * in-memory queue in the test kit. Implementations must call back into the owning {@link ChainConnection}
+ * ({@code onRead}, {@code onReadEof}, {@code onTransportClosed}, {@code onWritabilityChanged}) on the connection's
+ * thread.
+ */
+public interface Transport {
+
+    /** True if the caller runs on the connection's thread. */
+    boolean inEventLoop();
+
+    /** Runs {@code task} on the connection's thread, after tasks submitted before it. */
+    void execute(Runnable task);
+
+    /** The allocator for buffers of this connection. */
+    ByteBufAllocator alloc();
+
+    SocketAddress localAddress();
+
+    SocketAddress remoteAddress();
+
+    /** Writes {@code data} (ownership passes to the transport) after the write filters ran; flushes. */
+    void write(ByteBuf data);
+
+    /** Shuts down the output side once pending writes are sent (TCP half-close). */
+    void shutdownOutput();
+
+    /**
+     * Closes the transport, after sending pending writes if {@code flush}. The transport then reports
+     * {@link ChainConnection#onTransportClosed()} once.
+     */
+    void close(boolean flush);
+
+    /** Starts ({@code true}) or stops ({@code false}) reading from the peer. */
+    void setAutoRead(boolean autoRead);
+
+    /** True while writes do not queue up beyond the transport's high-water mark. */
+    boolean isWritable();
+}

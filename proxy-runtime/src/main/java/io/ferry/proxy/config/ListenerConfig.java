@@ -1,0 +1,30 @@
+package io.ferry.proxy.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code servers[0].listeners[i]}.
+ *
+ * @param index                 {@code i}, for JSON paths in messages
+ * @param name                  {@code name}, defaulting to the address string as MOSN does
+ * @param network               {@code "tcp"} or {@code "unix"}
+ * @param address               {@code address} as written: {@code "host:port"}, or a socket path for unix
+ * @param host                  for tcp, the host part of the address; {@code null} for unix
+ * @param port                  for tcp, the port (0 = ephemeral); -1 for unix
+ * @param bindPort              {@code bind_port}: a listener with {@code false} never listens (MOSN)
+ * @param connectionIdleTimeout {@code connection_idle_timeout}, default 90 s; {@link Duration#ZERO} disables
+ * @param filters               {@code filter_chains[0].filters[]}, in order
+ */
+public record ListenerConfig(int index, String name, String network, String address, String host, int port,
+                             boolean bindPort, Duration connectionIdleTimeout, List<FilterEntry> filters) {
+
+    public ListenerConfig {
+        filters = List.copyOf(filters);
+    }
+
+    /** The JSON path of this listener, e.g. {@code servers[0].listeners[1]}. */
+    public String path() {
+        return "servers[0].listeners[" + index + "]";
+    }
+}
