@@ -232,6 +232,7 @@ public final class ChainConnection implements Connection {
      */
     public void onRead(ByteBuf data) {
         assert transport.inEventLoop();
+        lastPassStatus = null;
         if (closed || inputShutdown) {
             data.release();
             return;
@@ -362,7 +363,8 @@ public final class ChainConnection implements Connection {
 
     /**
      * What the last filter that ran in the latest pass returned ({@code onNewConnection} or {@code onData}), or
-     * {@code null} if that pass ran no filter or ended in a failure.
+     * {@code null} if that pass ran no filter or ended in a failure. {@link #onRead} resets it, so after a read that
+     * ran no pass (reading disabled, connection closed) it is {@code null}.
      */
     public FilterStatus lastPassStatus() {
         return lastPassStatus;
