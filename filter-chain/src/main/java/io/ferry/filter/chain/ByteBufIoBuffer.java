@@ -106,6 +106,12 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return next;
     }
 
+    /** Releases the backing buffer and revokes this wrapper. */
+    void revoke() {
+        release();
+        revoked = true;
+    }
+
     void eofInternal(boolean eof) {
         this.eof = eof;
     }

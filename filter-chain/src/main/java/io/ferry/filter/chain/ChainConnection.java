@@ -228,7 +228,8 @@ public final class ChainConnection implements Connection {
 
     /**
      * Bytes read from the peer; the chain takes over {@code data}'s reference. They are appended to the read buffer
-     * and, if reading is enabled, a pass runs from filter 0.
+     * and, if reading is enabled, a pass runs from filter 0. An empty {@code data} re-runs the pass over the bytes
+     * already buffered, if any (after re-enabling reading, say; MOSN waits for the next read instead).
      */
     public void onRead(ByteBuf data) {
         assert transport.inEventLoop();
@@ -471,7 +472,7 @@ public final class ChainConnection implements Connection {
             if (reused) {
                 writeBufferInUse = false;
             } else if (revokeBuffers) {
-                wrapper.moveToNew().release();
+                wrapper.revoke();
             }
         }
     }

@@ -25,9 +25,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link FilterProviderContractTest}, run on the filters the provider's factory creates, through the real chain
  * engine in an {@link EmbeddedFilterChain}.
  *
+ * <p>The write filters the factory adds, if any, are checked too (R2.4, R2.5); without write filters those tests
+ * are reported as skipped.
+ *
  * <p>Optional hooks: {@link #forwardsBytes()} (true by default, for observers such as tcpcopy; return false for a
- * terminal or transforming filter, which skips R1.11), {@link #awaitAsyncWork} (for filters with threads of their
- * own) and {@link #payload} (well-formed input for protocol filters).
+ * terminal or transforming filter, which skips R1.11 and R2.5), {@link #awaitAsyncWork} (for filters with threads of
+ * their own) and {@link #payload} (well-formed input for protocol filters).
  */
 public abstract class ReadFilterContractTest extends FilterProviderContractTest {
 
@@ -193,6 +196,60 @@ public abstract class ReadFilterContractTest extends FilterProviderContractTest 
             fail("R1.11: the filter forwarded " + got.length + " of " + sent.size() + " bytes"
                     + (got.length == sent.size() ? ", changed" : "") + "; a forwarding filter must return CONTINUE "
                     + "without draining (or return false from forwardsBytes())" + CONTRACT);
+        }
+        chain.finish();
+    }
+
+    // ------------------------------------------------------------------ R2: the write filters the factory adds
+
+    /**
+     * R2.4: the write filters the factory adds (if any; skipped otherwise) take buffers of any size without throwing
+     * and never keep them.
+     */
+    @Test
+    public void required_r2_4_onWriteToleratesAnyBufferAndNeverKeepsIt() throws Exception {
+        EmbeddedEnvironment env = newEnvironment();
+        EmbeddedFilterChain chain = newChain(createFactory(env), env);
+        Assumptions.assumeFalse(chain.connection().writeFilters().isEmpty(),
+                "R2.4 skipped: the factory adds no write filter");
+        SplittableRandom random = new SplittableRandom(7);
+        chain.writeOutbound(payload(random, 1));
+        chain.writeOutbound(payload(random, MIB));
+        for (int i = 0; i < 16; i++) {
+            chain.writeOutbound(payload(random, random.nextInt(16 * 1024)));
+        }
+        assertNoFailure(chain, "R2.4", "onWrite()");
+        chain.advanceTimeBy(1, TimeUnit.HOURS);
+        awaitAsyncWork(chain);
+        assertNoFailure(chain, "R2.4", "onWrite()");
+        try {
+            chain.finish();
+        } catch (AssertionError e) {
+            throw new AssertionError("R4.1: " + e.getMessage() + CONTRACT, e);
+        }
+    }
+
+    /** R2.5: an observing write filter (see {@link #forwardsBytes()}) lets every written byte through, in order. */
+    @Test
+    public void required_r2_5_forwardingWriteFilterPassesEveryByteInOrder() throws Exception {
+        Assumptions.assumeTrue(forwardsBytes(), "R2.5 skipped: forwardsBytes() returned false");
+        EmbeddedEnvironment env = newEnvironment();
+        EmbeddedFilterChain chain = newChain(createFactory(env), env);
+        Assumptions.assumeFalse(chain.connection().writeFilters().isEmpty(),
+                "R2.5 skipped: the factory adds no write filter");
+        SplittableRandom random = new SplittableRandom(8);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        for (int i = 0; i < 64; i++) {
+            byte[] chunk = payload(random, 1 + random.nextInt(8192));
+            sent.writeBytes(chunk);
+            chain.writeOutbound(chunk);
+        }
+        awaitAsyncWork(chain);
+        assertNoFailure(chain, "R2.5", "forwarding writes");
+        byte[] got = chain.readAllOutbound();
+        if (!Arrays.equals(sent.toByteArray(), got)) {
+            fail("R2.5: the write filters let " + got.length + " of " + sent.size() + " bytes through"
+                    + (got.length == sent.size() ? ", changed" : "") + CONTRACT);
         }
         chain.finish();
     }

@@ -214,8 +214,8 @@ public final class EmbeddedFilterChain {
     // ------------------------------------------------------------------ outbound
 
     /**
-     * Writes {@code bytes} to the connection as a filter would ({@link ChainConnection#write(IoBuffer)}), through the
-     * write filters.
+     * Writes {@code bytes} to the connection as the runtime relays them ({@link ChainConnection#write(ByteBuf)}, the
+     * path tcp_proxy's responses take), through the write filters, which see a revocable buffer.
      *
      * @return true if something reached the transport
      */
@@ -223,7 +223,7 @@ public final class EmbeddedFilterChain {
         checkThread();
         runPendingTasks();
         int before = transport.outboundBytes();
-        connection.write(IoBuffer.copyOf(bytes, 0, bytes.length));
+        connection.write(alloc.buffer(bytes.length).writeBytes(bytes));
         runPendingTasks();
         return transport.outboundBytes() != before;
     }

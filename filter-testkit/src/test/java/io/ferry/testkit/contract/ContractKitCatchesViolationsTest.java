@@ -141,6 +141,25 @@ class ContractKitCatchesViolationsTest {
     }
 
     @Test
+    void keepingAWriteBufferBreaksR4_1() {
+        final class WriteKeeper implements io.ferry.filter.api.WriteFilter {
+            IoBuffer last;
+
+            @Override
+            public FilterStatus onWrite(List<IoBuffer> buffers) {
+                if (last != null) {
+                    last.length();
+                }
+                last = buffers.get(0);
+                return FilterStatus.CONTINUE;
+            }
+        }
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION,
+                c -> (ctx, cb) -> cb.addWriteFilter(new WriteKeeper())), null);
+        assertViolation("R4.1", kit::required_r2_4_onWriteToleratesAnyBufferAndNeverKeepsIt);
+    }
+
+    @Test
     void throwingOnLargeBuffersBreaksR4_2() {
         assertViolation("R4.2", () -> kitFor(new Thrower()).required_r4_2_onDataToleratesOneMebibyte());
     }

@@ -82,7 +82,9 @@ class EmbeddedFilterChainTest {
                 .build();
         chain.writeInbound("a\nlonger line\n");
         assertEquals("a\nlonger line\n", chain.readInboundString());
-        assertEquals(Map.of("bytes", 14L, "lines", 2L, "long_lines", 1L),
+        assertTrue(chain.writeOutbound("ok\n"));
+        assertEquals("ok\n", chain.readOutboundString());
+        assertEquals(Map.of("bytes", 14L, "lines", 2L, "long_lines", 1L, "bytes_out", 3L),
                 chain.environment().stats().snapshot(LineCounterProvider.TYPE));
         chain.finish();
     }

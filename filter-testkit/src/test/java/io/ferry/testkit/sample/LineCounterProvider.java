@@ -5,16 +5,19 @@ import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.ReadFilter;
+import io.ferry.filter.api.WriteFilter;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The kit's own test filter, {@code testkit.linecounter}: an observer that counts bytes, complete lines and lines
- * longer than {@code max_line_bytes}, publishes the counts as stats, and passes every byte on.
+ * The kit's own test filter, {@code testkit.linecounter}: an observer that counts bytes read, complete lines and lines
+ * longer than {@code max_line_bytes}, and bytes written; publishes the counts as stats; passes every byte on. One
+ * instance per connection serves as both its read and its write filter.
  */
 public final class LineCounterProvider implements NetworkFilterFactoryProvider {
 
@@ -46,25 +49,40 @@ public final class LineCounterProvider implements NetworkFilterFactoryProvider {
         LongAdder bytes = new LongAdder();
         LongAdder lines = new LongAdder();
         LongAdder longLines = new LongAdder();
+        LongAdder bytesOut = new LongAdder();
         config.environment().stats().register(TYPE, () -> Map.of("bytes", bytes.sum(), "lines", lines.sum(),
-                "long_lines", longLines.sum()));
+                "long_lines", longLines.sum(), "bytes_out", bytesOut.sum()));
         int max = maxLine;
-        return (ctx, cb) -> cb.addReadFilter(new LineCounter(max, bytes, lines, longLines));
+        return (ctx, cb) -> {
+            LineCounter counter = new LineCounter(max, bytes, lines, longLines, bytesOut);
+            cb.addReadFilter(counter);
+            cb.addWriteFilter(counter);
+        };
     }
 
     /** One per connection: its position in the current line is per-connection state, kept without locks. */
-    static final class LineCounter implements ReadFilter {
+    static final class LineCounter implements ReadFilter, WriteFilter {
         private final int maxLine;
         private final LongAdder bytes;
         private final LongAdder lines;
         private final LongAdder longLines;
+        private final LongAdder bytesOut;
         private int lineLength;
 
-        LineCounter(int maxLine, LongAdder bytes, LongAdder lines, LongAdder longLines) {
+        LineCounter(int maxLine, LongAdder bytes, LongAdder lines, LongAdder longLines, LongAdder bytesOut) {
             this.maxLine = maxLine;
             this.bytes = bytes;
             this.lines = lines;
             this.longLines = longLines;
+            this.bytesOut = bytesOut;
+        }
+
+        @Override
+        public FilterStatus onWrite(List<IoBuffer> buffers) {
+            for (IoBuffer b : buffers) {
+                bytesOut.add(b.length());
+            }
+            return FilterStatus.CONTINUE;
         }
 
         @Override
