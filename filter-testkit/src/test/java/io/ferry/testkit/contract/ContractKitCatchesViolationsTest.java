@@ -15,7 +15,6 @@ import org.opentest4j.TestAbortedException;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,8 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The kit must fail filters that break the contract, and say which rule they broke. */
 class ContractKitCatchesViolationsTest {
 
+    /** What a provider's create() does. */
+    interface Create {
+        NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException;
+    }
+
     /** A provider of type "bad" whose create() is {@code create}. */
-    static NetworkFilterFactoryProvider provider(String apiVersion, Function<FilterConfig, NetworkFilterChainFactory> create) {
+    static NetworkFilterFactoryProvider provider(String apiVersion, Create create) {
         return new NetworkFilterFactoryProvider() {
             @Override
             public String type() {
@@ -38,8 +42,8 @@ class ContractKitCatchesViolationsTest {
             }
 
             @Override
-            public NetworkFilterChainFactory create(FilterConfig config) {
-                return create.apply(config);
+            public NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException {
+                return create.create(config);
             }
         };
     }
@@ -216,22 +220,9 @@ class ContractKitCatchesViolationsTest {
                 .collect(Collectors.toList());
         assertViolation("R3.4", tests.get(0).getExecutable());
 
-        NetworkFilterFactoryProvider badMessage = new NetworkFilterFactoryProvider() {
-            @Override
-            public String type() {
-                return "bad";
-            }
-
-            @Override
-            public String apiVersion() {
-                return FilterApi.VERSION;
-            }
-
-            @Override
-            public NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException {
-                throw new FilterConfigException("limit", "limit is wrong", (Throwable) null);
-            }
-        };
+        NetworkFilterFactoryProvider badMessage = provider(FilterApi.VERSION, c -> {
+            throw new FilterConfigException("limit", "limit is wrong", (Throwable) null);
+        });
         List<DynamicTest> bad = kit(badMessage, List.of("{\"limit\": 0}"))
                 .required_r3_4_invalidConfigRaisesFilterConfigException().collect(Collectors.toList());
         assertViolation("R3.4", bad.get(0).getExecutable());
