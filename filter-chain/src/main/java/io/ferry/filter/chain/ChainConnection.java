@@ -793,7 +793,8 @@ public final class ChainConnection implements Connection {
                     + "@" + Integer.toHexString(System.identityHashCode(filter))
                     + " is already attached to connection " + other.connectionId + "; "
                     + factory.getClass().getName() + ".createFilterChain() must create new filter instances for "
-                    + "each connection");
+                    + "each connection" + (filter.getClass().isSynthetic()
+                    ? " (a lambda that captures nothing is one instance for the whole JVM: use a class)" : ""));
         }
     }
 

@@ -9,6 +9,7 @@ import io.ferry.testkit.embedded.EmbeddedEnvironment;
 import io.ferry.testkit.embedded.EmbeddedFilterChain;
 import io.ferry.testkit.embedded.EmbeddedFilterConfig;
 import io.ferry.testkit.embedded.ServiceLoaderProviders;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,29 @@ public abstract class FilterProviderContractTest {
 
     /** How many connections on how many threads R3.6 runs at once. */
     private static final int THREADS = 4;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    /** Closes the {@link AutoCloseable} factories the test created, releasing their threads and files. */
+    @AfterEach
+    public void closeFactories() throws Exception {
+        Exception first = null;
+        for (AutoCloseable c : toClose) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        toClose.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
 
     // ------------------------------------------------------------------ hooks
 
@@ -126,13 +150,20 @@ public abstract class FilterProviderContractTest {
         return env;
     }
 
-    /** A factory created from {@link #validConfig()} in {@code environment}. */
+    /**
+     * A factory created from {@link #validConfig()} in {@code environment} (and initialised, if it is a
+     * {@link io.ferry.filter.api.FactoryInitializer}). A factory that is {@link AutoCloseable} is closed after the
+     * test, as the runtime closes it when it stops.
+     */
     protected final NetworkFilterChainFactory createFactory(EmbeddedEnvironment environment) {
         NetworkFilterFactoryProvider p = provider();
         try {
             NetworkFilterChainFactory f = p.create(new EmbeddedFilterConfig(type(), EmbeddedFilterConfig.DEFAULT_PATH,
                     validConfig(), environment));
             assertNotNull(f, "R3.3: create(validConfig()) returned null" + CONTRACT);
+            if (f instanceof AutoCloseable) {
+                toClose.add((AutoCloseable) f);
+            }
             if (f instanceof io.ferry.filter.api.FactoryInitializer) {
                 ((io.ferry.filter.api.FactoryInitializer) f).init(io.ferry.testkit.embedded.EmbeddedListener.DEFAULT);
             }
@@ -211,7 +242,10 @@ public abstract class FilterProviderContractTest {
         EmbeddedFilterConfig fc = new EmbeddedFilterConfig(type(), EmbeddedFilterConfig.DEFAULT_PATH, config,
                 newEnvironment());
         try {
-            p.create(fc);
+            NetworkFilterChainFactory accepted = p.create(fc);
+            if (accepted instanceof AutoCloseable) {
+                toClose.add((AutoCloseable) accepted);
+            }
         } catch (FilterConfigException e) {
             String m = e.getMessage();
             Matcher matcher = CONFIG_ERROR.matcher(m == null ? "" : m);

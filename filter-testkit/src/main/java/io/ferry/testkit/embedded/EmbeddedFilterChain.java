@@ -77,6 +77,7 @@ public final class EmbeddedFilterChain {
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private final AtomicLong continueReadingCalls = new AtomicLong();
     private final List<ConnectionEvent> events = new ArrayList<>();
+    private final List<AutoCloseable> createdFactories = new ArrayList<>();
     private ConnectionEvent closeEvent;
 
     private EmbeddedFilterChain(Builder b, List<Element> elements) {
@@ -137,6 +138,9 @@ public final class EmbeddedFilterChain {
             if (factory == null) {
                 throw new IllegalStateException(provider.getClass().getName() + ".create() returned null for " + path
                         + " (R3.3)");
+            }
+            if (factory instanceof AutoCloseable) {
+                createdFactories.add((AutoCloseable) factory);
             }
             if (factory instanceof FactoryInitializer) {
                 ((FactoryInitializer) factory).init(listener);
@@ -378,7 +382,8 @@ public final class EmbeddedFilterChain {
 
     /**
      * Ends the test: runs pending tasks, rethrows any filter failure ({@link #checkException()}), closes the connection
-     * if it is open, and fails with an {@link AssertionError} if any buffer is still referenced.
+     * if it is open, closes the {@link AutoCloseable} factories the builder created from providers, and fails with an
+     * {@link AssertionError} if any buffer is still referenced.
      *
      * @return the bytes left over: undrained in the read buffer, and not read from the inbound and outbound queues
      */
@@ -396,6 +401,7 @@ public final class EmbeddedFilterChain {
             connection.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
         }
         runPendingTasks();
+        closeCreatedFactories();
         checkException();
         String leaks = alloc.describeLeaks();
         if (leaks != null) {
@@ -403,6 +409,17 @@ public final class EmbeddedFilterChain {
                     + "kept a runtime buffer (R4.1: copy the bytes you keep)");
         }
         return new Leftovers(buffered, unreadInbound, unreadOutbound);
+    }
+
+    private void closeCreatedFactories() {
+        for (AutoCloseable c : createdFactories) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                failures.add(e);
+            }
+        }
+        createdFactories.clear();
     }
 
     private void checkThread() {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -183,6 +184,34 @@ class ContractKitCatchesViolationsTest {
         Keeper shared = new Keeper();
         ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> (ctx, cb) -> cb.addReadFilter(shared)), null);
         assertViolation("R3.5", kit::required_r3_5_createFilterChainAddsFreshInstancesPerConnection);
+    }
+
+    @Test
+    void closeableFactoriesAreClosedAfterEachTest() throws Exception {
+        List<String> closed = new java.util.ArrayList<>();
+        final class Closing implements NetworkFilterChainFactory, AutoCloseable {
+            @Override
+            public void createFilterChain(io.ferry.filter.api.FilterChainContext ctx,
+                                          io.ferry.filter.api.NetworkFilterChainFactoryCallbacks cb) {
+                cb.addReadFilter(new NullReturner());
+            }
+
+            @Override
+            public void close() {
+                closed.add("closed");
+            }
+        }
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> new Closing()), null);
+        kit.required_r3_5_createFilterChainAddsFreshInstancesPerConnection();
+        kit.required_r3_3_validConfigCreatesFactory();
+        kit.closeFactories();
+        assertEquals(List.of("closed", "closed"), closed, "every factory the tests created is closed");
+
+        closed.clear();
+        io.ferry.testkit.embedded.EmbeddedFilterChain chain = io.ferry.testkit.embedded.EmbeddedFilterChain.builder()
+                .provider(provider(FilterApi.VERSION, c -> new Closing())).build();
+        chain.finish();
+        assertEquals(List.of("closed"), closed, "the harness closes the factories it created");
     }
 
     @Test

@@ -252,7 +252,8 @@ class EmbeddedFilterChainTest {
         assertTrue(second.isClosed());
         IllegalStateException e = assertThrows(IllegalStateException.class, second::checkException);
         assertTrue(e.getMessage().contains("is already attached to connection 7; "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("must create new filter instances for each connection"));
+        assertTrue(e.getMessage().endsWith("must create new filter instances for each connection (a lambda that "
+                + "captures nothing is one instance for the whole JVM: use a class)"), e.getMessage());
         first.finish();
         second.finish();
     }
