@@ -4,7 +4,9 @@ import io.ferry.filter.api.FilterApi;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -337,10 +339,11 @@ public final class FilterRegistry {
                                 + "); fix the plugin.");
                         return;
                     }
-                    if (repeats == 0) {
-                        String name = Advice.providerNamedIn(e);
-                        reportBroken(name == null ? "listed in " + SERVICE_FILE : name, location, null, e);
-                    }
+                    String name = Advice.providerNamedIn(e);
+                    if (repeats == 0 && !(location != null && name != null && !isLocal(loader, name))) {
+                        reportBroken(name == null ? "listed in " + SERVICE_FILE : name, location,
+                                name == null ? null : locationOfClassFile(loader, name), e);
+                    } // else: a class-path provider failing again through the parent, already reported
                     continue;
                 }
                 Class<? extends NetworkFilterFactoryProvider> type = p.type();
@@ -349,6 +352,32 @@ public final class FilterRegistry {
                 }
                 instantiate(p, type, location);
             }
+        }
+
+        /** The jar or directory holding {@code className}'s class file, from its resource URL; null if unknown. */
+        private static String locationOfClassFile(ClassLoader loader, String className) {
+            String resource = className.replace('.', '/') + ".class";
+            URL url = loader.getResource(resource);
+            if (url == null) {
+                return null;
+            }
+            try {
+                String u = url.toString();
+                if (u.startsWith("jar:") && u.contains("!/")) {
+                    return Paths.get(new URI(u.substring(4, u.indexOf("!/")))).toString();
+                }
+                if (u.startsWith("file:") && u.endsWith(resource)) {
+                    return Paths.get(new URI(u.substring(0, u.length() - resource.length()))).toString();
+                }
+            } catch (URISyntaxException | RuntimeException ignored) {
+                // unknown
+            }
+            return null;
+        }
+
+        private static boolean isLocal(ClassLoader loader, String className) {
+            return loader instanceof PluginClassLoader plugin
+                    && plugin.findResource(className.replace('.', '/') + ".class") != null;
         }
 
         private void instantiate(ServiceLoader.Provider<NetworkFilterFactoryProvider> p,
@@ -385,7 +414,7 @@ public final class FilterRegistry {
                 return;
             }
             if (RESERVED_TYPES.contains(type) && (location != null || !className.startsWith(BUILT_IN_PACKAGE))) {
-                String msg = "Third-party " + subject.substring(0, 1).toLowerCase() + subject.substring(1)
+                String msg = "Third-party " + (location == null ? "provider " : "plugin ") + className + " (" + codeSource + ")"
                         + " is forbidden to use the reserved network filter type \"" + type + "\"; it was not"
                         + " loaded: give it a dotted vendor prefix, such as \"" + vendorOf(className) + "." + type
                         + "\".";

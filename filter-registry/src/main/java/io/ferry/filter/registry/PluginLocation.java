@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -50,7 +51,7 @@ record PluginLocation(Path path, List<Path> jars) {
     }
 
     private static boolean isJar(Path p) {
-        return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jar");
+        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar");
     }
 
     boolean isDirectory() {

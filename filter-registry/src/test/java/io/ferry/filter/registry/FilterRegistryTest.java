@@ -213,6 +213,28 @@ class FilterRegistryTest {
     }
 
     @Test
+    void aBrokenClassPathProviderIsReportedOnceNotAgainForEachPluginLocation() throws Exception {
+        Path ctor = TestPlugins.jar("no-noarg-ctor", tmp.resolve("classpath/ctor.jar"));
+        Path boom = TestPlugins.jar("static-init", tmp.resolve("classpath/boom.jar"));
+        plugin("good");
+        plugin("dup-a");
+        try (URLClassLoader host = new URLClassLoader(new URL[] {ctor.toUri().toURL(), boom.toUri().toURL()},
+                FilterRegistry.class.getClassLoader())) {
+
+            FilterRegistry r = FilterRegistry.builder().parent(host).pluginsDir(plugins).build();
+
+            assertEquals(List.of(
+                    "FILTER-REGISTRY(E): Provider com.acme.ctor.CtorProvider (" + ctor + ") was not loaded: its "
+                            + "class must have a public no-arg constructor and be public and top-level (or a static "
+                            + "nested class).",
+                    "FILTER-REGISTRY(E): Provider com.acme.boom.BoomProvider (" + boom + ") was not loaded: its "
+                            + "static initialiser threw java.lang.IllegalStateException: boom; fix the plugin so that "
+                            + "loading its class cannot fail."), r.problems());
+            assertEquals(List.of("acme.dup", "acme.echo", CLASSPATH_TYPE), types(r));
+        }
+    }
+
+    @Test
     void reservedTypesAreFerrysAndMosnsNetworkFilters() {
         assertEquals(java.util.Set.of("tcp_proxy", "tcpcopy", "proxy", "fault_inject", "connection_manager", "grpc",
                 "tunnel", "udp_proxy"), FilterRegistry.RESERVED_TYPES);
