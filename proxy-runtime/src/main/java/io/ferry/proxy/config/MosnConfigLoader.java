@@ -142,14 +142,21 @@ public final class MosnConfigLoader {
 
     /** Strict JSON (RFC 8259, as Go's decoder), the whole text; errors name the source, line and column. */
     static JsonElement parseTree(String json, String sourceName) throws ConfigException {
+        if (json.isBlank()) {
+            throw new ConfigException(sourceName + ": empty file (expected: a MOSN JSON config object)");
+        }
         try (JsonReader reader = new JsonReader(new StringReader(json))) {
             reader.setStrictness(Strictness.STRICT);
-            if (reader.peek() == JsonToken.END_DOCUMENT) {
-                throw new ConfigException(sourceName + ": empty file (expected: a MOSN JSON config object)");
-            }
             JsonElement root = TREE.read(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw syntaxError(sourceName, "unexpected data after the top-level value" + position(reader));
+            String afterValue = position(reader);
+            boolean trailing;
+            try {
+                trailing = reader.peek() != JsonToken.END_DOCUMENT;
+            } catch (IOException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw syntaxError(sourceName, "unexpected data after the top-level value" + afterValue);
             }
             return root;
         } catch (IOException | JsonParseException | IllegalStateException e) {
@@ -174,6 +181,10 @@ public final class MosnConfigLoader {
         int see = what.indexOf("\nSee ");
         if (see >= 0) {
             what = what.substring(0, see);
+        }
+        if (what.startsWith("Use JsonReader.setStrictness")) {
+            what = "malformed JSON (comments, single quotes, unquoted names and unescaped control characters are not"
+                    + " allowed)";
         }
         return new ConfigException(source + where + ": not valid JSON: " + what.trim()
                 + " (expected: a MOSN JSON config)");
