@@ -39,6 +39,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
     private final boolean view;
     private boolean eof;
     private boolean revoked;
+    private boolean readBuffer;
     private ChainConnection owner;
 
     /** Wraps {@code buf}, taking over one reference of it; growth allocates from {@code buf.alloc()}. */
@@ -84,6 +85,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
 
     /** Hands the backing buffer (and its reference) to the caller; this buffer is empty afterwards. */
     ByteBuf detach() {
+        checkLive();
         ByteBuf b = buf;
         buf = Unpooled.EMPTY_BUFFER;
         return b;
@@ -98,10 +100,20 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return view;
     }
 
+    /** True for a connection's read buffer, which stays with its connection. */
+    boolean isReadBuffer() {
+        return readBuffer;
+    }
+
+    void markReadBuffer() {
+        readBuffer = true;
+    }
+
     /** A new wrapper taking over this one's buffer and EOF flag; this one is revoked. */
     ByteBufIoBuffer moveToNew() {
         ByteBufIoBuffer next = new ByteBufIoBuffer(detach(), alloc, view, eof);
         next.owner = owner;
+        next.readBuffer = readBuffer;
         revoked = true;
         return next;
     }

@@ -392,14 +392,14 @@ public final class ChainConnection implements Connection {
      * Writes a filter's buffer after the write filters. A {@link ByteBufIoBuffer} hands over its {@code ByteBuf};
      * a heap buffer is wrapped without copying.
      *
-     * @throws IllegalArgumentException if {@code buffer} is this connection's read buffer, which the chain owns
+     * @throws IllegalArgumentException if {@code buffer} is a connection's read buffer, which the chain owns
      */
     @Override
     public void write(IoBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        if (buffer == readBuffer) {
-            throw new IllegalArgumentException("write() was given connection " + id + "'s read buffer, which the "
-                    + "runtime owns; write buffer.copy() and drain(buffer.length()) instead");
+        if (buffer instanceof ByteBufIoBuffer && ((ByteBufIoBuffer) buffer).isReadBuffer()) {
+            throw new IllegalArgumentException("write() on connection " + id + " was given a connection's read "
+                    + "buffer, which the runtime owns; write buffer.copy() and drain(buffer.length()) instead");
         }
         if (!transport.inEventLoop()) {
             transport.execute(() -> write(buffer));
@@ -587,6 +587,7 @@ public final class ChainConnection implements Connection {
         ByteBufIoBuffer b = new ByteBufIoBuffer(content, alloc);
         b.eofInternal(eof);
         b.owner(this);
+        b.markReadBuffer();
         return b;
     }
 

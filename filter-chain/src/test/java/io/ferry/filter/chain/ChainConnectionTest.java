@@ -716,9 +716,14 @@ class ChainConnectionTest {
 
     @Test
     void r4_7_writingTheReadBufferIsRefused() {
+        TestTransport otherTransport = new TestTransport();
+        ChainConnection other = new ChainConnection(18, LISTENER, otherTransport);
+        otherTransport.connection = other;
         chain("t", rec("echo", buf -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conn.write(buf));
-            assertTrue(e.getMessage().contains("read buffer"));
+            assertEquals("write() on connection 17 was given a connection's read buffer, which the runtime owns; "
+                    + "write buffer.copy() and drain(buffer.length()) instead", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> other.write(buf), "nor to another connection");
             conn.write(buf.copy());
             return drainAll(buf);
         }));
