@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One test (at least) per rule of the chain engine; names cite the rule in FILTER-CONTRACT.md. */
+@ExtendWith(NoNettyLeakReports.class)
 class ChainConnectionTest {
 
     static final ListenerInfo LISTENER = new ListenerInfo() {
