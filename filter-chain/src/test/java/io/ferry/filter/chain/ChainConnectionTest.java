@@ -282,6 +282,43 @@ class ChainConnectionTest {
     }
 
     @Test
+    void r1_7_continueReadingDuringAnotherCallbackRunsAfterThatPass() {
+        Rec b = rec("b", ChainConnectionTest::stop);
+        Rec c = rec("c", ChainConnectionTest::drainAll);
+        boolean[] first = {true};
+        Rec a = rec("a", buf -> {
+            if (!first[0]) {
+                b.callbacks.continueReading();
+                log.add("a returns");
+            }
+            first[0] = false;
+            return FilterStatus.CONTINUE;
+        });
+        chain("t", a, b, c);
+        conn.initializeReadFilters();
+        read("1");
+        log.clear();
+        read("2");
+        assertEquals(List.of("a.onData(12)", "a returns", "b.onData(12)"), log,
+                "R1.7: the resumed pass does not run inside another callback");
+        transport.runPending();
+        assertEquals(List.of("a.onData(12)", "a returns", "b.onData(12)", "c.onData(12)"), log,
+                "R1.7: then it resumes after b, which is still stopped");
+    }
+
+    @Test
+    void r4_5_emptyReadReDispatchesBufferedBytesAfterReenabling() {
+        chain("t", rec("a", ChainConnectionTest::drainAll));
+        conn.initializeReadFilters();
+        conn.setReadDisable(true);
+        read("late");
+        conn.setReadDisable(false);
+        log.clear();
+        conn.onRead(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        assertEquals(List.of("a.onData(late)"), log);
+    }
+
+    @Test
     void r1_8_continueReadingWhenNotStoppedThrowsNamingFilter() {
         Rec a = rec("a", ChainConnectionTest::drainAll);
         Rec p = rec("p", ChainConnectionTest::pass);
