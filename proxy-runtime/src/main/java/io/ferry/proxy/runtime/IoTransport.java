@@ -59,6 +59,11 @@ public enum IoTransport implements UpstreamChannels {
         }
 
         @Override
+        public boolean unixHalfClosure() {
+            return true;
+        }
+
+        @Override
         public SocketAddress unixAddress(String path) {
             return new DomainSocketAddress(path);
         }
@@ -89,6 +94,11 @@ public enum IoTransport implements UpstreamChannels {
         @Override
         public ChannelFactory<? extends Channel> unix() {
             return NioDomainSocketChannel::new;
+        }
+
+        @Override
+        public boolean unixHalfClosure() {
+            return false;
         }
 
         @Override

@@ -212,7 +212,6 @@ public final class ProxyServer implements AutoCloseable {
                 .group(group)
                 .channelFactory(unix ? transport.unixServer() : transport.tcpServer())
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -221,6 +220,9 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline().addLast(new NettyTransport(l));
                     }
                 });
+        if (!unix || transport.unixHalfClosure()) {
+            b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
         SocketAddress address = l.info.bindAddress();
         if (unix) {
             address = transport.unixAddress(l.config.address());
