@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     private Channel channel;
     private ChainConnection chain;
     private boolean activity;
+    private boolean readOff;
+    private ByteBuf held;
+    private boolean heldEof;
     private int idleTicks;
     private ScheduledFuture<?> idleTask;
 
@@ -107,15 +111,55 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
         }
         activity = true;
         listener.stats.bytesIn(buf.readableBytes());
-        chain.onRead(buf);
+        if (readOff) {
+            hold(buf);
+        } else {
+            chain.onRead(buf);
+        }
+    }
+
+    /**
+     * Netty may still read while auto-read is off (the native transport reads up to the FIN when the peer
+     * half-closes). Such bytes are held here, as if still in the kernel, and handed to the chain once reading is
+     * enabled again; the chain never sees a read while its reading is disabled.
+     */
+    private void hold(ByteBuf buf) {
+        if (held == null) {
+            held = buf;
+        } else {
+            held = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(channel.alloc(), held, buf);
+        }
+    }
+
+    private void releaseHeld() {
+        if (readOff || chain == null) {
+            return;
+        }
+        ByteBuf b = held;
+        held = null;
+        if (b != null) {
+            chain.onRead(b);
+        }
+        if (heldEof && !readOff) {
+            heldEof = false;
+            onEof();
+        }
+    }
+
+    private void onEof() {
+        chain.onReadEof();
+        if (ChannelSupport.bothShutDown(channel)) {
+            channel.close();
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            chain.onReadEof();
-            if (ChannelSupport.bothShutDown(channel)) {
-                channel.close();
+        if (evt == ChannelInputShutdownEvent.INSTANCE && chain != null) {
+            if (readOff) {
+                heldEof = true;
+            } else {
+                onEof();
             }
         }
         ReferenceCountUtil.release(evt);
@@ -131,6 +175,10 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         listener.stats.connectionClosed();
+        if (held != null) {
+            held.release();
+            held = null;
+        }
         if (idleTask != null) {
             idleTask.cancel(false);
         }
@@ -225,7 +273,11 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void setAutoRead(boolean autoRead) {
+        readOff = !autoRead;
         ChannelSupport.setAutoRead(channel, autoRead);
+        if (autoRead && (held != null || heldEof)) {
+            channel.eventLoop().execute(this::releaseHeld);
+        }
     }
 
     @Override

@@ -178,7 +178,7 @@ public final class ProxyServer implements AutoCloseable {
             throws ConfigException {
         NetworkFilterFactoryProvider provider;
         try {
-            provider = registry.require(entry.type(), entry.path() + ".type");
+            provider = registry.require(entry.type(), entry.path());
         } catch (Exception e) {
             throw new ConfigException(e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package io.ferry.proxy.it;
 
 import io.ferry.filter.registry.FilterRegistry;
+import io.ferry.filter.registry.RegistryException;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.runtime.ProxyOptions;
@@ -22,7 +23,11 @@ final class ProxyFixture {
     }
 
     static FilterRegistry registry() {
-        return FilterRegistry.classpath();
+        try {
+            return FilterRegistry.builder().build();
+        } catch (RegistryException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static ProxyServer start(FerryConfig config) throws ConfigException {
