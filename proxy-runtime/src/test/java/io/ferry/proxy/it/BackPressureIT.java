@@ -29,7 +29,7 @@ class BackPressureIT {
     private static final long PROXY_BOUND = 2L * 1024 * 1024;
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void noLeaks() throws Exception {
         LeakTracker.assertNoLeaks();
     }
 

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GracefulShutdownIT {
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void noLeaks() throws Exception {
         LeakTracker.assertNoLeaks();
     }
 

@@ -43,7 +43,7 @@ class HalfCloseIT {
     }
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void noLeaks() throws Exception {
         LeakTracker.assertNoLeaks();
     }
 

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IdleTimeoutIT {
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void noLeaks() throws Exception {
         LeakTracker.assertNoLeaks();
     }
 

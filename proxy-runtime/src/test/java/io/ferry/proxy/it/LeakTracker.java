@@ -6,10 +6,12 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 
+import java.lang.reflect.Field;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Records Netty's leak reports so that a test fails on a leaked buffer instead of only logging it. Installed before
@@ -50,7 +52,13 @@ final class LeakTracker {
     }
 
     /** Collects garbage, lets the detector run, and fails if any leak was reported. */
-    static void assertNoLeaks() throws InterruptedException {
+    static void assertNoLeaks() throws Exception {
+        Field f = Class.forName("io.netty.buffer.AbstractByteBuf").getDeclaredField("leakDetector");
+        f.setAccessible(true);
+        String detector = f.get(null).getClass().getName();
+        assertTrue(detector.startsWith(LeakTracker.class.getName() + "$"),
+                "the buffers' leak detector is the tracker's (installed before the first buffer class loaded): "
+                        + detector);
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(50);

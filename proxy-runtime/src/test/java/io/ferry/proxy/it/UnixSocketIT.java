@@ -33,7 +33,7 @@ class UnixSocketIT {
     Path dir;
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void noLeaks() throws Exception {
         LeakTracker.assertNoLeaks();
     }
 

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UpstreamFailureIT {
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void noLeaks() throws Exception {
         LeakTracker.assertNoLeaks();
     }
 
