@@ -64,13 +64,24 @@ public final class DumpWriter implements AutoCloseable {
     }
 
     public DumpWriter(DumpConfig config, ZoneId zone, LongSupplier nanoTime) {
+        this(config, zone, nanoTime, true);
+    }
+
+    /** With {@code start == false} the thread starts only on {@link #start()}: tests fill the queue first. */
+    DumpWriter(DumpConfig config, ZoneId zone, LongSupplier nanoTime, boolean start) {
         this.config = config;
         this.queue = new BoundedQueue<>(config.queueCapacity());
         this.zone = zone;
         this.nanoTime = nanoTime;
         this.thread = new Thread(this::run, "ferry-tcpcopy-writer");
         this.thread.setDaemon(true);
-        this.thread.start();
+        if (start) {
+            this.thread.start();
+        }
+    }
+
+    void start() {
+        thread.start();
     }
 
     public DumpConfig config() {
