@@ -1,0 +1,623 @@
+package io.ferry.proxy.config;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads a MOSN configuration file (mosn/mosn {@code pkg/config/v2}) into a {@link FerryConfig}, with MOSN's decoding
+ * rules and Ferry's L4 scope.
+ *
+ * <h2>Decoding, as Go's {@code encoding/json}</h2>
+ * <ul>
+ *   <li>Keys match case-insensitively ({@code "Name"} is {@code name}); among keys of one object that fold to the same
+ *       field, the last one in the file wins, and so does a key written twice.</li>
+ *   <li>JSON {@code null} leaves a field at its default, except for durations, which MOSN rejects.</li>
+ *   <li>Durations are strings {@code time.ParseDuration} accepts ({@code "10s"}, {@code "300ms"}, {@code "1m30s"})
+ *       or the bare number {@code 0}.</li>
+ *   <li>A value of the wrong JSON type is an error.</li>
+ * </ul>
+ *
+ * <h2>What happens to each key</h2>
+ * <ul>
+ *   <li><b>Honoured:</b> exactly one {@code servers[]} entry with {@code default_log_path}, {@code default_log_level},
+ *       {@code graceful_timeout} (default 30 s) and {@code listeners[]} ({@code name} defaulting to the address,
+ *       {@code address} (required), {@code bind_port}, {@code network} tcp (default) or unix,
+ *       {@code connection_idle_timeout} (default 90 s), exactly one filter chain with {@code filters[] {type,
+ *       config}}); {@code cluster_manager.clusters[]} ({@code name} (required, unique), {@code type},
+ *       {@code lb_type}, {@code hosts[] {address, weight}}, {@code connect_timeout} (default 10 s),
+ *       {@code idle_timeout}, {@code circuit_breakers[0].max_connections}); {@code admin.address.socket_address}.</li>
+ *   <li><b>Accepted and ignored</b>, with one warning line per JSON path: MOSN features with no L4 effect or that
+ *       Ferry does not implement ({@code pprof}, {@code tracing}, {@code metrics}, hot-upgrade switches, listener
+ *       {@code log_path}, {@code access_logs}, {@code stream_filters}, disabled {@code tls_context}, cluster
+ *       {@code keepalive}, {@code health_check}, ...).</li>
+ *   <li><b>Unknown</b> keys are ignored, with one warning line per JSON path (MOSN ignores them silently).</li>
+ *   <li><b>Refused</b> at startup, with an error naming the JSON path and saying that the feature is unsupported by
+ *       Ferry's L4 engine: filters {@code proxy}, {@code grpc}, {@code tunnel}, {@code connection_manager},
+ *       {@code udp_proxy}; non-empty {@code servers[0].routers}; TLS with {@code status: true} anywhere;
+ *       {@code dynamic_resources}/{@code static_resources} (xDS); {@code network: udp}; {@code listener_filters} and
+ *       {@code use_original_dst}; {@code third_part_codec}, {@code wasm_global_plugins} and non-empty
+ *       {@code extends}.</li>
+ * </ul>
+ *
+ * <p>Every error has Ferry's one format, {@code <json-path>: <value> (expected: ...)}; a file that cannot be read or is
+ * not JSON is named with the line and column. Filter types are not resolved here: the filter registry does that at
+ * startup, from {@link FilterEntry#type()} and {@link FilterEntry#path()}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MosnConfigLoader {
+
+    /** MOSN's {@code graceful_timeout} default (pkg/server/reconfigure.go). */
+    public static final Duration DEFAULT_GRACEFUL_TIMEOUT = Duration.ofSeconds(30);
+    /** MOSN's {@code connection_idle_timeout} default (pkg/network/idlechecker.go). */
+    public static final Duration DEFAULT_CONNECTION_IDLE_TIMEOUT = Duration.ofSeconds(90);
+    /** MOSN's cluster {@code connect_timeout} default (pkg/network/connection.go). */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final String L4 = " is unsupported by Ferry's L4 engine";
+
+    /** Network filters an L4 engine cannot run, with why. */
+    private static final Map<String, String> REFUSED_FILTERS = Map.of(
+            "proxy", "L7 (HTTP/RPC) proxying" + L4,
+            "connection_manager", "L7 routing" + L4,
+            "grpc", "serving gRPC" + L4,
+            "tunnel", "MOSN's tunnel protocol" + L4,
+            "udp_proxy", "UDP proxying" + L4 + ", which is TCP-only");
+
+    private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL");
+    private static final Set<String> OTHER_MOSN_LB_TYPES = Set.of("LB_LEAST_REQUEST", "LB_MAGLEV",
+            "LB_REQUEST_ROUNDROBIN", "LB_LEAST_CONNECTION", "LB_PEAK_EWMA", "LB_ORIGINAL_DST");
+
+    private static final Pattern GSON_POSITION = Pattern.compile(" at line (\\d+) column (\\d+)");
+    private static final TypeAdapter<JsonElement> TREE = new Gson().getAdapter(JsonElement.class);
+
+    private MosnConfigLoader() {
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @throws ConfigException if the file cannot be read, is not JSON, or is not a config Ferry can run
+     */
+    public static FerryConfig load(Path file) throws ConfigException {
+        String name = file.toString();
+        String lower = JsonNode.lower(name);
+        if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
+            throw new ConfigException(name + ": a YAML file (expected: a JSON config file; convert YAML to JSON first)");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(name + ": cannot read: no such file (expected: a readable MOSN JSON config file)", e);
+        } catch (IOException e) {
+            throw new ConfigException(name + ": cannot read: " + e + " (expected: a readable MOSN JSON config file)", e);
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(name + ": not UTF-8 text (expected: a MOSN JSON config file)", e);
+        }
+        return parse(text, name);
+    }
+
+    /**
+     * Parses and validates {@code json}; {@code sourceName} (a file name) appears in syntax errors.
+     *
+     * @throws ConfigException if the text is not JSON or not a config Ferry can run
+     */
+    public static FerryConfig parse(String json, String sourceName) throws ConfigException {
+        JsonElement root = parseTree(json, sourceName);
+        if (!root.isJsonObject()) {
+            throw new ConfigException(sourceName + ": " + JsonNode.render(root) + " (expected: a JSON object)");
+        }
+        return new Loading(root.getAsJsonObject()).load();
+    }
+
+    /** Strict JSON (RFC 8259, as Go's decoder), the whole text; errors name the source, line and column. */
+    static JsonElement parseTree(String json, String sourceName) throws ConfigException {
+        if (json.isBlank()) {
+            throw new ConfigException(sourceName + ": empty file (expected: a MOSN JSON config object)");
+        }
+        try (JsonReader reader = new JsonReader(new StringReader(json))) {
+            reader.setStrictness(Strictness.STRICT);
+            JsonElement root = TREE.read(reader);
+            String afterValue = position(reader);
+            boolean trailing;
+            try {
+                trailing = reader.peek() != JsonToken.END_DOCUMENT;
+            } catch (IOException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw syntaxError(sourceName, "unexpected data after the top-level value" + afterValue);
+            }
+            return root;
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            throw syntaxError(sourceName, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private static String position(JsonReader reader) {
+        String s = reader.toString();
+        int at = s.indexOf(" at line ");
+        return at < 0 ? "" : s.substring(at).replaceAll(" path .*$", "");
+    }
+
+    private static ConfigException syntaxError(String source, String gsonMessage) {
+        Matcher m = GSON_POSITION.matcher(gsonMessage);
+        String where = "";
+        String what = gsonMessage;
+        if (m.find()) {
+            where = ":" + m.group(1) + ":" + m.group(2);
+            what = gsonMessage.substring(0, m.start());
+        }
+        int see = what.indexOf("\nSee ");
+        if (see >= 0) {
+            what = what.substring(0, see);
+        }
+        if (what.startsWith("Use JsonReader.setStrictness")) {
+            what = "malformed JSON (comments, single quotes, unquoted names and unescaped control characters are not"
+                    + " allowed)";
+        }
+        return new ConfigException(source + where + ": not valid JSON: " + what.trim()
+                + " (expected: a MOSN JSON config)");
+    }
+
+    /** One load: collects warnings while walking the tree. */
+    private static final class Loading {
+
+        private final JsonObject rootObject;
+        private final Set<String> warnings = new LinkedHashSet<>();
+
+        Loading(JsonObject rootObject) {
+            this.rootObject = rootObject;
+        }
+
+        FerryConfig load() throws ConfigException {
+            JsonNode root = new JsonNode(rootObject, "");
+            refuseIfPresent(root, "dynamic_resources", "absent; xDS configuration" + L4 + ", use servers[] and cluster_manager");
+            refuseIfPresent(root, "static_resources", "absent; xDS configuration" + L4 + ", use servers[] and cluster_manager");
+            refuseIfPresent(root, "third_part_codec", "absent; third-party codecs" + L4);
+            refuseIfPresent(root, "wasm_global_plugins", "absent; WebAssembly plugins" + L4);
+            refuseIfPresent(root, "extends", "absent or empty; MOSN extensions" + L4);
+            for (String key : List.of("pprof", "tracing", "metrics", "plugin", "disable_upgrade", "close_graceful",
+                    "inherit_old_mosnconfig", "pid", "uds_dir", "node")) {
+                ignored(root, key, "no effect in Ferry");
+            }
+
+            ServerConfig server = server(root);
+            List<ClusterConfig> clusters = clusters(root);
+            Optional<AdminConfig> admin = admin(root);
+            unknown(root);
+            return new FerryConfig(server, clusters, admin, rootObject.deepCopy(), new ArrayList<>(warnings));
+        }
+
+        // ---- servers -------------------------------------------------------------------------------------------
+
+        private ServerConfig server(JsonNode root) throws ConfigException {
+            JsonArray servers = root.array("servers");
+            if (servers == null || servers.isEmpty()) {
+                throw ConfigException.at(root.fieldPath("servers"), servers == null ? null : JsonNode.render(servers),
+                        "exactly one server");
+            }
+            if (servers.size() > 1) {
+                throw ConfigException.at(root.fieldPath("servers"), JsonNode.render(servers),
+                        "exactly one server; MOSN does not support several either");
+            }
+            String path = root.fieldPath("servers") + "[0]";
+            JsonNode s = element(servers.get(0), path);
+
+            JsonArray routers = s.array("routers");
+            if (routers != null && !routers.isEmpty()) {
+                throw ConfigException.at(s.fieldPath("routers"), JsonNode.render(routers),
+                        "no routers; L7 routing" + L4);
+            }
+            String name = s.string("mosn_server_name", "");
+            String logPath = s.string("default_log_path", null);
+            String logLevel = s.string("default_log_level", "INFO");
+            if (!LOG_LEVELS.contains(logLevel)) {
+                warnings.add(s.fieldPath("default_log_level") + ": \"" + logLevel
+                        + "\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (case-sensitive, as in MOSN); using INFO");
+                logLevel = "INFO";
+            }
+            Duration graceful = s.duration("graceful_timeout", DEFAULT_GRACEFUL_TIMEOUT);
+            for (String key : List.of("global_log_roller", "use_netpoll_mode", "processor")) {
+                ignored(s, key, "no effect in Ferry");
+            }
+            JsonArray listenersJson = s.array("listeners");
+            List<ListenerConfig> listeners = new ArrayList<>();
+            Map<String, String> names = new HashMap<>();
+            if (listenersJson != null) {
+                for (int i = 0; i < listenersJson.size(); i++) {
+                    ListenerConfig l = listener(element(listenersJson.get(i), s.fieldPath("listeners") + "[" + i + "]"), i);
+                    String earlier = names.putIfAbsent(l.name(), l.path());
+                    if (earlier != null) {
+                        throw ConfigException.at(l.path() + ".name", l.name(),
+                                "a unique listener name; " + earlier + " has it too");
+                    }
+                    listeners.add(l);
+                }
+            }
+            if (listeners.isEmpty()) {
+                warnings.add(s.fieldPath("listeners") + ": no listeners; Ferry will accept no connections");
+            }
+            unknown(s);
+            return new ServerConfig(name, logPath, logLevel, graceful, listeners);
+        }
+
+        private ListenerConfig listener(JsonNode l, int index) throws ConfigException {
+            String network = JsonNode.lower(l.string("network", "tcp"));
+            if (network.isEmpty()) {
+                network = "tcp";
+            }
+            if (network.equals("udp")) {
+                throw ConfigException.at(l.fieldPath("network"), l.string("network", null),
+                        "tcp or unix; UDP" + L4 + ", which is TCP-only");
+            }
+            if (!network.equals("tcp") && !network.equals("unix")) {
+                throw ConfigException.at(l.fieldPath("network"), l.string("network", null), "tcp or unix");
+            }
+            String address = l.string("address", null);
+            if (address == null || address.isEmpty()) {
+                throw ConfigException.at(l.fieldPath("address"), address,
+                        network.equals("unix") ? "a socket path" : "\"host:port\", e.g. \"127.0.0.1:2045\"");
+            }
+            String host = null;
+            int port = -1;
+            if (network.equals("tcp")) {
+                int colon = address.lastIndexOf(':');
+                String portText = colon < 0 ? "" : address.substring(colon + 1);
+                host = colon < 0 ? "" : address.substring(0, colon);
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                } else if (host.contains(":")) {
+                    host = null; // an IPv6 address without brackets
+                }
+                port = parsePort(portText);
+                if (host == null || port < 0) {
+                    throw ConfigException.at(l.fieldPath("address"), address,
+                            "\"host:port\" with a port from 0 to 65535, e.g. \"127.0.0.1:2045\" or \"[::1]:2045\"");
+                }
+                if (host.isEmpty()) {
+                    host = "0.0.0.0"; // Go listens on all interfaces for ":port"
+                }
+            }
+            String name = l.string("name", "");
+            if (name.isEmpty()) {
+                name = address;
+            }
+            boolean bindPort = l.bool("bind_port", false);
+            if (!bindPort) {
+                warnings.add(l.fieldPath("bind_port") + ": false or absent; as in MOSN, this listener will not listen"
+                        + " (set \"bind_port\": true)");
+            }
+            Duration idle = l.duration("connection_idle_timeout", DEFAULT_CONNECTION_IDLE_TIMEOUT);
+
+            JsonElement listenerFilters = l.get("listener_filters");
+            if (!JsonNode.isEmpty(listenerFilters)) {
+                throw ConfigException.at(l.fieldPath("listener_filters"), JsonNode.render(listenerFilters),
+                        "absent or empty; listener filters (original_dst)" + L4);
+            }
+            JsonElement originalDst = l.get("use_original_dst");
+            if (!JsonNode.isEmpty(originalDst)) {
+                throw ConfigException.at(l.fieldPath("use_original_dst"), JsonNode.render(originalDst),
+                        "absent; transparent proxying" + L4);
+            }
+            ignored(l, "type", "informational in MOSN");
+            ignored(l, "inspector", "only meaningful with TLS");
+            ignored(l, "log_path", "not a listener field in MOSN either");
+            ignored(l, "log_level", "not a listener field in MOSN either");
+            ignored(l, "access_logs", "MOSN's tcp_proxy never writes them either");
+            ignored(l, "stream_filters", "used only by MOSN's L7 filters");
+            ignored(l, "default_read_buffer_size", "Ferry sizes read buffers itself");
+            ignored(l, "reuseport", "UDP only in MOSN");
+
+            JsonArray chains = l.array("filter_chains");
+            if (chains == null || chains.size() != 1) {
+                throw ConfigException.at(l.fieldPath("filter_chains"), chains == null ? null : JsonNode.render(chains),
+                        "exactly one filter chain, as in MOSN");
+            }
+            List<FilterEntry> filters = filterChain(element(chains.get(0), l.fieldPath("filter_chains") + "[0]"));
+            unknown(l);
+            return new ListenerConfig(index, name, network, address, host, port, bindPort, idle, filters);
+        }
+
+        private List<FilterEntry> filterChain(JsonNode chain) throws ConfigException {
+            boolean single = chain.has("tls_context");
+            boolean set = chain.has("tls_context_set");
+            if (single && set) {
+                throw ConfigException.at(chain.fieldPath("tls_context_set"),
+                        JsonNode.render(chain.get("tls_context_set")),
+                        "absent when tls_context is given; MOSN allows only one of them");
+            }
+            tls(chain, "tls_context");
+            tlsSet(chain);
+            ignored(chain, "match", "never evaluated by MOSN either");
+            JsonArray filtersJson = chain.array("filters");
+            if (filtersJson == null || filtersJson.isEmpty()) {
+                throw ConfigException.at(chain.fieldPath("filters"),
+                        filtersJson == null ? null : JsonNode.render(filtersJson),
+                        "at least one network filter, e.g. {\"type\": \"tcp_proxy\", \"config\": {...}}");
+            }
+            List<FilterEntry> filters = new ArrayList<>();
+            for (int i = 0; i < filtersJson.size(); i++) {
+                String path = chain.fieldPath("filters") + "[" + i + "]";
+                JsonNode f = element(filtersJson.get(i), path);
+                String type = f.string("type", null);
+                if (type == null || type.isEmpty()) {
+                    throw ConfigException.at(f.fieldPath("type"), type, "a network filter type, e.g. \"tcp_proxy\"");
+                }
+                String refused = REFUSED_FILTERS.get(type);
+                if (refused != null) {
+                    throw ConfigException.at(f.fieldPath("type"), type,
+                            "an L4 network filter such as tcp_proxy; " + refused);
+                }
+                JsonNode config = f.object("config");
+                JsonObject configObject = config == null ? new JsonObject() : configObjectOf(f);
+                unknown(f);
+                filters.add(new FilterEntry(type, configObject, path));
+            }
+            return filters;
+        }
+
+        private JsonObject configObjectOf(JsonNode filter) {
+            JsonElement e = filter.get("config");
+            return e.getAsJsonObject().deepCopy();
+        }
+
+        private void tlsSet(JsonNode owner) throws ConfigException {
+            JsonArray set = owner.array("tls_context_set");
+            if (set == null) {
+                return;
+            }
+            boolean anyContent = false;
+            for (int i = 0; i < set.size(); i++) {
+                String path = owner.fieldPath("tls_context_set") + "[" + i + "]";
+                JsonNode t = element(set.get(i), path);
+                refuseTlsOn(t);
+                anyContent |= !set.get(i).getAsJsonObject().isEmpty();
+            }
+            if (anyContent) {
+                warnings.add(owner.fieldPath("tls_context_set") + ": accepted, ignored (TLS is off)");
+            }
+        }
+
+        private void tls(JsonNode owner, String key) throws ConfigException {
+            JsonNode t = owner.object(key);
+            if (t == null) {
+                return;
+            }
+            refuseTlsOn(t);
+            warnings.add(owner.fieldPath(key) + ": accepted, ignored (TLS is off)");
+        }
+
+        private void refuseTlsOn(JsonNode t) throws ConfigException {
+            if (t.bool("status", false)) {
+                throw ConfigException.at(t.fieldPath("status"), Boolean.TRUE, "false or absent; TLS" + L4);
+            }
+        }
+
+        // ---- clusters ------------------------------------------------------------------------------------------
+
+        private List<ClusterConfig> clusters(JsonNode root) throws ConfigException {
+            JsonNode cm = root.object("cluster_manager");
+            if (cm == null) {
+                return List.of();
+            }
+            tls(cm, "tls_context");
+            ignored(cm, "cluster_pool_enable", "no effect on L4 connections");
+            JsonElement configsDir = cm.get("clusters_configs");
+            if (!JsonNode.isEmpty(configsDir)) {
+                throw ConfigException.at(cm.fieldPath("clusters_configs"), JsonNode.render(configsDir),
+                        "absent; list the clusters inline in cluster_manager.clusters (a directory of cluster files"
+                                + " is not supported by Ferry)");
+            }
+            JsonArray array = cm.array("clusters");
+            List<ClusterConfig> clusters = new ArrayList<>();
+            Map<String, String> names = new HashMap<>();
+            if (array != null) {
+                for (int i = 0; i < array.size(); i++) {
+                    ClusterConfig c = cluster(element(array.get(i), cm.fieldPath("clusters") + "[" + i + "]"), i);
+                    String earlier = names.putIfAbsent(c.name(), c.path());
+                    if (earlier != null) {
+                        throw ConfigException.at(c.path() + ".name", c.name(),
+                                "a unique cluster name; " + earlier + " has it too");
+                    }
+                    clusters.add(c);
+                }
+            }
+            unknown(cm);
+            return clusters;
+        }
+
+        private ClusterConfig cluster(JsonNode c, int index) throws ConfigException {
+            String name = c.string("name", "");
+            if (name.isEmpty()) {
+                throw ConfigException.at(c.fieldPath("name"), c.has("name") ? name : null, "a cluster name");
+            }
+            String type = c.string("type", "SIMPLE");
+            if (type.equals("ORIGINAL_DST")) {
+                throw ConfigException.at(c.fieldPath("type"), type,
+                        "SIMPLE or STRICT_DNS; original-destination clusters need transparent proxying, which" + L4);
+            }
+            if (!type.equals("SIMPLE") && !type.equals("STRICT_DNS")) {
+                if (!type.isEmpty()) {
+                    warnings.add(c.fieldPath("type") + ": \"" + type + "\" is treated as SIMPLE, as MOSN does");
+                }
+                type = "SIMPLE";
+            }
+            LbType lb = lbType(c);
+            List<HostConfig> hosts = new ArrayList<>();
+            JsonArray hostsJson = c.array("hosts");
+            if (hostsJson != null) {
+                for (int i = 0; i < hostsJson.size(); i++) {
+                    hosts.add(host(element(hostsJson.get(i), c.fieldPath("hosts") + "[" + i + "]")));
+                }
+            }
+            if (hosts.isEmpty()) {
+                warnings.add(c.fieldPath("hosts") + ": no hosts; connections routed to cluster \"" + name
+                        + "\" will be closed");
+            }
+            Duration connectTimeout = c.duration("connect_timeout", DEFAULT_CONNECT_TIMEOUT);
+            Duration idleTimeout = c.duration("idle_timeout", Duration.ZERO);
+            int maxConnections = 0;
+            JsonArray breakers = c.array("circuit_breakers");
+            if (breakers != null && !breakers.isEmpty()) {
+                JsonNode first = element(breakers.get(0), c.fieldPath("circuit_breakers") + "[0]");
+                maxConnections = (int) first.integer("max_connections", 0, 0, Integer.MAX_VALUE);
+                for (String key : List.of("max_pending_requests", "max_requests", "max_retries")) {
+                    ignored(first, key, "L7 only");
+                }
+                unknown(first);
+                if (breakers.size() > 1) {
+                    warnings.add(c.fieldPath("circuit_breakers") + "[1..]: accepted, ignored (MOSN uses only the"
+                            + " first element)");
+                }
+            }
+            tls(c, "tls_context");
+            ignored(c, "health_check", "health checking is not implemented by Ferry");
+            ignored(c, "max_request_per_conn", "L7 pools only");
+            ignored(c, "conn_buffer_limit_bytes", "not enforced by MOSN either");
+            for (String key : List.of("keepalive", "metadata", "spec", "cluster_pool_enable", "slow_start",
+                    "sub_type", "lb_subset_config", "original_dst_lb_config", "cluster_manager_tls", "lbconfig",
+                    "dns_refresh_rate", "respect_dns_ttl", "dns_lookup_family", "dns_resolvers",
+                    "dns_resolver_file", "dns_resolver_port", "mark")) {
+                ignored(c, key, "not implemented by Ferry");
+            }
+            unknown(c);
+            return new ClusterConfig(index, name, type, lb, hosts, connectTimeout, idleTimeout, maxConnections);
+        }
+
+        private LbType lbType(JsonNode c) throws ConfigException {
+            String lb = c.string("lb_type", "");
+            switch (lb) {
+                case "LB_RANDOM":
+                    return LbType.LB_RANDOM;
+                case "LB_ROUNDROBIN":
+                case "":
+                    return LbType.LB_ROUNDROBIN;
+                case "LB_WEIGHTED_ROUNDROBIN":
+                    return LbType.LB_WEIGHTED_ROUNDROBIN;
+                default:
+                    if (OTHER_MOSN_LB_TYPES.contains(lb)) {
+                        warnings.add(c.fieldPath("lb_type") + ": \"" + lb + "\" is not implemented by Ferry; using"
+                                + " LB_ROUNDROBIN");
+                    } else {
+                        warnings.add(c.fieldPath("lb_type") + ": \"" + lb + "\" is unknown; using LB_ROUNDROBIN, as"
+                                + " MOSN does");
+                    }
+                    return LbType.LB_ROUNDROBIN;
+            }
+        }
+
+        private HostConfig host(JsonNode h) throws ConfigException {
+            String address = h.string("address", "");
+            if (address.isEmpty()) {
+                throw ConfigException.at(h.fieldPath("address"), h.has("address") ? address : null,
+                        "\"ip:port\", \"hostname:port\" or \"unix:/path\"");
+            }
+            long weight = h.integer("weight", 1, 0, 4_294_967_295L);
+            int clamped = (int) Math.max(1, Math.min(128, weight));
+            ignored(h, "hostname", "not used for L4 connections");
+            ignored(h, "metadata", "subset load balancing is not implemented by Ferry");
+            ignored(h, "tls_disable", "TLS is off");
+            unknown(h);
+            return new HostConfig(address, clamped);
+        }
+
+        // ---- admin ---------------------------------------------------------------------------------------------
+
+        private Optional<AdminConfig> admin(JsonNode root) throws ConfigException {
+            JsonNode admin = root.object("admin");
+            if (admin == null) {
+                return Optional.empty();
+            }
+            JsonNode address = admin.object("address");
+            JsonNode socket = address == null ? null : address.object("socket_address");
+            if (socket == null) {
+                throw ConfigException.at(admin.path() + ".address.socket_address", null,
+                        "{\"address\": \"127.0.0.1\", \"port_value\": 34901}");
+            }
+            String host = socket.string("address", "");
+            int port = (int) socket.integer("port_value", 0, 0, 65535);
+            if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+                warnings.add(socket.fieldPath("address") + ": the admin API listens on all interfaces; 127.0.0.1 is"
+                        + " recommended");
+            }
+            unknown(socket);
+            unknown(address);
+            unknown(admin);
+            return Optional.of(new AdminConfig(host, port));
+        }
+
+        // ---- helpers -------------------------------------------------------------------------------------------
+
+        private JsonNode element(JsonElement e, String path) throws ConfigException {
+            if (e == null || !e.isJsonObject()) {
+                throw ConfigException.at(path, e == null || e.isJsonNull() ? null : JsonNode.render(e), "a JSON object");
+            }
+            return new JsonNode(e.getAsJsonObject(), path);
+        }
+
+        private void refuseIfPresent(JsonNode node, String key, String expected) throws ConfigException {
+            JsonElement v = node.get(key);
+            if (!JsonNode.isEmpty(v)) {
+                throw ConfigException.at(node.fieldPath(key), JsonNode.render(v), expected);
+            }
+            node.raw(key); // an empty value is fine
+        }
+
+        private void ignored(JsonNode node, String key, String why) {
+            JsonElement v = node.raw(key);
+            if (!JsonNode.isEmpty(v)) {
+                warnings.add(node.fieldPath(key) + ": accepted, ignored (" + why + ")");
+            }
+        }
+
+        private void unknown(JsonNode node) {
+            for (String key : node.unknownKeys()) {
+                warnings.add(node.pathOf(key) + ": unknown key, ignored");
+            }
+        }
+    }
+
+    private static int parsePort(String text) {
+        if (text.isEmpty() || text.length() > 5) {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                return -1;
+            }
+        }
+        int port = Integer.parseInt(text);
+        return port <= 65535 ? port : -1;
+    }
+}

@@ -1,0 +1,120 @@
+package io.ferry.proxy.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import io.ferry.proxy.config.ConfigException;
+import io.ferry.proxy.config.ServerConfig;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Configures logback from MOSN's {@code servers[0].default_log_path} and {@code default_log_level}, replacing the
+ * bundled {@code logback.xml} (INFO to stderr).
+ *
+ * <ul>
+ *   <li>{@code default_log_path}: {@code stdout}, {@code stderr}, or a file, appended to (its parent directories are
+ *       created); absent means stderr.</li>
+ *   <li>{@code default_log_level}: {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR} or
+ *       {@code FATAL} (case-sensitive, as in MOSN). {@code FATAL} maps to logback's {@code ERROR}; anything else is
+ *       {@code INFO}, with a warning.</li>
+ * </ul>
+ *
+ * <p>Call once at startup, before the proxy starts, from the main thread. If SLF4J is bound to something other than
+ * logback (an embedding application's choice), nothing is changed.
+ */
+public final class Logging {
+
+    /** The line format, shared with {@code logback.xml}. */
+    public static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{0}: %msg%n";
+
+    private Logging() {
+    }
+
+    /**
+     * Applies {@code server}'s log path and level.
+     *
+     * @throws ConfigException if the log file cannot be opened for writing
+     */
+    public static void configure(ServerConfig server) throws ConfigException {
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        if (!(factory instanceof LoggerContext context)) {
+            return;
+        }
+        String path = server.defaultLogPath();
+        String levelName = server.defaultLogLevel();
+        Level level = level(levelName);
+
+        OutputStreamAppender<ILoggingEvent> appender;
+        if (path == null || path.isEmpty() || path.equals("stderr") || path.equals("stdout")) {
+            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+            console.setTarget("stdout".equals(path) ? "System.out" : "System.err");
+            appender = console;
+        } else {
+            Path file = Path.of(path).toAbsolutePath();
+            try {
+                if (file.getParent() != null) {
+                    Files.createDirectories(file.getParent());
+                }
+                if (Files.isDirectory(file) || (Files.exists(file) && !Files.isWritable(file))) {
+                    throw new IOException("not a writable file");
+                }
+            } catch (IOException | RuntimeException e) {
+                throw ConfigException.at("servers[0].default_log_path", path,
+                        "stdout, stderr or a writable file path; " + e.getMessage());
+            }
+            FileAppender<ILoggingEvent> fileAppender = new FileAppender<>();
+            fileAppender.setFile(file.toString());
+            fileAppender.setAppend(true);
+            appender = fileAppender;
+        }
+
+        context.reset();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        appender.setContext(context);
+        appender.setName("ferry");
+        appender.setEncoder(encoder);
+        appender.start();
+        if (!appender.isStarted()) {
+            throw ConfigException.at("servers[0].default_log_path", path, "stdout, stderr or a writable file path");
+        }
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(level);
+        root.addAppender(appender);
+
+        if (levelName != null && !isMosnLevel(levelName)) {
+            LoggerFactory.getLogger(Logging.class).warn("servers[0].default_log_level: \"{}\" is not one of TRACE,"
+                    + " DEBUG, INFO, WARN, ERROR, FATAL; using INFO", levelName);
+        }
+    }
+
+    /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
+    public static Level level(String mosnLevel) {
+        if (mosnLevel == null || !isMosnLevel(mosnLevel)) {
+            return Level.INFO;
+        }
+        return mosnLevel.equals("FATAL") ? Level.ERROR : Level.toLevel(mosnLevel.toLowerCase(Locale.ROOT), Level.INFO);
+    }
+
+    private static boolean isMosnLevel(String s) {
+        switch (s) {
+            case "TRACE": case "DEBUG": case "INFO": case "WARN": case "ERROR": case "FATAL":
+                return true;
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.ferry.proxy.logging;
+
+import ch.qos.logback.classic.Level;
+import io.ferry.proxy.config.ConfigException;
+import io.ferry.proxy.config.ServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LoggingTest {
+
+    private static ServerConfig server(String path, String level) {
+        return new ServerConfig("", path, level, Duration.ofSeconds(30), List.of());
+    }
+
+    @AfterEach
+    void restoreDefault() throws ConfigException {
+        Logging.configure(server(null, "INFO"));
+    }
+
+    @Test
+    void mosnLevelsMapToLogbackWithFatalAsErrorAndAnythingElseAsInfo() {
+        assertEquals(Level.TRACE, Logging.level("TRACE"));
+        assertEquals(Level.DEBUG, Logging.level("DEBUG"));
+        assertEquals(Level.WARN, Logging.level("WARN"));
+        assertEquals(Level.ERROR, Logging.level("ERROR"));
+        assertEquals(Level.ERROR, Logging.level("FATAL"));
+        assertEquals(Level.INFO, Logging.level("debug"), "case-sensitive, as in MOSN");
+        assertEquals(Level.INFO, Logging.level(null));
+    }
+
+    @Test
+    void aFileLogPathReceivesTheLogAtTheConfiguredLevel(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("logs/mosn.log");
+        Logging.configure(server(file.toString(), "WARN"));
+        Logger log = LoggerFactory.getLogger("io.ferry.test");
+        log.info("not shown");
+        log.warn("shown {}", 42);
+
+        String text = Files.readString(file);
+        assertTrue(text.contains(" WARN  [main] test: shown 42"), text);
+        assertFalse(text.contains("not shown"), text);
+    }
+
+    @Test
+    void anUnknownLevelLogsAtInfoAndWarnsAboutIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ferry.log");
+        Logging.configure(server(file.toString(), "verbose"));
+        LoggerFactory.getLogger("x").debug("debug hidden");
+        LoggerFactory.getLogger("x").info("info shown");
+        String text = Files.readString(file);
+        assertTrue(text.contains("servers[0].default_log_level: \"verbose\" is not one of TRACE, DEBUG, INFO, WARN,"
+                + " ERROR, FATAL; using INFO"), text);
+        assertTrue(text.contains("info shown"), text);
+        assertFalse(text.contains("debug hidden"), text);
+    }
+
+    @Test
+    void anUnwritableLogPathIsAConfigError(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class, () -> Logging.configure(server(dir.toString(), "INFO")));
+        assertEquals("servers[0].default_log_path: \"" + dir + "\" (expected: stdout, stderr or a writable file path;"
+                + " not a writable file)", e.getMessage());
+    }
+}
