@@ -158,6 +158,17 @@ class ByteBufIoBufferTest {
     }
 
     @Test
+    void appendingABufferToItselfDoublesIt() {
+        ByteBufIoBuffer b = of("ab");
+        b.append(b);
+        assertEquals("abab", b.toString(StandardCharsets.ISO_8859_1));
+        IoBuffer heap = IoBuffer.wrap("ab".getBytes(StandardCharsets.ISO_8859_1));
+        heap.append(heap);
+        assertEquals("abab", heap.toString(StandardCharsets.ISO_8859_1));
+        b.release();
+    }
+
+    @Test
     void readOnlyViewOwnsNothingAndRefusesMutation() {
         ByteBufIoBuffer b = of("view");
         IoBuffer v = b.readOnlyView();
