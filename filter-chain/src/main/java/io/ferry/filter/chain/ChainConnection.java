@@ -594,6 +594,7 @@ public final class ChainConnection implements Connection {
     /** Netty's MERGE_CUMULATOR, with the empty case taking the incoming buffer as it is. */
     private void cumulate(ByteBuf in) {
         ByteBuf cum = readBuffer.unwrap();
+        readBuffer.entered(in.readableBytes());
         if (!cum.isReadable()) {
             readBuffer.replace(in);
             return;

@@ -770,4 +770,35 @@ class ChainConnectionTest {
         read("ping");
         assertEquals(List.of("ping"), transport.written);
     }
+
+    @Test
+    void r4_8_readBufferDrainedCountIsTheInboundStreamOffset() {
+        List<Long> offsets = new ArrayList<>();
+        int[] step = {0};
+        conn.createFilterChain("observer", (ctx, cb) -> cb.addReadFilter(buffer -> {
+            offsets.add(buffer.drainedCount());
+            return FilterStatus.CONTINUE;
+        }));
+        conn.createFilterChain("terminal", (ctx, cb) -> cb.addReadFilter(buffer -> {
+            switch (step[0]++) {
+                case 0:
+                    return FilterStatus.STOP;                               // keeps "abc": presented again
+                case 1:
+                    buffer.drain(2);                                        // a filter drains 2 of "abcde"
+                    return FilterStatus.STOP;
+                default:                                                    // the relay slices the rest off
+                    ((ByteBufIoBuffer) buffer).unwrap().skipBytes(buffer.length());
+                    return FilterStatus.STOP;
+            }
+        }));
+        conn.initializeReadFilters();
+        read("abc");
+        read("de");
+        read("fgh");
+        read("ij");
+        assertEquals(List.of(0L, 0L, 2L, 8L), offsets,
+                "R4.8: drainedCount() of the read buffer is the stream offset of its first readable byte, "
+                        + "however the bytes before it were consumed");
+    }
+
 }
