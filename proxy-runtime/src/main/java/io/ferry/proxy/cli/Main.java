@@ -8,6 +8,7 @@ import io.ferry.proxy.admin.FerryVersion;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.MosnConfigLoader;
+import io.ferry.proxy.config.ServerConfig;
 import io.ferry.proxy.demo.Demo;
 import io.ferry.proxy.logging.Logging;
 import io.ferry.proxy.runtime.ProxyServer;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -162,7 +164,9 @@ public final class Main {
         }
         Thread hook = new Thread(() -> {
             stoppedBySignal = true;
-            log.info("stopping: no new connections; draining for up to {}", config.server().gracefulTimeout());
+            Duration grace = config.server().gracefulTimeout();
+            log.info("stopping: no new connections; draining for up to {}",
+                    grace.toMillis() % 1000 == 0 ? grace.toSeconds() + "s" : grace.toMillis() + "ms");
             server.shutdownGracefully();
             stop.complete(null);
         }, "ferry-shutdown");
@@ -188,6 +192,11 @@ public final class Main {
     // ---- filters -----------------------------------------------------------------------------------------------
 
     private int filters(Options o) throws UsageException {
+        try {
+            Logging.configure(new ServerConfig("", null, "WARN", Duration.ZERO, List.of())); // the inventory is the output
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e); // cannot happen: stderr needs no file
+        }
         FilterRegistry registry;
         try {
             registry = registry(o.pluginsDir(), FailurePolicy.WARN);
