@@ -20,7 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -81,6 +88,68 @@ class MainStartTest {
                         "logs go to default_log_path");
             }
         });
+    }
+
+    @Test
+    void theTcpproxySampleShapeForwardsManyHalfClosedConnectionsByteForByte(@TempDir Path dir) throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (EchoServer echo = EchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                String sample = Files.readString(MainTest.corpus("accepted/tcpproxy-sample.json"))
+                        .replace("127.0.0.1:2045", "127.0.0.1:0")
+                        .replace("127.0.0.1:8080", "127.0.0.1:" + echo.address().getPort())
+                        .replace("\"default_log_path\": \"stdout\"", "\"default_log_path\": \"stderr\"");
+                Path config = Files.writeString(dir.resolve("config.json"), sample);
+                Main main = new Main(System.out, System.err);
+                CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                        () -> main.run(new String[] {"start", "-c", config.toString()}));
+                while (main.running == null && !exit.isDone()) {
+                    Thread.sleep(20);
+                }
+                assertTrue(main.running != null, "start returned " + (exit.isDone() ? exit.join() : null));
+                SocketAddress listener = main.running.listeners().get("proxyListener");
+
+                List<CompletableFuture<Void>> clients = new ArrayList<>();
+                ExecutorService pool = Executors.newFixedThreadPool(32);
+                for (int i = 0; i < 16; i++) {
+                    int seed = i;
+                    clients.add(CompletableFuture.runAsync(() -> halfClosedRoundTrip(listener, seed, 200_000 + seed, pool),
+                            pool));
+                }
+                CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).join();
+                pool.shutdownNow();
+
+                main.requestStop();
+                assertEquals(0, exit.join());
+            }
+        });
+    }
+
+    /** Writes {@code size} bytes, shuts down the write side, and expects every byte back before EOF. */
+    private static void halfClosedRoundTrip(SocketAddress listener, int seed, int size, ExecutorService pool) {
+        byte[] payload = new byte[size];
+        new Random(seed).nextBytes(payload);
+        try (Socket s = new Socket()) {
+            s.connect(listener, 10_000);
+            s.setSoTimeout(30_000);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    s.getOutputStream().write(payload);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, pool);
+            byte[] back = s.getInputStream().readAllBytes();
+            writer.join();
+            CRC32 sent = new CRC32();
+            sent.update(payload);
+            CRC32 received = new CRC32();
+            received.update(back);
+            assertEquals(payload.length, back.length, "connection " + seed);
+            assertEquals(sent.getValue(), received.getValue(), "connection " + seed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
