@@ -55,12 +55,7 @@ class MainStartTest {
                         + echo.address().getPort() + "\"}]}]},"
                         + "\"admin\":{\"address\":{\"socket_address\":{\"address\":\"127.0.0.1\",\"port_value\":0}}}}");
                 Main main = new Main(System.out, System.err);
-                CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                        () -> main.run(new String[] {"start", "-c", config.toString()}));
-                while (main.running == null && !exit.isDone()) {
-                    Thread.sleep(20);
-                }
-                assertTrue(main.running != null, "start returned " + (exit.isDone() ? exit.join() : null));
+                CompletableFuture<Integer> exit = startAndAwait(main, config);
                 SocketAddress listener = main.running.listeners().get("l");
 
                 try (Socket s = new Socket()) {
@@ -100,12 +95,7 @@ class MainStartTest {
                         .replace("\"default_log_path\": \"stdout\"", "\"default_log_path\": \"stderr\"");
                 Path config = Files.writeString(dir.resolve("config.json"), sample);
                 Main main = new Main(System.out, System.err);
-                CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                        () -> main.run(new String[] {"start", "-c", config.toString()}));
-                while (main.running == null && !exit.isDone()) {
-                    Thread.sleep(20);
-                }
-                assertTrue(main.running != null, "start returned " + (exit.isDone() ? exit.join() : null));
+                CompletableFuture<Integer> exit = startAndAwait(main, config);
                 SocketAddress listener = main.running.listeners().get("proxyListener");
 
                 List<CompletableFuture<Void>> clients = new ArrayList<>();
@@ -122,6 +112,17 @@ class MainStartTest {
                 assertEquals(0, exit.join());
             }
         });
+    }
+
+    /** Runs {@code ferry start -c config} on another thread and waits until the proxy is up. */
+    private static CompletableFuture<Integer> startAndAwait(Main main, Path config) throws InterruptedException {
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> main.run(new String[] {"start", "-c", config.toString()}));
+        while (main.running == null && !exit.isDone()) {
+            Thread.sleep(20);
+        }
+        assertTrue(main.running != null, "start returned " + (exit.isDone() ? exit.join() : null));
+        return exit;
     }
 
     /** Writes {@code size} bytes, shuts down the write side, and expects every byte back before EOF. */
