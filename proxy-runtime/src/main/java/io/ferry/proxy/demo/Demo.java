@@ -126,7 +126,9 @@ public final class Demo {
             return 1;
         }
         String where = EchoServer.hostPort(proxyAddress);
-        out.println("Ferry demo: proxy " + where + " -> tcp_proxy -> echo server " + EchoServer.hostPort(echo.address()));
+        String chain = String.join(" -> ", listener.filters().stream().map(FilterEntry::type).toList());
+        out.println("Ferry demo: proxy " + where + " -> " + chain + " -> echo server "
+                + EchoServer.hostPort(echo.address()));
         out.printf("sending %d connections x %d KiB through %s ...%n", CONNECTIONS, BYTES_PER_CONNECTION / 1024, where);
         String problem = sendTraffic(proxyAddress, CONNECTIONS, BYTES_PER_CONNECTION);
         if (problem != null) {
@@ -137,7 +139,7 @@ public final class Demo {
                 (long) CONNECTIONS * BYTES_PER_CONNECTION);
         out.println();
         out.println("Where to look:");
-        out.println("  listener      " + where + "   (try: echo hello | nc -q 1 " + where.replace(":", " ") + ")");
+        out.println("  listener      " + where + "   (try: printf 'hello\\n' | socat -t 2 - TCP:" + where + ")");
         Optional<InetSocketAddress> admin = proxy.adminAddress();
         if (admin.isPresent()) {
             String base = "http://" + EchoServer.hostPort(admin.get());
