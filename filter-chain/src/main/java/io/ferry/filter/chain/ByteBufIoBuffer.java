@@ -219,7 +219,9 @@ public final class ByteBufIoBuffer implements IoBuffer {
     @Override
     public void append(IoBuffer src) {
         int n = src.length();
-        if (src instanceof ByteBufIoBuffer) {
+        if (src == this) {
+            append(toByteArray());
+        } else if (src instanceof ByteBufIoBuffer) {
             ByteBuf s = ((ByteBufIoBuffer) src).unwrap();
             ensureWritable(n);
             buf.writeBytes(s, s.readerIndex(), n);
