@@ -41,6 +41,8 @@ public final class ByteBufIoBuffer implements IoBuffer {
     private boolean revoked;
     private boolean readBuffer;
     private ChainConnection owner;
+    /** Bytes that ever entered this buffer: its initial content, reads appended by the engine, and appends. */
+    private long entered;
 
     /** Wraps {@code buf}, taking over one reference of it; growth allocates from {@code buf.alloc()}. */
     public ByteBufIoBuffer(ByteBuf buf) {
@@ -57,6 +59,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
         this.alloc = Objects.requireNonNull(alloc, "alloc");
         this.view = view;
         this.eof = eof;
+        this.entered = buf.readableBytes();
     }
 
     /**
@@ -105,6 +108,11 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return readBuffer;
     }
 
+    /** The engine appended {@code n} bytes read from the peer (before merging them in). */
+    void entered(long n) {
+        entered += n;
+    }
+
     void markReadBuffer() {
         readBuffer = true;
     }
@@ -112,6 +120,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
     /** A new wrapper taking over this one's buffer and EOF flag; this one is revoked. */
     ByteBufIoBuffer moveToNew() {
         ByteBufIoBuffer next = new ByteBufIoBuffer(detach(), alloc, view, eof);
+        next.entered = entered;
         next.owner = owner;
         next.readBuffer = readBuffer;
         revoked = true;
@@ -219,7 +228,9 @@ public final class ByteBufIoBuffer implements IoBuffer {
     @Override
     public void append(IoBuffer src) {
         int n = src.length();
-        if (src instanceof ByteBufIoBuffer) {
+        if (src == this) {
+            append(toByteArray());
+        } else if (src instanceof ByteBufIoBuffer) {
             ByteBuf s = ((ByteBufIoBuffer) src).unwrap();
             ensureWritable(n);
             buf.writeBytes(s, s.readerIndex(), n);
@@ -258,6 +269,17 @@ public final class ByteBufIoBuffer implements IoBuffer {
     @Override
     public void appendString(CharSequence value, Charset charset) {
         append(value.toString().getBytes(charset));
+    }
+
+    /**
+     * For a connection's read buffer: the offset in the connection's inbound stream of the first readable byte,
+     * however the bytes before it were consumed (drained by a filter, or sliced off by the runtime's relay). It never
+     * goes back while the connection lives, even when the engine moves the content to a new wrapper.
+     */
+    @Override
+    public long drainedCount() {
+        checkLive();
+        return entered - buf.readableBytes();
     }
 
     @Override
@@ -311,6 +333,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
         if (n == 0) {
             return;
         }
+        entered += n;
         ByteBuf b = buf;
         if (b.refCnt() == 1 && !b.isReadOnly() && n <= b.maxWritableBytes() && b != Unpooled.EMPTY_BUFFER) {
             b.ensureWritable(n);

@@ -68,7 +68,7 @@ import java.util.function.Consumer;
  *   <li>R1.7 {@code continueReading()} resumes at the filter after the caller with the read buffer as it is then.
  *       From another thread (a timer, say) the pass is executed on the connection's thread through
  *       {@link Transport#execute}; called on the connection's thread during another callback, it runs right after
- *       that callback's pass. R1.8 A filter that calls it while not stopped gets an {@link IllegalStateException}
+ *       that callback's pass. A queued resumption runs only if the filter is still stopped by then. R1.8 A filter that calls it while not stopped gets an {@link IllegalStateException}
  *       naming it.</li>
  *   <li>While reading is disabled ({@link #setReadDisable}), bytes that still arrive are appended but no pass runs;
  *       re-enabling does not by itself re-present them (MOSN; R4.5).</li>
@@ -594,6 +594,7 @@ public final class ChainConnection implements Connection {
     /** Netty's MERGE_CUMULATOR, with the empty case taking the incoming buffer as it is. */
     private void cumulate(ByteBuf in) {
         ByteBuf cum = readBuffer.unwrap();
+        readBuffer.entered(in.readableBytes());
         if (!cum.isReadable()) {
             readBuffer.replace(in);
             return;

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(NoNettyLeakReports.class)
 class ByteBufIoBufferTest {
 
     final TrackingByteBufAllocator alloc = new TrackingByteBufAllocator();
@@ -152,6 +154,17 @@ class ByteBufIoBufferTest {
         ByteBuf grown = b.unwrap();
         b.append(new byte[]{'d'});
         assertSame(grown, b.unwrap(), "a growable, exclusive buffer is written in place");
+        b.release();
+    }
+
+    @Test
+    void appendingABufferToItselfDoublesIt() {
+        ByteBufIoBuffer b = of("ab");
+        b.append(b);
+        assertEquals("abab", b.toString(StandardCharsets.ISO_8859_1));
+        IoBuffer heap = IoBuffer.wrap("ab".getBytes(StandardCharsets.ISO_8859_1));
+        heap.append(heap);
+        assertEquals("abab", heap.toString(StandardCharsets.ISO_8859_1));
         b.release();
     }
 

@@ -10,6 +10,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledHeapByteBuf;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.management.ManagementFactory;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * counter) over many reads through a chain of an observer, a filter that stops every other read, and a draining
  * terminal; the incoming buffers are created beforehand, outside the measurement.
  */
+@ExtendWith(NoNettyLeakReports.class)
 class ReadPathAllocationTest {
 
     static final int READS = 20_000;

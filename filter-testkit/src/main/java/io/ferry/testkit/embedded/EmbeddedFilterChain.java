@@ -83,7 +83,7 @@ public final class EmbeddedFilterChain {
     private EmbeddedFilterChain(Builder b, List<Element> elements) {
         this.owner = Thread.currentThread();
         this.environment = b.environment != null ? b.environment : new EmbeddedEnvironment();
-        this.alloc = new TrackingByteBufAllocator();
+        this.alloc = new TrackingByteBufAllocator(false);
         this.transport = new EmbeddedTransport(owner, alloc, b.localAddress, b.remoteAddress);
         this.connection = new ChainConnection(b.connectionId, b.listener, transport);
         transport.connection(connection);
