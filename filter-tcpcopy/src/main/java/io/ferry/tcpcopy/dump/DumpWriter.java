@@ -50,6 +50,7 @@ public final class DumpWriter implements AutoCloseable {
     private final Object idle = new Object();
     private final Map<String, String> memDumpMd5 = new HashMap<>();
     private final StringBuilder line = new StringBuilder(256);
+    private byte[] bytes = new byte[64 * 1024];
     private volatile boolean parked;
     private volatile boolean stopping;
     private DumpFiles files;
@@ -194,9 +195,20 @@ public final class DumpWriter implements AutoCloseable {
         if (r.payload != null) {
             line.setLength(0);
             LayottoFormat.prefix(line, r.timeMillis, zone);
-            LayottoFormat.payload(line, r.window, r.port, r.payload);
-            if (append(f, LayottoFormat.TCP_COPY_FILE, r)) {
+            line.append('[').append(r.window).append("][").append(r.port).append(']');
+            byte[] head = line.toString().getBytes(StandardCharsets.UTF_8);
+            int len = head.length + Math.max(0, 3 * r.payload.length - 1) + 1;
+            if (bytes.length < len) {
+                bytes = new byte[Math.max(len, bytes.length * 2)];
+            }
+            System.arraycopy(head, 0, bytes, 0, head.length);
+            int end = LayottoFormat.hex(r.payload, bytes, head.length);
+            bytes[end++] = '\n';
+            if (f.append(LayottoFormat.TCP_COPY_FILE, bytes, end)) {
+                r.stats.writtenRecords.increment();
                 r.stats.writtenBytes.add(r.payload.length);
+            } else {
+                r.stats.drop(DropReason.SIZE_CAP);
             }
             return;
         }
