@@ -21,9 +21,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class Harness implements AutoCloseable {
 
     final Fakes.Environment env = new Fakes.Environment();
-    final Fakes.Readings readings = new Fakes.Readings();
-    final TcpCopyProvider provider = new TcpCopyProvider(readings);
+    final Fakes.Readings readings;
+    final TcpCopyProvider provider;
     final List<TcpCopyFactory> factories = new ArrayList<>();
+
+    Harness() {
+        this.readings = new Fakes.Readings();
+        this.provider = new TcpCopyProvider(readings);
+    }
+
+    Harness(TcpCopyProvider provider) {
+        this.readings = null;
+        this.provider = provider;
+    }
 
     TcpCopyFactory create(Map<String, Object> config, ListenerInfo listener) throws Exception {
         TcpCopyFactory f = (TcpCopyFactory) provider.create(Fakes.config(config, env));

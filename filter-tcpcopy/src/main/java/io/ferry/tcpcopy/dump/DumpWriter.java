@@ -51,6 +51,7 @@ public final class DumpWriter implements AutoCloseable {
     private final Map<String, String> memDumpMd5 = new HashMap<>();
     private final StringBuilder line = new StringBuilder(256);
     private byte[] bytes = new byte[64 * 1024];
+    private final boolean discard;
     private volatile boolean parked;
     private volatile boolean stopping;
     private DumpFiles files;
@@ -65,11 +66,24 @@ public final class DumpWriter implements AutoCloseable {
     }
 
     public DumpWriter(DumpConfig config, ZoneId zone, LongSupplier nanoTime) {
-        this(config, zone, nanoTime, true);
+        this(config, zone, nanoTime, true, false);
+    }
+
+    /**
+     * A writer whose thread takes records off the queue and counts them as written without touching any file. For
+     * benchmarks that measure the data path's cost apart from the disk.
+     */
+    public static DumpWriter discarding(DumpConfig config) {
+        return new DumpWriter(config, ZoneId.systemDefault(), System::nanoTime, true, true);
     }
 
     /** With {@code start == false} the thread starts only on {@link #start()}: tests fill the queue first. */
     DumpWriter(DumpConfig config, ZoneId zone, LongSupplier nanoTime, boolean start) {
+        this(config, zone, nanoTime, start, false);
+    }
+
+    private DumpWriter(DumpConfig config, ZoneId zone, LongSupplier nanoTime, boolean start, boolean discard) {
+        this.discard = discard;
         this.config = config;
         this.queue = new BoundedQueue<>(config.queueCapacity());
         this.zone = zone;
@@ -187,6 +201,10 @@ public final class DumpWriter implements AutoCloseable {
     }
 
     private void write(DumpRecord r) throws IOException {
+        if (discard) {
+            r.stats.writtenRecords.increment();
+            return;
+        }
         DumpFiles f = files();
         if (f == null) {
             r.stats.drop(DropReason.DUMP_DIR_UNAVAILABLE);
