@@ -52,7 +52,8 @@ public final class DumpWriter implements AutoCloseable {
     private final StringBuilder line = new StringBuilder(256);
     private byte[] bytes = new byte[64 * 1024];
     private final boolean discard;
-    private volatile boolean parked;
+    /** True while the writer is (about to be) parked; the first producer to clear it wakes the writer. */
+    private final java.util.concurrent.atomic.AtomicBoolean parked = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean stopping;
     private DumpFiles files;
     private boolean dirErrorLogged;
@@ -125,8 +126,8 @@ public final class DumpWriter implements AutoCloseable {
             record.stats.capturedBytes.add(record.payload.length);
         }
         submitted.incrementAndGet();
-        if (parked) {
-            LockSupport.unpark(thread);
+        if (parked.get() && parked.compareAndSet(true, false)) {
+            LockSupport.unpark(thread);        // one producer pays for the wake-up, not every one
         }
         return true;
     }
@@ -169,14 +170,20 @@ public final class DumpWriter implements AutoCloseable {
                 if (stopping && queue.size() == 0) {
                     break;
                 }
-                parked = true;
-                r = queue.poll();
-                if (r == null) {
-                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
-                    parked = false;
-                    continue;
+                for (int spin = 0; spin < 200 && r == null; spin++) {
+                    Thread.onSpinWait();       // a burst often continues: avoid a park/unpark pair per record
+                    r = queue.poll();
                 }
-                parked = false;
+                if (r == null) {
+                    parked.set(true);
+                    r = queue.poll();
+                    if (r == null) {
+                        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+                        parked.set(false);
+                        continue;
+                    }
+                    parked.set(false);
+                }
             }
             try {
                 write(r);
