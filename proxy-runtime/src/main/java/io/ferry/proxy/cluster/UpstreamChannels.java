@@ -1,0 +1,28 @@
+package io.ferry.proxy.cluster;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+
+import java.net.SocketAddress;
+
+/**
+ * How the runtime's transport (native epoll or NIO) opens client channels: the cluster manager stays independent of
+ * which one loaded.
+ */
+public interface UpstreamChannels {
+
+    /** A factory of TCP client channels of the runtime's transport. */
+    ChannelFactory<? extends Channel> tcp();
+
+    /** A factory of unix-domain client channels of the runtime's transport. */
+    ChannelFactory<? extends Channel> unix();
+
+    /**
+     * True if the transport's unix-domain channels support half-closure (Netty's NIO domain-socket channel does not:
+     * there a FIN closes the connection, as in MOSN).
+     */
+    boolean unixHalfClosure();
+
+    /** The transport's socket address for the unix socket at {@code path}. */
+    SocketAddress unixAddress(String path);
+}

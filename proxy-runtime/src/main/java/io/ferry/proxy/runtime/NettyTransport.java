@@ -1,0 +1,287 @@
+package io.ferry.proxy.runtime;
+
+import io.ferry.filter.api.ConnectionCloseType;
+import io.ferry.filter.api.ConnectionEvent;
+import io.ferry.filter.chain.ChainConnection;
+import io.ferry.filter.chain.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Netty side of one accepted (downstream) connection: the last handler of the accepted channel's pipeline, the
+ * {@link Transport} of its {@link ChainConnection}, and its idle checker, in one object per connection.
+ *
+ * <h2>Life cycle (all on the channel's event loop)</h2>
+ * <ol>
+ *   <li>{@code channelActive}: a {@link ChainConnection} with a process-unique id is created, every factory of the
+ *       listener is asked to {@code createFilterChain} in config order, then {@code initializeReadFilters()}; a
+ *       connection without filters is closed, as in MOSN.</li>
+ *   <li>each read is handed to {@link ChainConnection#onRead(ByteBuf)} (ownership passes); the peer's FIN (the
+ *       channel allows half-closure) to {@link ChainConnection#onReadEof()}; writability changes to
+ *       {@link ChainConnection#onWritabilityChanged(boolean)}.</li>
+ *   <li>{@code channelInactive}: {@link ChainConnection#onTransportClosed()}, once.</li>
+ * </ol>
+ *
+ * <h2>Idle timeout</h2>
+ * With {@code connection_idle_timeout} &gt; 0, one periodic task per connection ticks four times per timeout; a
+ * read or write sets a flag (no clock read, no allocation). After four consecutive ticks without activity the chain
+ * receives {@link ConnectionEvent#ON_READ_TIMEOUT} and the connection is closed {@code NO_FLUSH}/{@code LOCAL_CLOSE},
+ * like MOSN's idle checker: between one and one and a quarter timeouts after the last byte.
+ */
+public final class NettyTransport extends ChannelInboundHandlerAdapter implements Transport, Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int IDLE_TICKS = 4;
+
+    private final ListenerRuntime listener;
+    private Channel channel;
+    private ChainConnection chain;
+    private boolean activity;
+    private boolean readOff;
+    private ByteBuf held;
+    private boolean heldEof;
+    private int idleTicks;
+    private ScheduledFuture<?> idleTask;
+
+    NettyTransport(ListenerRuntime listener) {
+        this.listener = listener;
+    }
+
+    /** The accepted channel; {@code tcp_proxy} opens its upstream connection on this channel's event loop. */
+    public Channel channel() {
+        return channel;
+    }
+
+    /** The chain engine of this connection. */
+    public ChainConnection chain() {
+        return chain;
+    }
+
+    // ---- inbound events ------------------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        listener.stats.connectionOpened();
+        chain = new ChainConnection(IDS.incrementAndGet(), listener.info, this);
+        boolean hasFilters;
+        try {
+            for (ListenerRuntime.Factory f : listener.factories) {
+                chain.createFilterChain(f.type(), f.factory());
+            }
+            hasFilters = chain.initializeReadFilters();
+        } catch (RuntimeException e) {
+            LOG.error("[{}] connection {}: building the filter chain failed, closing it", listener.info.name(),
+                    chain.id(), e);
+            chain.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+            return;
+        }
+        if (!hasFilters) {
+            LOG.debug("[{}] connection {} has no filters, closing it", listener.info.name(), chain.id());
+            chain.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+            return;
+        }
+        long idle = listener.idleTimeoutNanos;
+        if (idle > 0 && channel.isActive()) {
+            long tick = Math.max(1, idle / IDLE_TICKS);
+            idleTask = ctx.executor().scheduleAtFixedRate(this, tick, tick, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        activity = true;
+        listener.stats.bytesIn(buf.readableBytes());
+        if (readOff) {
+            hold(buf);
+        } else {
+            chain.onRead(buf);
+        }
+    }
+
+    /**
+     * Netty may still read while auto-read is off (the native transport reads up to the FIN when the peer
+     * half-closes). Such bytes are held here, as if still in the kernel, and handed to the chain once reading is
+     * enabled again; the chain never sees a read while its reading is disabled.
+     */
+    private void hold(ByteBuf buf) {
+        if (held == null) {
+            held = buf;
+        } else {
+            held = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(channel.alloc(), held, buf);
+        }
+    }
+
+    private void releaseHeld() {
+        if (readOff || chain == null) {
+            return;
+        }
+        ByteBuf b = held;
+        held = null;
+        if (b != null) {
+            chain.onRead(b);
+        }
+        if (heldEof && !readOff) {
+            heldEof = false;
+            onEof();
+        }
+    }
+
+    private void onEof() {
+        chain.onReadEof();
+        if (ChannelSupport.bothShutDown(channel)) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE && chain != null) {
+            if (readOff) {
+                heldEof = true;
+            } else {
+                onEof();
+            }
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (chain != null) {
+            chain.onWritabilityChanged(channel.isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        listener.stats.connectionClosed();
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+        if (idleTask != null) {
+            idleTask.cancel(false);
+        }
+        if (chain != null) {
+            chain.onTransportClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("[{}] connection {}: {}", listener.info.name(), chain == null ? -1 : chain.id(), cause.toString());
+        } else {
+            LOG.warn("[{}] connection {}: unexpected error", listener.info.name(), chain == null ? -1 : chain.id(),
+                    cause);
+        }
+        if (chain != null) {
+            chain.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.ON_READ_ERR_CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** The idle checker's tick. */
+    @Override
+    public void run() {
+        if (activity) {
+            activity = false;
+            idleTicks = 0;
+            return;
+        }
+        if (++idleTicks >= IDLE_TICKS && !chain.isClosed()) {
+            idleTask.cancel(false);
+            LOG.debug("[{}] connection {} idle for {} ms, closing it", listener.info.name(), chain.id(),
+                    TimeUnit.NANOSECONDS.toMillis(listener.idleTimeoutNanos));
+            chain.onEvent(ConnectionEvent.ON_READ_TIMEOUT);
+            chain.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+        }
+    }
+
+    // ---- Transport -----------------------------------------------------------------------------------------
+
+    @Override
+    public boolean inEventLoop() {
+        return channel.eventLoop().inEventLoop();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return IoTransport.toJdk(channel.localAddress());
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return IoTransport.toJdk(channel.remoteAddress());
+    }
+
+    @Override
+    public void write(ByteBuf data) {
+        if (!channel.isActive()) {
+            data.release();
+            return;
+        }
+        activity = true;
+        listener.stats.bytesOut(data.readableBytes());
+        channel.writeAndFlush(data, channel.voidPromise());
+    }
+
+    @Override
+    public void shutdownOutput() {
+        ChannelSupport.shutdownOutputAfterFlush(channel);
+    }
+
+    @Override
+    public void close(boolean flush) {
+        if (flush) {
+            ChannelSupport.closeAfterFlush(channel);
+        } else {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void setAutoRead(boolean autoRead) {
+        readOff = !autoRead;
+        ChannelSupport.setAutoRead(channel, autoRead);
+        if (autoRead && (held != null || heldEof)) {
+            channel.eventLoop().execute(this::releaseHeld);
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+}

@@ -1,0 +1,384 @@
+package io.ferry.proxy.runtime;
+
+import com.google.gson.JsonObject;
+import io.ferry.filter.api.FactoryInitializer;
+import io.ferry.filter.api.NetworkFilterChainFactory;
+import io.ferry.filter.api.admin.AdminRegistry;
+import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.filter.api.spi.FilterScheduler;
+import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
+import io.ferry.filter.api.spi.StatsRegistry;
+import io.ferry.filter.registry.FilterRegistry;
+import io.ferry.proxy.admin.AdminServer;
+import io.ferry.proxy.cluster.ClusterManager;
+import io.ferry.proxy.config.ConfigException;
+import io.ferry.proxy.config.FerryConfig;
+import io.ferry.proxy.config.FilterEntry;
+import io.ferry.proxy.config.ListenerConfig;
+import io.ferry.proxy.stats.InMemoryStatsRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running proxy: one server socket per listener, a filter chain per accepted connection, the clusters, and the
+ * admin API when configured.
+ *
+ * <h2>Startup ({@link #start})</h2>
+ * For each listener, in config order, each {@code filters[]} entry is resolved in the {@link FilterRegistry} and its
+ * provider creates the factory; a factory that implements {@link FactoryInitializer} is initialised once with its
+ * listener. Where MOSN logs and skips a filter whose creation or {@code Init} fails, Ferry refuses to start: any
+ * failure (unknown type, invalid config, a listener that cannot bind, an admin address in use) raises
+ * {@link ConfigException} with the message, and everything already started is closed again. Listeners with
+ * {@code bind_port: false} are set up but never listen, as in MOSN.
+ *
+ * <h2>Threads</h2>
+ * One group of event loops (native epoll where it loads, NIO otherwise) serves every listener; a proxied
+ * connection's upstream side runs on the same event loop as its downstream side. Filter timers run on one daemon
+ * thread, {@code ferry-filter-timer}. All public methods are thread-safe.
+ *
+ * <h2>Shutdown</h2>
+ * {@link #shutdownGracefully()} stops accepting, lets open connections finish for up to the server's
+ * {@code graceful_timeout}, then {@linkplain #close() closes} everything: connections, listeners, the admin server,
+ * the event loops, and every factory that implements {@link AutoCloseable}.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final FerryConfig config;
+    private final ProxyOptions options;
+    private final List<ListenerRuntime> listeners = new ArrayList<>();
+    private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final ChannelGroup connections = new DefaultChannelGroup("ferry-connections", GlobalEventExecutor.INSTANCE);
+    private IoTransport transport;
+    private EventLoopGroup group;
+    private ClusterManager clusterManager;
+    private FilterTimer ownTimer;
+    private AdminServer adminServer;
+    private InMemoryStatsRegistry detachedStats;
+    private volatile InetSocketAddress adminAddress;
+    private boolean closed;
+
+    private ProxyServer(FerryConfig config, ProxyOptions options) {
+        this.config = config;
+        this.options = options;
+    }
+
+    /** Starts the proxy with {@link ProxyOptions#defaults()}. */
+    public static ProxyServer start(FerryConfig config, FilterRegistry registry) throws ConfigException {
+        return start(config, registry, ProxyOptions.defaults());
+    }
+
+    /**
+     * Starts the proxy: builds clusters and filter factories, binds every listener, starts the admin server.
+     *
+     * @throws ConfigException when any of it fails; nothing is left running then
+     */
+    public static ProxyServer start(FerryConfig config, FilterRegistry registry, ProxyOptions options)
+            throws ConfigException {
+        ProxyServer server = new ProxyServer(config, options);
+        try {
+            server.doStart(registry);
+            return server;
+        } catch (ConfigException e) {
+            server.close();
+            throw e;
+        } catch (RuntimeException e) {
+            server.close();
+            throw new ConfigException("startup failed: " + e, e);
+        }
+    }
+
+    private void doStart(FilterRegistry registry) throws ConfigException {
+        try {
+            transport = IoTransport.select(options.transport());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+        int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
+        group = transport.newGroup(threads, new DefaultThreadFactory("ferry-io", false));
+        WriteBufferWaterMark waterMark = new WriteBufferWaterMark(options.writeLowWaterMark(),
+                options.writeHighWaterMark());
+        clusterManager = ClusterManager.create(config.clusters(), transport, waterMark);
+
+        FilterScheduler scheduler = options.scheduler();
+        if (scheduler == null) {
+            ownTimer = new FilterTimer();
+            scheduler = ownTimer;
+        }
+        AdminRegistry adminRegistry;
+        StatsRegistry statsRegistry;
+        if (config.admin().isPresent()) {
+            adminServer = new AdminServer(config.admin().get(), config.source(), this::stats);
+            adminRegistry = adminServer;
+            statsRegistry = adminServer.filterStats();
+        } else {
+            LOG.info("no admin config, no admin API served");
+            adminRegistry = new RuntimeFilterEnvironment.DetachedAdminRegistry();
+            detachedStats = new InMemoryStatsRegistry();
+            statsRegistry = detachedStats;
+        }
+        RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, statsRegistry, scheduler,
+                Map.of(ClusterManager.class, clusterManager));
+
+        for (ListenerConfig lc : config.server().listeners()) {
+            RuntimeListenerInfo info = new RuntimeListenerInfo(lc);
+            List<ListenerRuntime.Factory> factories = new ArrayList<>();
+            for (FilterEntry entry : lc.filters()) {
+                factories.add(new ListenerRuntime.Factory(entry.type(), createFactory(registry, entry, environment,
+                        info)));
+            }
+            listeners.add(new ListenerRuntime(lc, info, factories));
+        }
+        for (ListenerRuntime l : listeners) {
+            if (l.config.bindPort()) {
+                bind(l, waterMark);
+            } else {
+                LOG.info("listener {} has bind_port false: not listening (MOSN keeps such listeners for "
+                        + "original-destination lookups only)", l.config.name());
+            }
+        }
+        if (adminServer != null) {
+            try {
+                adminAddress = adminServer.start();
+            } catch (Exception e) {
+                throw ConfigException.at("admin.address.socket_address", config.admin().get().address() + ":"
+                        + config.admin().get().port(), "an address this host can listen on (" + e.getMessage() + ")");
+            }
+            LOG.info("admin API on http://{}:{}/", adminAddress.getHostString(), adminAddress.getPort());
+        }
+    }
+
+    private NetworkFilterChainFactory createFactory(FilterRegistry registry, FilterEntry entry,
+                                                    RuntimeFilterEnvironment environment, RuntimeListenerInfo info)
+            throws ConfigException {
+        NetworkFilterFactoryProvider provider;
+        try {
+            provider = registry.require(entry.type(), entry.path());
+        } catch (Exception e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+        RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment);
+        NetworkFilterChainFactory factory;
+        try {
+            factory = provider.create(filterConfig);
+            if (factory == null) {
+                throw ConfigException.at(entry.path(), entry.type(), "a filter whose provider "
+                        + provider.getClass().getName() + " creates a factory (it returned null)");
+            }
+            if (factory instanceof AutoCloseable c) {
+                closeables.add(c);
+            }
+            if (factory instanceof FactoryInitializer initializer) {
+                initializer.init(info);
+            }
+        } catch (FilterConfigException e) {
+            throw new ConfigException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ConfigException(filterConfig.path() + ": the \"" + entry.type() + "\" filter ("
+                    + provider.getClass().getName() + ") failed: " + e
+                    + " (expected: a valid config, or a FilterConfigException saying what is wrong)", e);
+        }
+        return factory;
+    }
+
+    private void bind(ListenerRuntime l, WriteBufferWaterMark waterMark) throws ConfigException {
+        boolean unix = "unix".equals(l.config.network());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channelFactory(unix ? transport.unixServer() : transport.tcpServer())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(new NettyTransport(l));
+                    }
+                });
+        if (!unix || transport.unixHalfClosure()) {
+            b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        SocketAddress address = l.info.bindAddress();
+        if (unix) {
+            address = transport.unixAddress(l.config.address());
+        } else {
+            b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        ChannelFuture f = b.bind(address).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            throw new ConfigException(io.ferry.filter.api.spi.FilterConfigException.format(l.config.path() + ".address",
+                    l.config.address(), "an address this host can listen on; binding failed: " + cause.getMessage()),
+                    cause);
+        }
+        Channel ch = f.channel();
+        SocketAddress bound = IoTransport.toJdk(ch.localAddress());
+        l.info.bound(bound);
+        serverChannels.put(l.config.name(), ch);
+        LOG.info("listener {} on {} ({})", l.config.name(), bound, transport.name().toLowerCase());
+    }
+
+    /** The bound address of every listening listener, by name, in config order (real ports for port 0). */
+    public Map<String, SocketAddress> listeners() {
+        Map<String, SocketAddress> m = new LinkedHashMap<>();
+        synchronized (this) {
+            for (ListenerRuntime l : listeners) {
+                if (serverChannels.containsKey(l.config.name())) {
+                    m.put(l.config.name(), l.info.socketAddress());
+                }
+            }
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The admin server's address, when an {@code admin} block is configured. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(adminAddress);
+    }
+
+    /** The clusters. */
+    public ClusterManager clusterManager() {
+        return clusterManager;
+    }
+
+    /** The transport in use: {@code "epoll"} or {@code "nio"}. */
+    public String transportName() {
+        return transport.name().toLowerCase();
+    }
+
+    /**
+     * The runtime counters: {@code {"listeners": {name: {...}}, "clusters": {name: {..., "hosts": {...}}}}}, plus
+     * the filters' counters under {@code "filters"} when no admin server holds them.
+     */
+    public JsonObject stats() {
+        JsonObject all = new JsonObject();
+        JsonObject ls = new JsonObject();
+        for (ListenerRuntime l : listeners) {
+            ls.add(l.config.name(), l.stats.toJson());
+        }
+        all.add("listeners", ls);
+        all.add("clusters", clusterManager == null ? new JsonObject() : clusterManager.statsJson());
+        if (detachedStats != null) {
+            all.add("filters", detachedStats.snapshot());
+        }
+        return all;
+    }
+
+    /**
+     * The bytes queued in the proxy's socket write buffers right now, downstream and upstream: what the proxy holds
+     * in memory because a peer reads slower than the other side sends. Back-pressure keeps it near the write
+     * high-water mark per connection and direction.
+     */
+    public long pendingWriteBytes() {
+        long total = pending(connections);
+        if (clusterManager != null) {
+            total += pending(clusterManager.connections());
+        }
+        return total;
+    }
+
+    private static long pending(ChannelGroup channels) {
+        long total = 0;
+        for (Channel ch : channels) {
+            ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+            if (out != null) {
+                total += out.totalPendingWriteBytes();
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Stops accepting (new connections are refused), waits up to {@code servers[0].graceful_timeout} for open
+     * connections to finish, then {@link #close()}s the rest. Blocks the caller meanwhile.
+     */
+    public void shutdownGracefully() {
+        Duration timeout = config.server().gracefulTimeout();
+        stopAccepting();
+        long deadline = System.nanoTime() + (timeout == null ? 0 : timeout.toNanos());
+        while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!connections.isEmpty()) {
+            LOG.info("graceful timeout {} reached, closing {} connections", timeout, connections.size());
+        }
+        close();
+    }
+
+    private void stopAccepting() {
+        List<Channel> channels;
+        synchronized (this) {
+            channels = new ArrayList<>(serverChannels.values());
+            serverChannels.clear();
+        }
+        for (Channel ch : channels) {
+            ch.close().awaitUninterruptibly();
+        }
+    }
+
+    /** Closes everything at once: listeners, connections, admin, event loops, closeable factories, the timer. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        stopAccepting();
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (clusterManager != null) {
+            clusterManager.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (adminServer != null) {
+            try {
+                adminServer.close();
+            } catch (Exception e) {
+                LOG.warn("closing the admin server failed", e);
+            }
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing filter factory {} failed", c.getClass().getName(), e);
+            }
+        }
+        if (ownTimer != null) {
+            ownTimer.close();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.ferry.proxy.runtime;
+
+import io.ferry.filter.api.admin.AdminHandler;
+import io.ferry.filter.api.admin.AdminRegistry;
+import io.ferry.filter.api.spi.FilterEnvironment;
+import io.ferry.filter.api.spi.FilterScheduler;
+import io.ferry.filter.api.spi.StatsRegistry;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link FilterEnvironment} of the proxy runtime: the admin server (or a registry that accepts endpoints and
+ * serves nothing, when no {@code admin} block is configured), the stats registry, the shared timer thread, and the
+ * runtime services built-in filters look up (the cluster manager). Thread-safe.
+ */
+final class RuntimeFilterEnvironment implements FilterEnvironment {
+
+    private final AdminRegistry admin;
+    private final StatsRegistry stats;
+    private final FilterScheduler scheduler;
+    private final Map<Class<?>, Object> services;
+
+    RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, FilterScheduler scheduler,
+                             Map<Class<?>, Object> services) {
+        this.admin = admin;
+        this.stats = stats;
+        this.scheduler = scheduler;
+        this.services = Map.copyOf(services);
+    }
+
+    @Override
+    public AdminRegistry admin() {
+        return admin;
+    }
+
+    @Override
+    public StatsRegistry stats() {
+        return stats;
+    }
+
+    @Override
+    public FilterScheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public <T> Optional<T> service(Class<T> type) {
+        return Optional.ofNullable(services.get(type)).map(type::cast);
+    }
+
+    /**
+     * The admin registry when no admin server is configured: endpoints are accepted (and duplicate registrations
+     * refused, as by the real one) but never served.
+     */
+    static final class DetachedAdminRegistry implements AdminRegistry {
+        private final Set<String> taken = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void register(String method, String path, AdminHandler handler) {
+            if (!taken.add(method + " " + path)) {
+                throw new IllegalStateException("admin endpoint " + method + " " + path + " is already registered");
+            }
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package io.ferry.proxy.tcpproxy;
+
+import io.ferry.filter.api.Connection;
+import io.ferry.filter.api.ConnectionCloseType;
+import io.ferry.filter.api.ConnectionEvent;
+import io.ferry.filter.api.ConnectionEventListener;
+import io.ferry.filter.api.FilterStatus;
+import io.ferry.filter.api.IoBuffer;
+import io.ferry.filter.api.ReadFilter;
+import io.ferry.filter.api.ReadFilterCallbacks;
+import io.ferry.filter.chain.ByteBufIoBuffer;
+import io.ferry.filter.chain.ChainConnection;
+import io.ferry.proxy.cluster.Cluster;
+import io.ferry.proxy.cluster.Host;
+import io.ferry.proxy.runtime.ChannelSupport;
+import io.ferry.proxy.runtime.NettyTransport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * The per-connection relay of {@code tcp_proxy}: one instance per downstream connection, all of whose methods run
+ * on the downstream connection's event loop; the upstream channel is opened on that same loop, so neither side ever
+ * needs a lock.
+ *
+ * <h2>Setup (MOSN streamproxy.go)</h2>
+ * Downstream reading is disabled when the filter is added and enabled once the upstream is connected. The cluster is
+ * chosen by {@link TcpProxyConfig#select}; the circuit breaker ({@code max_connections}) is checked; then up to
+ * {@code max_connect_attempts} connects (default {@code min(hosts, 3)}), each to a host the load balancer picks,
+ * each bounded by the cluster's {@code connect_timeout}. When every attempt fails the downstream is closed
+ * {@code NO_FLUSH}/{@code LOCAL_CLOSE} and the cluster's {@code connections_no_upstream} counter is raised.
+ *
+ * <h2>Relay without copying</h2>
+ * Downstream→upstream: {@link #onData} takes a retained slice of the read buffer's {@code ByteBuf}, drains it, and
+ * writes the slice to the upstream. Upstream→downstream: each {@code ByteBuf} read from the upstream is passed, with
+ * its ownership, to {@link ChainConnection#write(ByteBuf)}, so the downstream's write filters see it. Returns
+ * {@link FilterStatus#STOP} like MOSN, so filters after {@code tcp_proxy} never see data.
+ *
+ * <h2>Back-pressure</h2>
+ * When the upstream socket's queue passes its high-water mark, downstream reading is disabled (nested with other
+ * disables) until it drains below the low-water mark; when the downstream's queue is full, upstream auto-read is
+ * turned off likewise. Netty checks auto-read after each read, so at most one read buffer overshoots the mark.
+ *
+ * <h2>Close propagation (MOSN §5.5), with half-close</h2>
+ * A FIN from either side is forwarded as a FIN ({@code shutdownOutput} after pending bytes), so a client that shuts
+ * down its write side still receives the whole response (MOSN loses it). Downstream {@code RemoteClose},
+ * {@code OnWriteTimeout}, {@code OnWriteErrClose}: the upstream is closed after flushing; downstream
+ * {@code LocalClose}, {@code OnReadErrClose}: closed at once. Upstream closed by the peer: the downstream is closed
+ * after flushing ({@code RemoteClose}); upstream error: the downstream is closed at once ({@code LocalClose}).
+ */
+final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consumer<Boolean>, ChannelFutureListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpProxyFilter.class);
+
+    private final TcpProxyConfig config;
+    private ReadFilterCallbacks callbacks;
+    private ChainConnection downstream;
+    private Channel downstreamChannel;
+    private Cluster cluster;
+    private Host host;
+    private ChannelFuture connecting;
+    private Channel upstream;
+    private CompositeByteBuf pending;
+    private int attemptsLeft;
+    private boolean slotHeld;
+    private boolean downstreamEof;
+    private boolean downstreamClosed;
+    private boolean pausedByUpstream;
+    private boolean upstreamFailed;
+
+    TcpProxyFilter(TcpProxyConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void initializeReadFilterCallbacks(ReadFilterCallbacks cb) {
+        this.callbacks = cb;
+        Connection c = cb.connection();
+        if (c instanceof ChainConnection cc && cc.transport() instanceof NettyTransport nt) {
+            downstream = cc;
+            downstreamChannel = nt.channel();
+            cc.addConnectionEventListener(this);
+            cc.addWritabilityListener(this);
+            cc.setReadDisable(true);
+        }
+    }
+
+    @Override
+    public FilterStatus onNewConnection() {
+        Connection c = callbacks.connection();
+        if (downstream == null) {
+            LOG.error("connection {}: tcp_proxy needs the Ferry proxy runtime's Netty transport, closing it", c.id());
+            c.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+            return FilterStatus.STOP;
+        }
+        cluster = config.select(c.remoteAddress(), c.localAddress());
+        if (cluster == null) {
+            LOG.warn("[{}] connection {} from {}: tcp_proxy found no route, closing it", downstream.listener().name(),
+                    c.id(), c.remoteAddress());
+            c.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+            return FilterStatus.STOP;
+        }
+        if (!cluster.tryAcquireConnection()) {
+            LOG.debug("connection {}: cluster {} has max_connections {} open, closing it", c.id(), cluster.name(),
+                    cluster.maxConnections());
+            c.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+            return FilterStatus.STOP;
+        }
+        slotHeld = true;
+        attemptsLeft = config.maxConnectAttempts() > 0 ? config.maxConnectAttempts()
+                : Math.min(cluster.hosts().size(), 3);
+        connectNext();
+        return FilterStatus.CONTINUE;
+    }
+
+    private void connectNext() {
+        if (attemptsLeft-- <= 0) {
+            giveUp();
+            return;
+        }
+        host = cluster.chooseHost();
+        if (host == null) {
+            connectNext();
+            return;
+        }
+        connecting = cluster.connect(downstreamChannel.eventLoop(), host, new Upstream());
+        connecting.addListener(this);
+    }
+
+    private void giveUp() {
+        cluster.stats().noUpstream();
+        releaseSlot();
+        LOG.debug("connection {}: no upstream of cluster {} could be reached, closing it", downstream.id(),
+                cluster.name());
+        downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+    }
+
+    /** The result of a connect attempt. */
+    @Override
+    public void operationComplete(ChannelFuture f) {
+        if (f != connecting) {
+            f.channel().close();
+            return;
+        }
+        connecting = null;
+        if (!f.isSuccess()) {
+            host.stats().connectFailed();
+            cluster.stats().connectFailed();
+            LOG.debug("connection {}: connecting to {} failed: {}", downstream.id(), host, f.cause().toString());
+            connectNext();
+            return;
+        }
+        Channel ch = f.channel();
+        upstream = ch;
+        host.stats().connected();
+        cluster.stats().connected();
+        callbacks.setUpstreamHost(host);
+        ChannelSupport.setAutoRead(ch, downstreamChannel.isWritable());
+        if (pending != null) {
+            ByteBuf p = pending;
+            pending = null;
+            write(p);
+        }
+        if (downstreamEof) {
+            ChannelSupport.shutdownOutputAfterFlush(ch);
+        }
+        downstream.setReadDisable(false);
+    }
+
+    @Override
+    public FilterStatus onData(IoBuffer buffer) {
+        int n = buffer.length();
+        if (upstream != null) {
+            write(take(buffer, n));
+        } else if (connecting != null) {
+            if (pending == null) {
+                pending = downstreamChannel.alloc().compositeBuffer();
+            }
+            pending.addComponent(true, take(buffer, n));
+        } else {
+            buffer.drain(n);
+        }
+        return FilterStatus.STOP;
+    }
+
+    private void write(ByteBuf data) {
+        int n = data.readableBytes();
+        host.stats().bytesOut(n);
+        cluster.stats().bytesOut(n);
+        upstream.writeAndFlush(data, upstream.voidPromise());
+    }
+
+    /** The first {@code n} bytes of {@code buffer} as a buffer of our own, drained from it; no copy when possible. */
+    private static ByteBuf take(IoBuffer buffer, int n) {
+        if (buffer instanceof ByteBufIoBuffer b) {
+            ByteBuf bb = b.unwrap();
+            ByteBuf slice = bb.retainedSlice(bb.readerIndex(), n);
+            buffer.drain(n);
+            return slice;
+        }
+        byte[] copy = new byte[n];
+        buffer.getBytes(0, copy, 0, n);
+        buffer.drain(n);
+        return Unpooled.wrappedBuffer(copy);
+    }
+
+    /** Downstream events. */
+    @Override
+    public void onEvent(ConnectionEvent event) {
+        if (event == ConnectionEvent.REMOTE_HALF_CLOSE) {
+            downstreamEof = true;
+            if (upstream != null) {
+                ChannelSupport.shutdownOutputAfterFlush(upstream);
+            }
+            return;
+        }
+        if (!event.isClose() || downstreamClosed) {
+            return;
+        }
+        downstreamClosed = true;
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        if (connecting != null) {
+            Channel ch = connecting.channel();
+            connecting = null;
+            ch.close();
+            releaseSlot();
+        }
+        if (upstream != null) {
+            if (event == ConnectionEvent.REMOTE_CLOSE || event == ConnectionEvent.ON_WRITE_TIMEOUT
+                    || event == ConnectionEvent.ON_WRITE_ERR_CLOSE) {
+                ChannelSupport.closeAfterFlush(upstream);
+            } else {
+                upstream.close();
+            }
+        }
+    }
+
+    /** Downstream writability: stop reading the upstream while the client does not keep up. */
+    @Override
+    public void accept(Boolean writable) {
+        if (upstream != null) {
+            ChannelSupport.setAutoRead(upstream, writable);
+        }
+    }
+
+    private void releaseSlot() {
+        if (slotHeld) {
+            slotHeld = false;
+            cluster.releaseConnection();
+        }
+    }
+
+    /** The handler of one upstream channel (one per connect attempt: Netty handlers are not re-added). */
+    private final class Upstream extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf buf) || ctx.channel() != upstream) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            int n = buf.readableBytes();
+            host.stats().bytesIn(n);
+            cluster.stats().bytesIn(n);
+            downstream.write(buf);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ChannelInputShutdownEvent.INSTANCE && ctx.channel() == upstream) {
+                downstream.closeWrite();
+                if (ChannelSupport.bothShutDown(ctx.channel())) {
+                    ctx.close();
+                }
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel() != upstream || downstreamClosed) {
+                return;
+            }
+            boolean writable = ctx.channel().isWritable();
+            if (!writable && !pausedByUpstream) {
+                pausedByUpstream = true;
+                downstream.setReadDisable(true);
+            } else if (writable && pausedByUpstream) {
+                pausedByUpstream = false;
+                downstream.setReadDisable(false);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() != upstream) {
+                return;
+            }
+            host.stats().disconnected();
+            cluster.stats().disconnected();
+            releaseSlot();
+            if (!downstreamClosed && !downstream.isClosed()) {
+                if (upstreamFailed) {
+                    downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+                } else {
+                    downstream.close(ConnectionCloseType.FLUSH_WRITE, ConnectionEvent.REMOTE_CLOSE);
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (ctx.channel() == upstream) {
+                upstreamFailed = true;
+            }
+            if (cause instanceof IOException) {
+                LOG.debug("connection {}: upstream {}: {}", downstream.id(), host, cause.toString());
+            } else {
+                LOG.warn("connection {}: upstream {} failed", downstream.id(), host, cause);
+            }
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.ferry.proxy.it;
+
+import io.ferry.filter.api.FactoryInitializer;
+import io.ferry.filter.api.FilterApi;
+import io.ferry.filter.api.FilterChainContext;
+import io.ferry.filter.api.ListenerInfo;
+import io.ferry.filter.api.NetworkFilterChainFactory;
+import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
+import io.ferry.filter.api.spi.FilterConfig;
+import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** Filters registered for the tests only (see the test resources' META-INF/services). */
+final class TestFilters {
+
+    /** What the probe factories observed, for assertions. */
+    static final List<String> EVENTS = new CopyOnWriteArrayList<>();
+
+    private TestFilters() {
+    }
+
+    /**
+     * {@code test.probe}: records init with its listener, its config map, a timer run's thread, and close. Config:
+     * {@code {"fail_init": bool}}.
+     */
+    public static final class ProbeProvider implements NetworkFilterFactoryProvider {
+        @Override
+        public String type() {
+            return "test.probe";
+        }
+
+        @Override
+        public String apiVersion() {
+            return FilterApi.VERSION;
+        }
+
+        @Override
+        public NetworkFilterChainFactory create(FilterConfig config) {
+            Map<String, Object> map = config.asMap();
+            EVENTS.add("create " + config.path() + " " + map);
+            config.environment().scheduler().schedule(
+                    () -> EVENTS.add("timer on " + Thread.currentThread().getName()), 0, TimeUnit.MILLISECONDS);
+            config.environment().stats().register("probe", () -> Map.of("created", 1));
+            return new Probe(Boolean.TRUE.equals(map.get("fail_init")));
+        }
+    }
+
+    static final class Probe implements NetworkFilterChainFactory, FactoryInitializer, AutoCloseable {
+        private final boolean failInit;
+
+        Probe(boolean failInit) {
+            this.failInit = failInit;
+        }
+
+        @Override
+        public void createFilterChain(FilterChainContext context, NetworkFilterChainFactoryCallbacks callbacks) {
+        }
+
+        @Override
+        public void init(ListenerInfo listener) throws FilterConfigException {
+            EVENTS.add("init " + listener.name());
+            if (failInit) {
+                throw new FilterConfigException("listener " + listener.name(), true, "a listener this probe likes");
+            }
+        }
+
+        @Override
+        public void close() {
+            EVENTS.add("close");
+        }
+    }
+}
