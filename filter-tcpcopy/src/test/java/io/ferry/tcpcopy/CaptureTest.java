@@ -126,17 +126,6 @@ class CaptureTest {
     }
 
     @Test
-    void aRuntimeThatHandsANewBufferPerReadLosesNothing() throws Exception {
-        TcpCopyFactory f = factory();
-        ReadFilter r = Harness.chain(f, listener).read.get(0);
-        f.open(5, true);
-        for (int i = 0; i < 3; i++) {
-            r.onData(buf("pong"));
-        }
-        assertEquals(List.of("pong", "pong", "pong"), payloads());
-    }
-
-    @Test
     void theRuntimeBufferIsCopiedNotKept() throws Exception {
         TcpCopyFactory f = factory();
         ReadFilter r = Harness.chain(f, listener).read.get(0);
