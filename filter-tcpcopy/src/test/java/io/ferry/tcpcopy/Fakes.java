@@ -214,35 +214,15 @@ final class Fakes {
     }
 
     static ListenerInfo tcpListener(String name, int port) {
-        return new ListenerInfo() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String network() {
-                return "tcp";
-            }
-
-            @Override
-            public String address() {
-                return "127.0.0.1:" + port;
-            }
-
-            @Override
-            public SocketAddress socketAddress() {
-                return new InetSocketAddress("127.0.0.1", port);
-            }
-
-            @Override
-            public OptionalInt port() {
-                return OptionalInt.of(port);
-            }
-        };
+        return listener(name, "tcp", "127.0.0.1:" + port, new InetSocketAddress("127.0.0.1", port), OptionalInt.of(port));
     }
 
     static ListenerInfo unixListener(String name, String path) {
+        return listener(name, "unix", path, UnixDomainSocketAddress.of(path), OptionalInt.empty());
+    }
+
+    private static ListenerInfo listener(String name, String network, String address, SocketAddress socketAddress,
+                                         OptionalInt port) {
         return new ListenerInfo() {
             @Override
             public String name() {
@@ -251,22 +231,22 @@ final class Fakes {
 
             @Override
             public String network() {
-                return "unix";
+                return network;
             }
 
             @Override
             public String address() {
-                return path;
+                return address;
             }
 
             @Override
             public SocketAddress socketAddress() {
-                return UnixDomainSocketAddress.of(path);
+                return socketAddress;
             }
 
             @Override
             public OptionalInt port() {
-                return OptionalInt.empty();
+                return port;
             }
         };
     }
