@@ -5,6 +5,7 @@ import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.tcpcopy.dump.DropReason;
 import io.ferry.tcpcopy.dump.DumpWriter;
+import io.ferry.testkit.embedded.EmbeddedListener;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -64,8 +65,8 @@ public class OnDataBenchmark {
         dir = Files.createTempDirectory("tcpcopy-bench");
         String sw = mode.equals("off") ? "OFF" : "ON";
         factory = harness.create(Harness.config(Fakes.strategy(sw, 3600, 3599, 99, 99), dir,
-                "max_total_size", (double) (256 << 20)), Fakes.tcpListener("bench", 2045));
-        filter = Harness.chain(factory, Fakes.tcpListener("bench", 2045)).read.get(0);
+                "max_total_size", (double) (256 << 20)), EmbeddedListener.tcp("bench", 2045));
+        filter = Harness.chain(factory, EmbeddedListener.tcp("bench", 2045)).read.get(0);
         if (mode.equals("inside")) {
             if (factory.open(3600, true).window() == null) {
                 throw new IllegalStateException("window did not open");
