@@ -140,4 +140,16 @@ public interface IoBuffer {
 
     /** The readable bytes decoded with {@code charset}, consuming nothing. */
     String toString(Charset charset);
+
+    /**
+     * Ferry: the number of bytes {@linkplain #drain drained} from this buffer since it was created, or {@code -1} if
+     * the implementation does not count them. For a connection's read buffer, which lives as long as the connection,
+     * this is the offset in the inbound stream of the first readable byte: a filter that sees the buffer again after a
+     * later filter returned {@link FilterStatus#STOP} without draining (MOSN re-presents those bytes from the first
+     * filter) uses it to tell the bytes it already saw from the new ones. Observers such as {@code tcpcopy} rely on
+     * it; a runtime's read buffer should implement it.
+     */
+    default long drainedCount() {
+        return -1;
+    }
 }

@@ -39,7 +39,10 @@ public final class ByteBufIoBuffer implements IoBuffer {
     private final boolean view;
     private boolean eof;
     private boolean revoked;
+    private boolean readBuffer;
     private ChainConnection owner;
+    /** Bytes that ever entered this buffer: its initial content, reads appended by the engine, and appends. */
+    private long entered;
 
     /** Wraps {@code buf}, taking over one reference of it; growth allocates from {@code buf.alloc()}. */
     public ByteBufIoBuffer(ByteBuf buf) {
@@ -56,6 +59,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
         this.alloc = Objects.requireNonNull(alloc, "alloc");
         this.view = view;
         this.eof = eof;
+        this.entered = buf.readableBytes();
     }
 
     /**
@@ -84,6 +88,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
 
     /** Hands the backing buffer (and its reference) to the caller; this buffer is empty afterwards. */
     ByteBuf detach() {
+        checkLive();
         ByteBuf b = buf;
         buf = Unpooled.EMPTY_BUFFER;
         return b;
@@ -98,12 +103,34 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return view;
     }
 
+    /** True for a connection's read buffer, which stays with its connection. */
+    boolean isReadBuffer() {
+        return readBuffer;
+    }
+
+    /** The engine appended {@code n} bytes read from the peer (before merging them in). */
+    void entered(long n) {
+        entered += n;
+    }
+
+    void markReadBuffer() {
+        readBuffer = true;
+    }
+
     /** A new wrapper taking over this one's buffer and EOF flag; this one is revoked. */
     ByteBufIoBuffer moveToNew() {
         ByteBufIoBuffer next = new ByteBufIoBuffer(detach(), alloc, view, eof);
+        next.entered = entered;
         next.owner = owner;
+        next.readBuffer = readBuffer;
         revoked = true;
         return next;
+    }
+
+    /** Releases the backing buffer and revokes this wrapper. */
+    void revoke() {
+        release();
+        revoked = true;
     }
 
     void eofInternal(boolean eof) {
@@ -201,7 +228,9 @@ public final class ByteBufIoBuffer implements IoBuffer {
     @Override
     public void append(IoBuffer src) {
         int n = src.length();
-        if (src instanceof ByteBufIoBuffer) {
+        if (src == this) {
+            append(toByteArray());
+        } else if (src instanceof ByteBufIoBuffer) {
             ByteBuf s = ((ByteBufIoBuffer) src).unwrap();
             ensureWritable(n);
             buf.writeBytes(s, s.readerIndex(), n);
@@ -240,6 +269,17 @@ public final class ByteBufIoBuffer implements IoBuffer {
     @Override
     public void appendString(CharSequence value, Charset charset) {
         append(value.toString().getBytes(charset));
+    }
+
+    /**
+     * For a connection's read buffer: the offset in the connection's inbound stream of the first readable byte,
+     * however the bytes before it were consumed (drained by a filter, or sliced off by the runtime's relay). It never
+     * goes back while the connection lives, even when the engine moves the content to a new wrapper.
+     */
+    @Override
+    public long drainedCount() {
+        checkLive();
+        return entered - buf.readableBytes();
     }
 
     @Override
@@ -293,6 +333,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
         if (n == 0) {
             return;
         }
+        entered += n;
         ByteBuf b = buf;
         if (b.refCnt() == 1 && !b.isReadOnly() && n <= b.maxWritableBytes() && b != Unpooled.EMPTY_BUFFER) {
             b.ensureWritable(n);

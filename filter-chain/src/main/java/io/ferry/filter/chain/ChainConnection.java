@@ -68,7 +68,7 @@ import java.util.function.Consumer;
  *   <li>R1.7 {@code continueReading()} resumes at the filter after the caller with the read buffer as it is then.
  *       From another thread (a timer, say) the pass is executed on the connection's thread through
  *       {@link Transport#execute}; called on the connection's thread during another callback, it runs right after
- *       that callback's pass. R1.8 A filter that calls it while not stopped gets an {@link IllegalStateException}
+ *       that callback's pass. A queued resumption runs only if the filter is still stopped by then. R1.8 A filter that calls it while not stopped gets an {@link IllegalStateException}
  *       naming it.</li>
  *   <li>While reading is disabled ({@link #setReadDisable}), bytes that still arrive are appended but no pass runs;
  *       re-enabling does not by itself re-present them (MOSN; R4.5).</li>
@@ -228,10 +228,12 @@ public final class ChainConnection implements Connection {
 
     /**
      * Bytes read from the peer; the chain takes over {@code data}'s reference. They are appended to the read buffer
-     * and, if reading is enabled, a pass runs from filter 0.
+     * and, if reading is enabled, a pass runs from filter 0. An empty {@code data} re-runs the pass over the bytes
+     * already buffered, if any (after re-enabling reading, say; MOSN waits for the next read instead).
      */
     public void onRead(ByteBuf data) {
         assert transport.inEventLoop();
+        lastPassStatus = null;
         if (closed || inputShutdown) {
             data.release();
             return;
@@ -362,7 +364,8 @@ public final class ChainConnection implements Connection {
 
     /**
      * What the last filter that ran in the latest pass returned ({@code onNewConnection} or {@code onData}), or
-     * {@code null} if that pass ran no filter or ended in a failure.
+     * {@code null} if that pass ran no filter or ended in a failure. {@link #onRead} resets it, so after a read that
+     * ran no pass (reading disabled, connection closed) it is {@code null}.
      */
     public FilterStatus lastPassStatus() {
         return lastPassStatus;
@@ -389,14 +392,14 @@ public final class ChainConnection implements Connection {
      * Writes a filter's buffer after the write filters. A {@link ByteBufIoBuffer} hands over its {@code ByteBuf};
      * a heap buffer is wrapped without copying.
      *
-     * @throws IllegalArgumentException if {@code buffer} is this connection's read buffer, which the chain owns
+     * @throws IllegalArgumentException if {@code buffer} is a connection's read buffer, which the chain owns
      */
     @Override
     public void write(IoBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        if (buffer == readBuffer) {
-            throw new IllegalArgumentException("write() was given connection " + id + "'s read buffer, which the "
-                    + "runtime owns; write buffer.copy() and drain(buffer.length()) instead");
+        if (buffer instanceof ByteBufIoBuffer && ((ByteBufIoBuffer) buffer).isReadBuffer()) {
+            throw new IllegalArgumentException("write() on connection " + id + " was given a connection's read "
+                    + "buffer, which the runtime owns; write buffer.copy() and drain(buffer.length()) instead");
         }
         if (!transport.inEventLoop()) {
             transport.execute(() -> write(buffer));
@@ -469,7 +472,7 @@ public final class ChainConnection implements Connection {
             if (reused) {
                 writeBufferInUse = false;
             } else if (revokeBuffers) {
-                wrapper.moveToNew().release();
+                wrapper.revoke();
             }
         }
     }
@@ -584,12 +587,14 @@ public final class ChainConnection implements Connection {
         ByteBufIoBuffer b = new ByteBufIoBuffer(content, alloc);
         b.eofInternal(eof);
         b.owner(this);
+        b.markReadBuffer();
         return b;
     }
 
     /** Netty's MERGE_CUMULATOR, with the empty case taking the incoming buffer as it is. */
     private void cumulate(ByteBuf in) {
         ByteBuf cum = readBuffer.unwrap();
+        readBuffer.entered(in.readableBytes());
         if (!cum.isReadable()) {
             readBuffer.replace(in);
             return;
@@ -790,7 +795,8 @@ public final class ChainConnection implements Connection {
                     + "@" + Integer.toHexString(System.identityHashCode(filter))
                     + " is already attached to connection " + other.connectionId + "; "
                     + factory.getClass().getName() + ".createFilterChain() must create new filter instances for "
-                    + "each connection");
+                    + "each connection" + (filter.getClass().isSynthetic()
+                    ? " (a lambda that captures nothing is one instance for the whole JVM: use a class)" : ""));
         }
     }
 

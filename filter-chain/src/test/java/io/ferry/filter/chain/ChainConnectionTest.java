@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One test (at least) per rule of the chain engine; names cite the rule in FILTER-CONTRACT.md. */
+@ExtendWith(NoNettyLeakReports.class)
 class ChainConnectionTest {
 
     static final ListenerInfo LISTENER = new ListenerInfo() {
@@ -277,6 +279,43 @@ class ChainConnectionTest {
         assertTrue(threads.isEmpty(), "R1.7: nothing runs on the calling thread");
         transport.runPending();
         assertEquals(List.of(Thread.currentThread()), threads, "R1.7: the pass runs on the connection's thread");
+    }
+
+    @Test
+    void r1_7_continueReadingDuringAnotherCallbackRunsAfterThatPass() {
+        Rec b = rec("b", ChainConnectionTest::stop);
+        Rec c = rec("c", ChainConnectionTest::drainAll);
+        boolean[] first = {true};
+        Rec a = rec("a", buf -> {
+            if (!first[0]) {
+                b.callbacks.continueReading();
+                log.add("a returns");
+            }
+            first[0] = false;
+            return FilterStatus.CONTINUE;
+        });
+        chain("t", a, b, c);
+        conn.initializeReadFilters();
+        read("1");
+        log.clear();
+        read("2");
+        assertEquals(List.of("a.onData(12)", "a returns", "b.onData(12)"), log,
+                "R1.7: the resumed pass does not run inside another callback");
+        transport.runPending();
+        assertEquals(List.of("a.onData(12)", "a returns", "b.onData(12)", "c.onData(12)"), log,
+                "R1.7: then it resumes after b, which is still stopped");
+    }
+
+    @Test
+    void r4_5_emptyReadReDispatchesBufferedBytesAfterReenabling() {
+        chain("t", rec("a", ChainConnectionTest::drainAll));
+        conn.initializeReadFilters();
+        conn.setReadDisable(true);
+        read("late");
+        conn.setReadDisable(false);
+        log.clear();
+        conn.onRead(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        assertEquals(List.of("a.onData(late)"), log);
     }
 
     @Test
@@ -716,9 +755,14 @@ class ChainConnectionTest {
 
     @Test
     void r4_7_writingTheReadBufferIsRefused() {
+        TestTransport otherTransport = new TestTransport();
+        ChainConnection other = new ChainConnection(18, LISTENER, otherTransport);
+        otherTransport.connection = other;
         chain("t", rec("echo", buf -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conn.write(buf));
-            assertTrue(e.getMessage().contains("read buffer"));
+            assertEquals("write() on connection 17 was given a connection's read buffer, which the runtime owns; "
+                    + "write buffer.copy() and drain(buffer.length()) instead", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> other.write(buf), "nor to another connection");
             conn.write(buf.copy());
             return drainAll(buf);
         }));
@@ -726,4 +770,35 @@ class ChainConnectionTest {
         read("ping");
         assertEquals(List.of("ping"), transport.written);
     }
+
+    @Test
+    void r4_8_readBufferDrainedCountIsTheInboundStreamOffset() {
+        List<Long> offsets = new ArrayList<>();
+        int[] step = {0};
+        conn.createFilterChain("observer", (ctx, cb) -> cb.addReadFilter(buffer -> {
+            offsets.add(buffer.drainedCount());
+            return FilterStatus.CONTINUE;
+        }));
+        conn.createFilterChain("terminal", (ctx, cb) -> cb.addReadFilter(buffer -> {
+            switch (step[0]++) {
+                case 0:
+                    return FilterStatus.STOP;                               // keeps "abc": presented again
+                case 1:
+                    buffer.drain(2);                                        // a filter drains 2 of "abcde"
+                    return FilterStatus.STOP;
+                default:                                                    // the relay slices the rest off
+                    ((ByteBufIoBuffer) buffer).unwrap().skipBytes(buffer.length());
+                    return FilterStatus.STOP;
+            }
+        }));
+        conn.initializeReadFilters();
+        read("abc");
+        read("de");
+        read("fgh");
+        read("ij");
+        assertEquals(List.of(0L, 0L, 2L, 8L), offsets,
+                "R4.8: drainedCount() of the read buffer is the stream offset of its first readable byte, "
+                        + "however the bytes before it were consumed");
+    }
+
 }

@@ -107,7 +107,8 @@ public final class FilterRegistry {
     /**
      * The provider of {@code type}, for the config entry at {@code jsonPath}.
      *
-     * @param jsonPath the JSON path of the {@code filters[]} entry, e.g. {@code listeners[0].filter_chains[0].filters[1]}
+     * @param jsonPath the JSON path of the {@code filters[]} entry, e.g.
+     *                 {@code listeners[0].filter_chains[0].filters[1]}
      * @throws UnknownFilterTypeException with the message
      *         {@code <jsonPath>.type: "<type>" (expected: one of [...]; did you mean "<closest>"?)}, followed by why a
      *         provider of that type was not loaded (if one was found) and where the registry looked
@@ -139,7 +140,10 @@ public final class FilterRegistry {
         return byType.values().stream().map(l -> l.info).toList();
     }
 
-    /** The diagnostics reported while building, in order, each one line with its {@code FILTER-REGISTRY(W|E): } prefix. */
+    /**
+     * The diagnostics reported while building, in order, each one line with its {@code FILTER-REGISTRY(W|E): }
+     * prefix; empty when everything loaded cleanly.
+     */
     public List<String> problems() {
         return problems;
     }
@@ -166,7 +170,7 @@ public final class FilterRegistry {
             return this;
         }
 
-        /** What a broken, refused or suspicious plugin does to {@link #build()}: {@link FailurePolicy#WARN} by default. */
+        /** What a broken, refused or suspicious plugin does to {@link #build()}; {@code WARN} by default. */
         public Builder failurePolicy(FailurePolicy failurePolicy) {
             this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
             return this;
@@ -414,9 +418,10 @@ public final class FilterRegistry {
                 return;
             }
             if (RESERVED_TYPES.contains(type) && (location != null || !className.startsWith(BUILT_IN_PACKAGE))) {
-                String msg = "Third-party " + (location == null ? "provider " : "plugin ") + className + " (" + codeSource + ")"
-                        + " is forbidden to use the reserved network filter type \"" + type + "\"; it was not"
-                        + " loaded: give it a dotted vendor prefix, such as \"" + vendorOf(className) + "." + type
+                String msg = "Third-party " + (location == null ? "provider " : "plugin ") + className + " ("
+                        + codeSource + ") is forbidden to use the reserved network filter type \"" + type
+                        + "\"; it was not loaded: give it a dotted vendor prefix, such as \"" + vendorOf(className)
+                        + "." + type
                         + "\".";
                 reporter.error(msg);
                 return;

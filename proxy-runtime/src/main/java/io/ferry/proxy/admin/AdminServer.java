@@ -44,7 +44,9 @@ import java.util.function.Supplier;
  * <h2>Endpoints</h2>
  * <ul>
  *   <li>{@code GET /api/v1/config_dump}: the effective config, passed through {@link ConfigRedactor} (TLS private
- *       keys and every value whose key contains secret, token, password or key become {@code ***REDACTED***}).</li>
+ *       keys and every value whose key contains secret, token, password or key become {@code ***REDACTED***}). As in
+ *       MOSN, one parameter picks a section: {@code mosnconfig}, {@code alllisteners}, {@code allclusters},
+ *       {@code listener=NAME}, {@code cluster=NAME}.</li>
  *   <li>{@code GET /api/v1/stats}: {@code {"listeners": ..., "clusters": ..., "filters": {namespace: {key:
  *       value}}}}, the first two from the runtime's supplier, the last from {@link #filterStats()}.</li>
  *   <li>{@code GET /api/v1/version}: {@code ferry version: <v>}.</li>
@@ -66,6 +68,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
             .create();
     private static final Set<String> METHODS = Set.of("GET", "PUT", "POST", "DELETE");
     private static final int MAX_BODY = 1 << 20;
+
 
     private final AdminConfig config;
     private final JsonObject effectiveConfig;
@@ -171,11 +174,80 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
 
     // ---- built-in endpoints ------------------------------------------------------------------------------------
 
+    /**
+     * MOSN's {@code config_dump}: no parameter dumps everything; exactly one of {@code mosnconfig},
+     * {@code alllisteners}, {@code allclusters}, {@code listener=NAME} or {@code cluster=NAME} picks a section (an
+     * unknown name gives {@code {}}, as MOSN answers a zero value).
+     */
     private AdminResponse configDump(AdminRequest r) {
-        if (!r.query().isEmpty()) {
-            return AdminResponse.error(400, "config_dump takes no query parameters in Ferry");
+        JsonObject redacted = ConfigRedactor.redact(effectiveConfig);
+        if (r.query().isEmpty()) {
+            return AdminResponse.json(200, PRETTY.toJson(redacted));
         }
-        return AdminResponse.json(200, PRETTY.toJson(ConfigRedactor.redact(effectiveConfig)));
+        if (r.query().size() > 1 || r.query().values().iterator().next().size() > 1) {
+            return AdminResponse.error(400, "only support one parameter");
+        }
+        String param = r.query().keySet().iterator().next();
+        String value = r.query().get(param).get(0);
+        Map<String, JsonElement> listeners = named(section(redacted, "servers", 0, "listeners"), "address");
+        Map<String, JsonElement> clusters = named(section(redacted, "cluster_manager", -1, "clusters"), null);
+        JsonElement answer;
+        switch (param) {
+            case "mosnconfig": answer = redacted; break;
+            case "alllisteners": answer = asObject(listeners); break;
+            case "allclusters": answer = asObject(clusters); break;
+            case "listener": answer = listeners.getOrDefault(value, new JsonObject()); break;
+            case "cluster": answer = clusters.getOrDefault(value, new JsonObject()); break;
+            default:
+                return AdminResponse.error(400, "unknown parameter " + param + " (expected: one of mosnconfig,"
+                        + " alllisteners, allclusters, listener=NAME, cluster=NAME)");
+        }
+        return AdminResponse.json(200, PRETTY.toJson(answer));
+    }
+
+    /** {@code root.<outer>[index].<inner>} (or {@code root.<outer>.<inner>} when index < 0), keys case-insensitive. */
+    private static com.google.gson.JsonArray section(JsonObject root, String outer, int index, String inner) {
+        JsonElement o = member(root, outer, true);
+        if (o != null && index >= 0) {
+            o = o.isJsonArray() && o.getAsJsonArray().size() > index ? o.getAsJsonArray().get(index) : null;
+        }
+        JsonElement a = o != null && o.isJsonObject() ? member(o.getAsJsonObject(), inner, true) : null;
+        return a != null && a.isJsonArray() ? a.getAsJsonArray() : new com.google.gson.JsonArray();
+    }
+
+    /** Entries by their {@code name}, or by {@code fallbackKey} when the name is empty (MOSN's listener default). */
+    private static Map<String, JsonElement> named(com.google.gson.JsonArray entries, String fallbackKey) {
+        Map<String, JsonElement> byName = new LinkedHashMap<>();
+        for (JsonElement e : entries) {
+            if (!e.isJsonObject()) {
+                continue;
+            }
+            JsonElement name = member(e.getAsJsonObject(), "name", true);
+            if ((name == null || !name.isJsonPrimitive() || name.getAsString().isEmpty()) && fallbackKey != null) {
+                name = member(e.getAsJsonObject(), fallbackKey, true);
+            }
+            if (name != null && name.isJsonPrimitive()) {
+                byName.put(name.getAsString(), e);
+            }
+        }
+        return byName;
+    }
+
+    private static JsonObject asObject(Map<String, JsonElement> entries) {
+        JsonObject o = new JsonObject();
+        entries.forEach(o::add);
+        return o;
+    }
+
+    /** The last member whose key equals {@code key} ignoring case, as the config loader reads keys. */
+    private static JsonElement member(JsonObject o, String key, boolean foldCase) {
+        JsonElement found = null;
+        for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+            if (foldCase ? e.getKey().equalsIgnoreCase(key) : e.getKey().equals(key)) {
+                found = e.getValue();
+            }
+        }
+        return found;
     }
 
     private AdminResponse stats(AdminRequest r) {
@@ -195,7 +267,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
     }
 
     private static JsonElement member(JsonObject o, String key) {
-        JsonElement e = o == null ? null : o.get(key);
+        JsonElement e = o == null ? null : member(o, key, false);
         return e == null ? new JsonObject() : e;
     }
 

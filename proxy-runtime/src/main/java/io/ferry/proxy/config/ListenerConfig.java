@@ -10,7 +10,9 @@ import java.util.List;
  * @param name                  {@code name}, defaulting to the address string as MOSN does
  * @param network               {@code "tcp"} or {@code "unix"}
  * @param address               {@code address} as written: {@code "host:port"}, or a socket path for unix
- * @param host                  for tcp, the host part of the address; {@code null} for unix
+ * @param host                  for tcp, the host part of the address (an IPv6 address without its brackets;
+ *                              {@code "0.0.0.0"} for {@code ":port"}, which Go binds on all interfaces); {@code null}
+ *                              for unix
  * @param port                  for tcp, the port (0 = ephemeral); -1 for unix
  * @param bindPort              {@code bind_port}: a listener with {@code false} never listens (MOSN)
  * @param connectionIdleTimeout {@code connection_idle_timeout}, default 90 s; {@link Duration#ZERO} disables

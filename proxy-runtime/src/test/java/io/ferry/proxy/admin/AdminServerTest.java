@@ -84,6 +84,34 @@ class AdminServerTest {
     }
 
     @Test
+    void configDumpSectionsAsInMosn() throws Exception {
+        admin.close();
+        JsonObject config = JsonParser.parseString("{\"servers\":[{\"listeners\":[{\"name\":\"a\",\"address\":\"x:1\"},"
+                + "{\"address\":\"y:2\"}]}],\"cluster_manager\":{\"clusters\":[{\"Name\":\"c\",\"hosts\":[],"
+                + "\"tls_context\":{\"private_key\":\"PK\"}}]}}").getAsJsonObject();
+        admin = new AdminServer(new AdminConfig("127.0.0.1", 0), config, JsonObject::new);
+        base = "http://127.0.0.1:" + admin.start().getPort();
+
+        assertEquals(JsonParser.parseString("{\"a\":{\"name\":\"a\",\"address\":\"x:1\"},\"y:2\":{\"address\":\"y:2\"}}"),
+                JsonParser.parseString(get("/api/v1/config_dump?alllisteners").body()));
+        assertEquals(JsonParser.parseString("{\"address\":\"y:2\"}"),
+                JsonParser.parseString(get("/api/v1/config_dump?listener=y:2").body()));
+        assertEquals(JsonParser.parseString("{\"c\":{\"Name\":\"c\",\"hosts\":[],\"tls_context\":"
+                + "{\"private_key\":\"***REDACTED***\"}}}"),
+                JsonParser.parseString(get("/api/v1/config_dump?allclusters").body()));
+        assertEquals("{}", get("/api/v1/config_dump?cluster=nope").body());
+        assertEquals(JsonParser.parseString(get("/api/v1/config_dump").body()),
+                JsonParser.parseString(get("/api/v1/config_dump?mosnconfig").body()));
+        HttpResponse<String> two = get("/api/v1/config_dump?allclusters&alllisteners");
+        assertEquals(400, two.statusCode());
+        assertEquals("{\"error\": \"only support one parameter\"}", two.body());
+        HttpResponse<String> unknown = get("/api/v1/config_dump?routers");
+        assertEquals(400, unknown.statusCode());
+        assertEquals("{\"error\": \"unknown parameter routers (expected: one of mosnconfig, alllisteners, allclusters,"
+                + " listener=NAME, cluster=NAME)\"}", unknown.body());
+    }
+
+    @Test
     void statsJoinRuntimeCountersAndFilterCountersReadAtRequestTime() throws Exception {
         AtomicLong dropped = new AtomicLong(3);
         admin.filterStats().register("tcpcopy.l", () -> Map.of("dropped_queue_full", dropped.get(), "windows", 2));

@@ -19,6 +19,7 @@ public final class HeapIoBuffer implements IoBuffer {
     private int writerIndex;
     private boolean eof;
     private final boolean readOnly;
+    private long drainedCount;
 
     public HeapIoBuffer(int initialCapacity) {
         if (initialCapacity < 0) {
@@ -79,6 +80,12 @@ public final class HeapIoBuffer implements IoBuffer {
             throw new IndexOutOfBoundsException("drain(" + n + ") (expected: 0 <= n <= length() = " + length() + ")");
         }
         readerIndex += n;
+        drainedCount += n;
+    }
+
+    @Override
+    public long drainedCount() {
+        return drainedCount;
     }
 
     @Override

@@ -1,0 +1,74 @@
+package io.ferry.tcpcopy;
+
+import io.ferry.filter.api.FilterStatus;
+import io.ferry.filter.api.IoBuffer;
+import io.ferry.filter.api.ReadFilter;
+
+/**
+ * Captures the bytes a client sends, one instance per connection.
+ *
+ * <h2>Cost</h2>
+ * {@link #onData} reads one volatile field. With the switch off or no window open it returns {@code CONTINUE} at
+ * once: no allocation, no lock, no clock. In a window it copies the bytes it samples into its own array and queues
+ * them without blocking (Layotto kept the runtime's buffer, defect 2, and measured CPU for a second on every read,
+ * defect 1). It always returns {@code CONTINUE} and never drains, so it must sit before a terminal filter such as
+ * {@code tcp_proxy}.
+ *
+ * <h2>Bytes presented twice</h2>
+ * When a later filter returns {@code STOP} without draining, the chain presents the same bytes again with the next
+ * read (MOSN §2.4). The filter remembers the inbound-stream offset up to which it captured and, using the buffer's
+ * {@link IoBuffer#drainedCount()}, captures only the bytes after it. A runtime whose read buffer does not count
+ * drains ({@code -1}) gets every presented byte captured, as in Layotto. Offsets are compared only while the
+ * runtime presents the same buffer object with a drain count that never goes back (compared by identity hash, so
+ * that no reference to the runtime's buffer is kept); a runtime that hands a new buffer per read therefore loses
+ * nothing either.
+ *
+ * <h2>Threading</h2>
+ * Called on the connection's thread only; its state ({@link #capturedEnd}) is confined to it.
+ */
+final class CaptureReadFilter implements ReadFilter {
+
+    private final TcpCopyFactory owner;
+    /** Inbound-stream offset just after the last captured byte; -1 before the first capture. */
+    private long capturedEnd = -1;
+    /** The drain count and identity of the buffer seen last: offsets only compare within one buffer object. */
+    private long lastDrained = -1;
+    private int lastBufferIdentity;
+
+    CaptureReadFilter(TcpCopyFactory owner) {
+        this.owner = owner;
+    }
+
+    @Override
+    public FilterStatus onData(IoBuffer buffer) {
+        Window w = owner.window;
+        if (w != null) {
+            capture(w, buffer);
+        }
+        return FilterStatus.CONTINUE;
+    }
+
+    private void capture(Window w, IoBuffer buffer) {
+        int len = buffer.length();
+        int skip = 0;
+        long drained = buffer.drainedCount();
+        int identity = System.identityHashCode(buffer);
+        if (drained < lastDrained || identity != lastBufferIdentity) {
+            capturedEnd = -1;              // another buffer object, or a counter that went back: offsets start anew
+        }
+        lastDrained = drained;
+        lastBufferIdentity = identity;
+        if (drained >= 0) {
+            if (capturedEnd > drained) {
+                skip = (int) Math.min(len, capturedEnd - drained);
+            }
+            capturedEnd = drained + len;
+        }
+        int n = len - skip;
+        if (n > 0) {
+            byte[] copy = new byte[n];
+            buffer.getBytes(skip, copy, 0, n);
+            owner.submit(w, copy);
+        }
+    }
+}

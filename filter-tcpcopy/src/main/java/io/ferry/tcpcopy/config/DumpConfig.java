@@ -1,0 +1,142 @@
+package io.ferry.tcpcopy.config;
+
+import io.ferry.filter.api.spi.FilterConfigException;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Ferry's additions under {@code "dump": {...}}. Every field is optional:
+ *
+ * <table>
+ *   <caption>dump fields</caption>
+ *   <tr><th>field</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code dir}</td><td>{@code ${user.home}/logs/mosn/dump}</td><td>where the dump files go;
+ *       {@code ${user.home}} and a leading {@code ~/} are expanded</td></tr>
+ *   <tr><td>{@code max_file_size}</td><td>67108864 (64 MiB)</td><td>a file is rotated before a line would take it
+ *       past this size (bytes, at least 4096)</td></tr>
+ *   <tr><td>{@code max_files}</td><td>10</td><td>rotated files kept per dump file ({@code .1} newest), 1 to 1000</td></tr>
+ *   <tr><td>{@code max_total_size}</td><td>1073741824 (1 GiB)</td><td>cap on all dump files of the dir together;
+ *       the oldest rotated files are deleted to stay below it, and when that is not enough records are dropped
+ *       (reason {@code size_cap}); at least {@code max_file_size}</td></tr>
+ *   <tr><td>{@code format}</td><td>{@code layotto}</td><td>the file format; {@code layotto} is the only one so far</td></tr>
+ *   <tr><td>{@code directions}</td><td>{@code inbound}</td><td>{@code inbound} (Layotto: the bytes the client
+ *       sends) or {@code both} (also the bytes written back to the client)</td></tr>
+ *   <tr><td>{@code queue_capacity}</td><td>4096</td><td>records waiting for the writer; beyond it records are
+ *       dropped (reason {@code queue_full}), 1 to 1048576</td></tr>
+ * </table>
+ */
+public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                         boolean bothDirections, int queueCapacity) {
+
+    public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
+    public static final int DEFAULT_MAX_FILES = 10;
+    public static final long DEFAULT_MAX_TOTAL_SIZE = 1L << 30;
+    public static final int DEFAULT_QUEUE_CAPACITY = 4096;
+
+    /** The dump file formats. */
+    public enum Format {
+        /** Layotto's files and line formats: {@code dump_tcp_copy.log}, {@code dump_portrait_data.log}, {@code dump_mem_dump.log}. */
+        LAYOTTO("layotto");
+
+        private final String spelling;
+
+        Format(String spelling) {
+            this.spelling = spelling;
+        }
+
+        public String spelling() {
+            return spelling;
+        }
+    }
+
+    private static final Set<String> FIELDS =
+            Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity");
+
+    public static Path defaultDir() {
+        return Path.of(System.getProperty("user.home"), "logs", "mosn", "dump");
+    }
+
+    public static DumpConfig defaults() {
+        return new DumpConfig(defaultDir(), DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL_SIZE,
+                Format.LAYOTTO, false, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    /** Parses {@code dump}; {@code null} (absent) gives the defaults. */
+    public static DumpConfig parse(Object value, Function<String, String> path) throws FilterConfigException {
+        if (value == null) {
+            return defaults();
+        }
+        if (!(value instanceof Map<?, ?> m)) {
+            throw new FilterConfigException(path.apply(""), value, "an object");
+        }
+        for (Object k : m.keySet()) {
+            if (!FIELDS.contains(k)) {
+                throw new FilterConfigException(path.apply(String.valueOf(k)), m.get(k),
+                        "no such field; dump accepts " + String.join(", ", FIELDS.stream().sorted().toList()));
+            }
+        }
+        Path dir = defaultDir();
+        Object d = m.get("dir");
+        if (d != null) {
+            if (!(d instanceof String s) || s.isBlank()) {
+                throw new FilterConfigException(path.apply("dir"), d, "a directory path");
+            }
+            dir = Path.of(expand(s));
+        }
+        long maxFileSize = size(m.get("max_file_size"), path.apply("max_file_size"), DEFAULT_MAX_FILE_SIZE, 4096);
+        int maxFiles = m.get("max_files") == null ? DEFAULT_MAX_FILES
+                : Strategy.integer(m.get("max_files"), path.apply("max_files"), 1, 1000, "an integer from 1 to 1000");
+        long maxTotal = size(m.get("max_total_size"), path.apply("max_total_size"), DEFAULT_MAX_TOTAL_SIZE, maxFileSize);
+        Format format = Format.LAYOTTO;
+        Object f = m.get("format");
+        if (f != null) {
+            format = null;
+            for (Format candidate : Format.values()) {
+                if (candidate.spelling.equals(f)) {
+                    format = candidate;
+                }
+            }
+            if (format == null) {
+                throw new FilterConfigException(path.apply("format"), f, "one of \"layotto\"");
+            }
+        }
+        boolean both = false;
+        Object dirs = m.get("directions");
+        if (dirs != null) {
+            if ("both".equals(dirs)) {
+                both = true;
+            } else if (!"inbound".equals(dirs)) {
+                throw new FilterConfigException(path.apply("directions"), dirs, "\"inbound\" or \"both\"");
+            }
+        }
+        int queue = m.get("queue_capacity") == null ? DEFAULT_QUEUE_CAPACITY
+                : Strategy.integer(m.get("queue_capacity"), path.apply("queue_capacity"), 1, 1 << 20,
+                "an integer from 1 to 1048576");
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue);
+    }
+
+    private static long size(Object v, String path, long dflt, long min) throws FilterConfigException {
+        if (v == null) {
+            return Math.max(dflt, min);
+        }
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            if (d == Math.rint(d) && d >= min && d <= Long.MAX_VALUE / 2) {
+                return (long) d;
+            }
+        }
+        throw new FilterConfigException(path, v, "an integer number of bytes, at least " + min);
+    }
+
+    private static String expand(String s) {
+        String home = System.getProperty("user.home");
+        String r = s.replace("${user.home}", home);
+        if (r.equals("~") || r.startsWith("~/")) {
+            r = home + r.substring(1);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,65 @@
+package io.ferry.tcpcopy.dump;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+
+/**
+ * Layotto's dump lines (persistence/persistence.go:155-191), after MOSN's log prefix
+ * {@code YYYY-MM-DD hh:mm:ss,<milliseconds, not zero-padded> [INFO] }, in the local time zone:
+ * <pre>
+ * dump_tcp_copy.log       2024-05-06 07:08:09,5 [INFO] [3f2b…-…][2045]47 45 54 20 2f
+ * dump_portrait_data.log  2024-05-06 07:08:09,50 [INFO] [3f2b…-…][RPC][2045]{"service":"echo"}
+ * dump_mem_dump.log       2024-05-06 07:08:09,50 [INFO] [3f2b…-…]{"listener":…}   or   …[3f2b…-…]no_change
+ * </pre>
+ * Payload bytes are lower-case hex, two digits each, separated by one space (Go's {@code % x}).
+ */
+public final class LayottoFormat {
+
+    public static final String TCP_COPY_FILE = "dump_tcp_copy.log";
+    public static final String PORTRAIT_FILE = "dump_portrait_data.log";
+    public static final String MEM_DUMP_FILE = "dump_mem_dump.log";
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private LayottoFormat() {
+    }
+
+    /** MOSN's DefaultFormatter prefix for an INFO line, ending with a space. */
+    public static void prefix(StringBuilder sb, long millis, ZoneId zone) {
+        LocalDateTime t = LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), zone);
+        sb.append(t.getYear()).append('-');
+        two(sb, t.getMonthValue()).append('-');
+        two(sb, t.getDayOfMonth()).append(' ');
+        two(sb, t.getHour()).append(':');
+        two(sb, t.getMinute()).append(':');
+        two(sb, t.getSecond()).append(',');
+        sb.append(Math.floorMod(millis, 1000L)).append(" [INFO] ");
+    }
+
+    /** {@code [window][port]} followed by the bytes as space-separated lower-case hex. */
+    public static void payload(StringBuilder sb, String window, String port, byte[] bytes) {
+        sb.append('[').append(window).append("][").append(port).append(']');
+        for (int i = 0; i < bytes.length; i++) {
+            if (i > 0) {
+                sb.append(' ');
+            }
+            int b = bytes[i] & 0xff;
+            sb.append(HEX[b >>> 4]).append(HEX[b & 0xf]);
+        }
+    }
+
+    /** {@code [window][businessType][port]json}. */
+    public static void portrait(StringBuilder sb, String window, String businessType, String port, String json) {
+        sb.append('[').append(window).append("][").append(businessType).append("][").append(port).append(']').append(json);
+    }
+
+    /** {@code [window]config} or {@code [window]no_change}. */
+    public static void memDump(StringBuilder sb, String window, String configOrNoChange) {
+        sb.append('[').append(window).append(']').append(configOrNoChange);
+    }
+
+    private static StringBuilder two(StringBuilder sb, int v) {
+        return v < 10 ? sb.append('0').append(v) : sb.append(v);
+    }
+}

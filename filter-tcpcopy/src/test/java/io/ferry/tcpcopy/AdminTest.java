@@ -1,0 +1,153 @@
+package io.ferry.tcpcopy;
+
+import com.google.gson.Gson;
+import io.ferry.filter.api.admin.AdminResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class AdminTest {
+
+    @TempDir
+    Path dir;
+    final Harness h = new Harness();
+    TcpCopyFactory a;
+    TcpCopyFactory b;
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    private void twoListeners() throws Exception {
+        a = h.create(Harness.config(Fakes.strategy("ON", 60, 5, 80, 80), dir), Fakes.tcpListener("a", 1001));
+        b = h.create(Harness.config(null, dir), Fakes.tcpListener("b", 1002));
+    }
+
+    private AdminResponse call(String method, String path, Map<String, String> q, String body) throws Exception {
+        return h.env.admin.call(method, path, q, body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(AdminResponse r) {
+        return new Gson().fromJson(r.body(), Map.class);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void getShowsGlobalAppAndEffectivePerListener() throws Exception {
+        twoListeners();
+        AdminResponse r = call("GET", "/api/v1/tcpcopy/strategy", Map.of(), "");
+        assertEquals(200, r.status());
+        Map<String, Object> m = json(r);
+        assertEquals("OFF", ((Map<String, Object>) m.get("global")).get("switch"));
+        Map<String, Object> ls = (Map<String, Object>) m.get("listeners");
+        Map<String, Object> la = (Map<String, Object>) ls.get("a");
+        assertEquals("1001", la.get("port"));
+        assertEquals(60.0, ((Map<String, Object>) la.get("app")).get("interval"));
+        assertEquals("ON", ((Map<String, Object>) la.get("effective")).get("switch"));
+        assertEquals("OFF", ((Map<String, Object>) ((Map<String, Object>) ls.get("b")).get("effective")).get("switch"));
+    }
+
+    @Test
+    void putGlobalValidatesAndApplies() throws Exception {
+        twoListeners();
+        AdminResponse bad = call("PUT", "/api/v1/tcpcopy/strategy/global", Map.of(),
+                "{\"switch\":\"ON\",\"interval\":3601,\"duration\":1,\"cpu_max_rate\":80,\"mem_max_rate\":70}");
+        assertEquals(400, bad.status());
+        assertEquals("{\"error\": \"global.interval: 3601 (expected: an integer from 30 to 3600 (seconds))\"}", bad.body());
+        assertEquals(400, call("PUT", "/api/v1/tcpcopy/strategy/global", Map.of(), "not json").status());
+
+        AdminResponse ok = call("PUT", "/api/v1/tcpcopy/strategy/global", Map.of(),
+                "{\"switch\":\"ON\",\"interval\":30,\"duration\":2,\"cpu_max_rate\":80,\"mem_max_rate\":70}");
+        assertEquals(200, ok.status());
+        assertEquals(true, b.effective().on(), "b's app switch is OFF, so it follows global ON");
+        assertEquals(60, a.effective().interval(), "a's app switch is ON, so its own values apply");
+        h.env.scheduler.advanceSeconds(30);
+        assertNotNull(b.currentWindow());
+
+        assertEquals(200, call("PUT", "/api/v1/tcpcopy/strategy/global", Map.of(),
+                "{\"switch\":\"FORCE_OFF\",\"interval\":30,\"duration\":1,\"cpu_max_rate\":80,\"mem_max_rate\":70}").status());
+        assertEquals(false, a.effective().on());
+        assertNull(b.currentWindow());
+    }
+
+    @Test
+    void putAppIsPerListener() throws Exception {
+        twoListeners();
+        String body = "{\"switch\":\"ON\",\"interval\":45,\"duration\":3,\"cpu_max_rate\":50,\"mem_max_rate\":50}";
+        assertEquals(200, call("PUT", "/api/v1/tcpcopy/strategy", Map.of("listener", "b"), body).status());
+        assertEquals(45, b.appStrategy().interval());
+        assertEquals(60, a.appStrategy().interval());
+        AdminResponse force = call("PUT", "/api/v1/tcpcopy/strategy", Map.of("listener", "b"), body.replace("\"ON\"", "\"FORCE_OFF\""));
+        assertEquals(400, force.status());
+        assertEquals("{\"error\": \"strategy.switch: \\\"FORCE_OFF\\\" (expected: \\\"ON\\\" or \\\"OFF\\\")\"}", force.body());
+        AdminResponse unknown = call("PUT", "/api/v1/tcpcopy/strategy", Map.of("listener", "zz"), body);
+        assertEquals(404, unknown.status());
+        assertEquals("{\"error\": \"listener: \\\"zz\\\" (expected: a listener with a tcpcopy filter, one of [a, b])\"}", unknown.body());
+        assertEquals(400, call("PUT", "/api/v1/tcpcopy/strategy", Map.of(), body).status());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void postWindowOpensNowWhereTheSwitchIsOn() throws Exception {
+        twoListeners();
+        AdminResponse r = call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "10"), "");
+        assertEquals(200, r.status());
+        Map<String, Object> m = json(r);
+        List<Map<String, Object>> opened = (List<Map<String, Object>>) m.get("opened");
+        assertEquals(1, opened.size());
+        assertEquals("a", opened.get(0).get("listener"));
+        assertEquals(a.currentWindow().id(), opened.get(0).get("id"));
+        assertEquals(List.of("b"), List.copyOf(((Map<String, Object>) m.get("refused")).keySet()));
+        h.env.scheduler.advanceSeconds(10);
+        assertNull(a.currentWindow());
+
+        AdminResponse off = call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "10", "listener", "b"), "");
+        assertEquals(409, off.status());
+        h.readings.cpu = 99;
+        h.env.scheduler.advanceSeconds(1);
+        AdminResponse fused = call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "10", "listener", "a"), "");
+        assertEquals(503, fused.status());
+        assertEquals(400, call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "0"), "").status());
+        assertEquals("{\"error\": \"duration_s: \\\"abc\\\" (expected: an integer from 1 to 3600 (seconds))\"}",
+                call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "abc"), "").body());
+    }
+
+    @Test
+    void endpointsAreRegisteredOncePerProvider() throws Exception {
+        twoListeners();
+        assertEquals(4, h.env.admin.handlers.size());
+        assertThrows(IllegalStateException.class, () -> h.env.admin.register("GET", "/api/v1/tcpcopy/strategy", r -> null));
+    }
+
+    @Test
+    void statsArePublishedPerListener() throws Exception {
+        twoListeners();
+        Map<String, ? extends Number> s = h.env.stats.read("tcpcopy.a");
+        assertEquals(0L, s.get("dropped_queue_full"));
+        assertEquals(0L, s.get("dropped_size_cap"));
+        assertEquals(0L, s.get("dropped_dump_dir_unavailable"));
+        assertNotNull(h.env.stats.read("tcpcopy.b"));
+        a.close();
+        assertNull(h.env.stats.sources.get("tcpcopy.a"));
+    }
+
+    @Test
+    void oneTcpcopyPerListener() throws Exception {
+        twoListeners();
+        var e = assertThrows(io.ferry.filter.api.spi.FilterConfigException.class,
+                () -> h.create(Harness.config(null, dir), Fakes.tcpListener("a", 1001)));
+        assertEquals("listeners[0].filter_chains[0].filters[0].config: \"a\" (expected: one tcpcopy filter per listener; "
+                + "listener \"a\" already has one)", e.getMessage());
+    }
+}

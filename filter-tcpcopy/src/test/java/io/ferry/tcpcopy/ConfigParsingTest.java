@@ -1,0 +1,100 @@
+package io.ferry.tcpcopy;
+
+import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.tcpcopy.config.DumpConfig;
+import io.ferry.tcpcopy.config.Strategy;
+import io.ferry.tcpcopy.config.Switch;
+import io.ferry.tcpcopy.config.TcpCopyConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigParsingTest {
+
+    private static final String P = "listeners[0].filter_chains[0].filters[0].config";
+
+    private static TcpCopyConfig parse(Map<String, Object> m) throws FilterConfigException {
+        return TcpCopyConfig.parse(Fakes.config(m, new Fakes.Environment()));
+    }
+
+    private static String error(Map<String, Object> m) {
+        return assertThrows(FilterConfigException.class, () -> parse(m)).getMessage();
+    }
+
+    @Test
+    void layottoConfigWithDefaults() throws Exception {
+        TcpCopyConfig c = parse(Map.of("strategy", Fakes.strategy("ON", 30.0, 5.0, 80.0, 70.0)));
+        assertEquals(new Strategy(Switch.ON, 30, 5, 80, 70), c.strategy());
+        DumpConfig d = c.dump();
+        assertEquals(Path.of(System.getProperty("user.home"), "logs", "mosn", "dump"), d.dir());
+        assertEquals(64L << 20, d.maxFileSize());
+        assertEquals(10, d.maxFiles());
+        assertEquals(1L << 30, d.maxTotalSize());
+        assertEquals(DumpConfig.Format.LAYOTTO, d.format());
+        assertFalse(d.bothDirections());
+        assertEquals(4096, d.queueCapacity());
+    }
+
+    @Test
+    void noStrategyMeansLayottosDefaultSwitchOff() throws Exception {
+        assertEquals(Strategy.DEFAULT, parse(Map.of()).strategy());
+    }
+
+    @Test
+    void strategyKeyIsCaseSensitiveLikeLayotto() {
+        assertEquals(P + ".Strategy: {switch=ON, interval=30.0, duration=5.0, cpu_max_rate=80.0, mem_max_rate=70.0} "
+                        + "(expected: \"strategy\", lower case as in Layotto)",
+                error(Map.of("Strategy", Fakes.strategy("ON", 30.0, 5.0, 80.0, 70.0))));
+    }
+
+    @Test
+    void invalidStrategyStopsStartupWithPath() {
+        assertEquals(P + ".strategy.interval: 10 (expected: an integer from 30 to 3600 (seconds))",
+                error(Map.of("strategy", Fakes.strategy("ON", 10.0, 5.0, 80.0, 70.0))));
+    }
+
+    @Test
+    void dumpFields() throws Exception {
+        Map<String, Object> dump = new LinkedHashMap<>();
+        dump.put("dir", "${user.home}/x/dump");
+        dump.put("max_file_size", 1048576.0);
+        dump.put("max_files", 3.0);
+        dump.put("max_total_size", 4194304.0);
+        dump.put("format", "layotto");
+        dump.put("directions", "both");
+        dump.put("queue_capacity", 16.0);
+        DumpConfig d = parse(Map.of("dump", dump)).dump();
+        assertEquals(Path.of(System.getProperty("user.home") + "/x/dump"), d.dir());
+        assertEquals(new DumpConfig(d.dir(), 1 << 20, 3, 4 << 20, DumpConfig.Format.LAYOTTO, true, 16), d);
+        assertTrue(d.bothDirections());
+    }
+
+    @Test
+    void unknownFormatListsTheAllowedOnes() {
+        assertEquals(P + ".dump.format: \"pcap\" (expected: one of \"layotto\")", error(Map.of("dump", Map.of("format", "pcap"))));
+    }
+
+    @Test
+    void dumpValidationMessages() {
+        assertEquals(P + ".dump.directions: \"outbound\" (expected: \"inbound\" or \"both\")",
+                error(Map.of("dump", Map.of("directions", "outbound"))));
+        assertEquals(P + ".dump.queue_capacity: 0 (expected: an integer from 1 to 1048576)",
+                error(Map.of("dump", Map.of("queue_capacity", 0.0))));
+        assertEquals(P + ".dump.max_files: 0 (expected: an integer from 1 to 1000)",
+                error(Map.of("dump", Map.of("max_files", 0.0))));
+        assertEquals(P + ".dump.max_file_size: 100 (expected: an integer number of bytes, at least 4096)",
+                error(Map.of("dump", Map.of("max_file_size", 100.0))));
+        assertEquals(P + ".dump.max_total_size: 5000 (expected: an integer number of bytes, at least 8192)",
+                error(Map.of("dump", Map.of("max_file_size", 8192.0, "max_total_size", 5000.0))));
+        assertEquals(P + ".dump.dir: \"\" (expected: a directory path)", error(Map.of("dump", Map.of("dir", ""))));
+        assertEquals(P + ".dump.size: 1 (expected: no such field; dump accepts dir, directions, format, max_file_size, "
+                + "max_files, max_total_size, queue_capacity)", error(Map.of("dump", Map.of("size", 1.0))));
+    }
+}
