@@ -245,7 +245,7 @@ public final class ProxyServer implements AutoCloseable {
         SocketAddress bound = IoTransport.toJdk(ch.localAddress());
         l.info.bound(bound);
         serverChannels.put(l.config.name(), ch);
-        LOG.info("listener {} on {} ({})", l.config.name(), bound, transport.name().toLowerCase());
+        LOG.info("listener {} on {} ({})", l.config.name(), bound, transport.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The bound address of every listening listener, by name, in config order (real ports for port 0). */
@@ -273,7 +273,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** The transport in use: {@code "epoll"} or {@code "nio"}. */
     public String transportName() {
-        return transport.name().toLowerCase();
+        return transport.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
