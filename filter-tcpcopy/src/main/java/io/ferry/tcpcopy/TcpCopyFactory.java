@@ -91,7 +91,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         this.statsRegistry = filterConfig.environment().stats();
         this.app = config.strategy();
         this.effective = Effective.of(app, hub.globalStrategy());
-        this.ferry = config.dump().format() == DumpConfig.Format.FERRY;
+        this.ferry = config.dump().format() != DumpConfig.Format.LAYOTTO;   // ferry and pcapng need connection records
         this.sampling = config.dump().sampling();
         this.clockBaseMicros = scheduler.currentTimeMillis() * 1000L;
         this.clockBaseNanos = scheduler.nanoTime();

@@ -32,9 +32,11 @@ class FerryCaptureTest {
     final TcpCopyProvider provider = new TcpCopyProvider(new Fakes.Readings());
     final EmbeddedEnvironment env = new EmbeddedEnvironment();
 
+    private String format = "ferry";
+
     private String config(String extraDump) {
         return "{\"strategy\": {\"switch\": \"ON\", \"interval\": 30, \"duration\": 10, \"cpu_max_rate\": 99, "
-                + "\"mem_max_rate\": 99}, \"dump\": {\"dir\": \"" + dir + "\", \"format\": \"ferry\", "
+                + "\"mem_max_rate\": 99}, \"dump\": {\"dir\": \"" + dir + "\", \"format\": \"" + format + "\", "
                 + "\"directions\": \"both\"" + extraDump + "}}";
     }
 
@@ -165,5 +167,41 @@ class FerryCaptureTest {
                 rs.stream().map(FerryRecord::type).toList());
         assertTrue(!rs.get(0).window().equals(rs.get(2).window()));
         assertEquals(rs.get(2).window(), rs.get(4).window());
+    }
+
+    @Test
+    void livePcapngFollowedByTsharkGivesBackBothSidesOfEachConnection() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.ferry.tcpcopy.pcapng.TsharkFollow.tshark() != null,
+                "tshark is not installed (Debian: apt-get install tshark; .ci/run installs it when it can)");
+        format = "pcapng";
+        TcpCopyFactory f = (TcpCopyFactory) provider.create(Harness.filterConfig(
+                new com.google.gson.Gson().fromJson(config(""), java.util.Map.class), env));
+        f.init(io.ferry.testkit.embedded.EmbeddedListener.tcp("l1", 2045));
+        env.scheduler().advanceTimeBy(30, TimeUnit.SECONDS);
+        List<EmbeddedFilterChain> chains = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            chains.add(EmbeddedFilterChain.builder().environment(env).factory("tcpcopy", f).connectionId(20 + i)
+                    .remoteAddress(new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 40000 + i))
+                    .localAddress(new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 2045)).build());
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 3; i++) {
+                chains.get(i).writeInbound("req" + i + "." + round + ";");
+                assertTrue(chains.get(i).writeOutbound("resp" + i + "." + round + ";"));
+            }
+        }
+        chains.forEach(EmbeddedFilterChain::closeRemotely);
+        for (var w : provider.tcpCopy().writers()) {
+            assertTrue(w.awaitIdle(30, TimeUnit.SECONDS));
+        }
+        Path pcap = dir.resolve(io.ferry.tcpcopy.pcapng.PcapngWriter.FILE);
+        assertEquals(3, io.ferry.tcpcopy.pcapng.TsharkFollow.streamCount(pcap));
+        for (int i = 0; i < 3; i++) {
+            var s = io.ferry.tcpcopy.pcapng.TsharkFollow.follow(pcap, i);
+            assertEquals("192.0.2.7:" + (40000 + i), s.node0());
+            assertEquals("req" + i + ".0;req" + i + ".1;req" + i + ".2;", new String(s.fromNode0(), StandardCharsets.US_ASCII));
+            assertEquals("resp" + i + ".0;resp" + i + ".1;resp" + i + ".2;", new String(s.fromNode1(), StandardCharsets.US_ASCII));
+        }
+        assertTrue(Files.exists(dir.resolve(LayottoFormat.TCP_COPY_FILE)), "the Layotto file is written alongside");
     }
 }

@@ -23,7 +23,8 @@ import java.util.function.Function;
  *       (reason {@code size_cap}); at least {@code max_file_size}</td></tr>
  *   <tr><td>{@code format}</td><td>{@code layotto}</td><td>{@code layotto} (Layotto's files only) or {@code ferry}
  *       (Layotto's files and, alongside them, per-connection records in {@code dump_tcp_copy.ferry}, see
- *       docs/dump-format.md)</td></tr>
+ *       docs/dump-format.md), or {@code pcapng} (Layotto's files and, alongside them, a live pcapng capture in
+ *       {@code dump_tcp_copy.pcapng})</td></tr>
  *   <tr><td>{@code directions}</td><td>{@code inbound}</td><td>{@code inbound} (Layotto: the bytes the client
  *       sends) or {@code both} (also the bytes written back to the client)</td></tr>
  *   <tr><td>{@code queue_capacity}</td><td>4096</td><td>records waiting for the writer; beyond it records are
@@ -53,7 +54,9 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
         /** Layotto's files and line formats: {@code dump_tcp_copy.log}, {@code dump_portrait_data.log}, {@code dump_mem_dump.log}. */
         LAYOTTO("layotto"),
         /** Layotto's files plus per-connection records in {@code dump_tcp_copy.ferry} (docs/dump-format.md). */
-        FERRY("ferry");
+        FERRY("ferry"),
+        /** Layotto's files plus a live pcapng capture in {@code dump_tcp_copy.pcapng} (synthetic TCP per connection). */
+        PCAPNG("pcapng");
 
         private final String spelling;
 
@@ -115,7 +118,7 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
                 }
             }
             if (format == null) {
-                throw new FilterConfigException(path.apply("format"), f, "one of \"layotto\", \"ferry\"");
+                throw new FilterConfigException(path.apply("format"), f, "one of \"layotto\", \"ferry\", \"pcapng\"");
             }
         }
         boolean both = false;

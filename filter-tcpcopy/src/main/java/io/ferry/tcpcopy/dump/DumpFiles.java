@@ -32,10 +32,11 @@ final class DumpFiles implements AutoCloseable {
 
     private static final Set<String> NAMES =
             Set.of(LayottoFormat.TCP_COPY_FILE, LayottoFormat.PORTRAIT_FILE, LayottoFormat.MEM_DUMP_FILE,
-                    io.ferry.tcpcopy.record.FerryFormat.FILE);
+                    io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.pcapng.PcapngWriter.FILE);
     /** Files that start with a header: written first into every new or empty file (so each rotated file has it). */
     private static final Map<String, byte[]> HEADERS =
-            Map.of(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.header());
+            Map.of(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.header(),
+                    io.ferry.tcpcopy.pcapng.PcapngWriter.FILE, io.ferry.tcpcopy.pcapng.PcapngWriter.fileHeader());
 
     private final Path dir;
     private final long maxFileSize;

@@ -58,6 +58,10 @@ public final class DumpWriter implements AutoCloseable {
     private final Map<String, String> memDumpMd5 = new HashMap<>();
     /** Per listener's stats: the queue_full drop count already reported in a Ferry {@code DROPPED} record. */
     private final Map<CaptureStats, Long> queueDropsSeen = new java.util.IdentityHashMap<>();
+    /** {@code "format": "pcapng"}: the TCP state of the conversations, and a buffer for one record's packets. */
+    private final io.ferry.tcpcopy.pcapng.PcapConverter.Session pcapSession = new io.ferry.tcpcopy.pcapng.PcapConverter.Session();
+    private final java.io.ByteArrayOutputStream pcapBuffer = new java.io.ByteArrayOutputStream();
+    private final io.ferry.tcpcopy.pcapng.PcapngWriter pcapWriter = pcapWriter(pcapBuffer);
     private final StringBuilder line = new StringBuilder(256);
     private byte[] bytes = new byte[64 * 1024];
     private final boolean discard;
@@ -246,7 +250,7 @@ public final class DumpWriter implements AutoCloseable {
     private void writeFerry(DumpFiles f, DumpRecord r) throws IOException {
         long lost = r.stats.dropped(DropReason.QUEUE_FULL);
         long seen = queueDropsSeen.getOrDefault(r.stats, 0L);
-        if (lost > seen) {
+        if (lost > seen && config.format() == DumpConfig.Format.FERRY) {
             queueDropsSeen.put(r.stats, lost);
             byte[] mark = io.ferry.tcpcopy.record.FerryFormat.encode(io.ferry.tcpcopy.record.FerryRecord.dropped(
                     r.ferry.timeMicros(), r.window, r.ferry.listener(), DropReason.QUEUE_FULL.key(), lost - seen));
@@ -255,8 +259,15 @@ public final class DumpWriter implements AutoCloseable {
         if (r.payload != null && !writeLayottoPayload(f, r)) {
             return;
         }
-        byte[] rec = io.ferry.tcpcopy.record.FerryFormat.encode(r.ferry);
-        if (f.append(io.ferry.tcpcopy.record.FerryFormat.FILE, rec)) {
+        boolean ok;
+        if (config.format() == DumpConfig.Format.PCAPNG) {
+            pcapBuffer.reset();
+            pcapSession.packets(r.ferry, pcapWriter);
+            ok = pcapBuffer.size() == 0 || f.append(io.ferry.tcpcopy.pcapng.PcapngWriter.FILE, pcapBuffer.toByteArray());
+        } else {
+            ok = f.append(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.encode(r.ferry));
+        }
+        if (ok) {
             if (r.payload == null) {
                 r.stats.writtenRecords.increment();
             }
@@ -367,6 +378,14 @@ public final class DumpWriter implements AutoCloseable {
             lastIoLog = now;
             log.error("tcpcopy: writing to dump directory {} failed: {}; the record is dropped (dropped_io_error)",
                     config.dir(), t.toString());
+        }
+    }
+
+    private static io.ferry.tcpcopy.pcapng.PcapngWriter pcapWriter(java.io.OutputStream out) {
+        try {
+            return new io.ferry.tcpcopy.pcapng.PcapngWriter(out, io.ferry.tcpcopy.pcapng.PcapngWriter.INTERFACE_NAME, false);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

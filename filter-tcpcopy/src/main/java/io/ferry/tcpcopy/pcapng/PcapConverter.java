@@ -46,27 +46,51 @@ public final class PcapConverter {
 
     /** Writes {@code capture} to {@code out} as pcapng (does not close it); returns the number of packets. */
     public static long convert(Capture capture, OutputStream out) throws IOException {
-        PcapngWriter w = new PcapngWriter(out, "ferry");
-        Map<Long, TcpSynthesizer> streams = new HashMap<>();
+        PcapngWriter w = new PcapngWriter(out, PcapngWriter.INTERFACE_NAME, true);
+        Session session = new Session();
         long packets = 0;
         for (FerryRecord r : capture.records()) {
-            if (r.type() != FerryRecord.DATA && r.type() != FerryRecord.CLOSE && r.type() != FerryRecord.OPEN) {
-                continue;
+            packets += session.packets(r, w);
+        }
+        out.flush();
+        return packets;
+    }
+
+    /**
+     * The TCP state of the conversations in one pcapng stream: feed it the Ferry records in order, it writes the
+     * packets for each. Used by the converter and by the live {@code "format": "pcapng"} writer. Not thread-safe.
+     */
+    public static final class Session {
+
+        private static final byte[] NONE = new byte[0];
+        private final Map<Long, Endpoint[]> addresses = new HashMap<>();
+        private final Map<Long, TcpSynthesizer> streams = new HashMap<>();
+
+        /** Writes the packets of {@code r} (none for TRUNCATED, DROPPED and unknown types); returns how many. */
+        public int packets(FerryRecord r, PcapngWriter w) throws IOException {
+            if (r.type() == FerryRecord.OPEN) {
+                addresses.putIfAbsent(r.connectionId(), new Endpoint[] {r.remote(), r.local()});
             }
-            Capture.Conn c = capture.connections().get(r.connectionId());
+            if (r.type() != FerryRecord.DATA && r.type() != FerryRecord.CLOSE && r.type() != FerryRecord.OPEN) {
+                return 0;
+            }
             String comment = "ferry window=" + r.window() + " connection=" + r.connectionId() + " listener=" + r.listener();
             TcpSynthesizer t = streams.get(r.connectionId());
             long ts = r.timeMicros();
+            int packets = 0;
             if (t == null) {
                 if (r.type() == FerryRecord.CLOSE) {
-                    continue;
+                    addresses.remove(r.connectionId());
+                    return 0;
                 }
-                t = synthesizer(c);
+                Endpoint[] ends = addresses.getOrDefault(r.connectionId(),
+                        new Endpoint[] {Endpoint.UNKNOWN_ENDPOINT, Endpoint.UNKNOWN_ENDPOINT});
+                t = synthesizer(r.connectionId(), ends[0], ends[1]);
                 streams.put(r.connectionId(), t);
-                w.packet(ts, t.segment(true, TcpSynthesizer.SYN, new byte[0], 0, 0), PcapngWriter.INBOUND, comment);
-                w.packet(ts, t.segment(false, TcpSynthesizer.SYN | TcpSynthesizer.ACK, new byte[0], 0, 0),
+                w.packet(ts, t.segment(true, TcpSynthesizer.SYN, NONE, 0, 0), PcapngWriter.INBOUND, comment);
+                w.packet(ts, t.segment(false, TcpSynthesizer.SYN | TcpSynthesizer.ACK, NONE, 0, 0),
                         PcapngWriter.OUTBOUND, comment);
-                w.packet(ts, t.segment(true, TcpSynthesizer.ACK, new byte[0], 0, 0), PcapngWriter.INBOUND, comment);
+                w.packet(ts, t.segment(true, TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, comment);
                 packets += 3;
             }
             if (r.type() == FerryRecord.DATA) {
@@ -79,22 +103,18 @@ public final class PcapConverter {
                     packets++;
                 }
             } else if (r.type() == FerryRecord.CLOSE) {
-                byte[] none = new byte[0];
-                w.packet(ts, t.segment(true, TcpSynthesizer.FIN | TcpSynthesizer.ACK, none, 0, 0), PcapngWriter.INBOUND, comment);
-                w.packet(ts, t.segment(false, TcpSynthesizer.FIN | TcpSynthesizer.ACK, none, 0, 0), PcapngWriter.OUTBOUND, comment);
-                w.packet(ts, t.segment(true, TcpSynthesizer.ACK, none, 0, 0), PcapngWriter.INBOUND, comment);
+                w.packet(ts, t.segment(true, TcpSynthesizer.FIN | TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, comment);
+                w.packet(ts, t.segment(false, TcpSynthesizer.FIN | TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.OUTBOUND, comment);
+                w.packet(ts, t.segment(true, TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, comment);
                 packets += 3;
                 streams.remove(r.connectionId());
+                addresses.remove(r.connectionId());
             }
+            return packets;
         }
-        out.flush();
-        return packets;
     }
 
-    private static TcpSynthesizer synthesizer(Capture.Conn c) {
-        Endpoint client = c.remote;
-        Endpoint server = c.local;
-        long id = c.id;
+    private static TcpSynthesizer synthesizer(long id, Endpoint client, Endpoint server) {
         int clientIsn = (int) (0x10000000L + id * 7919L);
         int serverIsn = (int) (0x50000000L + id * 104729L);
         if (client.isIp() && server.isIp()) {

@@ -20,10 +20,33 @@ public final class PcapngWriter implements AutoCloseable {
     public static final int INBOUND = 1;
     public static final int OUTBOUND = 2;
 
+    /** The interface name written in the IDB. */
+    public static final String INTERFACE_NAME = "ferry";
+    /** The live writer's file, rotated like the other dump files; every file starts with {@link #fileHeader()}. */
+    public static final String FILE = "dump_tcp_copy.pcapng";
+
     private final OutputStream out;
 
-    public PcapngWriter(OutputStream out, String interfaceName) throws IOException {
+    /** The SHB and IDB that start every pcapng file Ferry writes. */
+    public static byte[] fileHeader() {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try {
+            new PcapngWriter(b, INTERFACE_NAME, true);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toByteArray();
+    }
+
+    /**
+     * A writer on {@code out}; with {@code writeHeader} it first writes the SHB and IDB, otherwise the caller has
+     * (the live writer puts {@link #fileHeader()} at the start of each rotated file).
+     */
+    public PcapngWriter(OutputStream out, String interfaceName, boolean writeHeader) throws IOException {
         this.out = out;
+        if (!writeHeader) {
+            return;
+        }
         // SHB: byte-order magic, version 1.0, section length -1 (unknown), shb_userappl option
         ByteBuffer shb = body(32 + 64);
         shb.putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1L);
