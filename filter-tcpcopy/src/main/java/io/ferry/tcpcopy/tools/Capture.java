@@ -92,6 +92,11 @@ public final class Capture {
         if (!Files.isRegularFile(path)) {
             throw new IOException(path + ": no such file");
         }
+        if (Files.size(path) == 0) {
+            Capture c = new Capture(path.toString(), path.toString().endsWith(".log") ? "layotto" : "ferry");
+            c.problems.add(path + ": empty file");
+            return c;
+        }
         if (FerryReader.isFerryDump(path)) {
             Capture c = new Capture(path.toString(), "ferry");
             c.readFerry(path);
