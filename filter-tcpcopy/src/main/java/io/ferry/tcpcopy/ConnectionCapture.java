@@ -29,16 +29,19 @@ final class ConnectionCapture implements ConnectionEventListener {
     private boolean truncated;
     private Window openedIn;
     private boolean closeOwed;
+    private boolean listening;
 
     ConnectionCapture(TcpCopyFactory owner) {
         this.owner = owner;
     }
 
-    /** Called from {@code initializeReadFilterCallbacks}: records the connection and listens for its close. */
+    /**
+     * Called from {@code initializeReadFilterCallbacks}: records the connection. Its close is listened for only once
+     * the connection has a record, so connections that are never captured cost no listener.
+     */
     void attach(Connection c) {
         if (connection == null && c != null) {
             connection = c;
-            c.addConnectionEventListener(this);
         }
     }
 
@@ -94,6 +97,10 @@ final class ConnectionCapture implements ConnectionEventListener {
         if (openedIn != w) {
             openedIn = w;
             owner.submitOpen(this, w);
+        }
+        if (!listening && connection != null) {
+            listening = true;
+            connection.addConnectionEventListener(this);
         }
         closeOwed = true;
         return true;
