@@ -21,7 +21,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -30,7 +29,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,16 +163,6 @@ class DumpCommandEndToEndTest {
         }
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run ferry(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Main(new PrintStream(out, true), new PrintStream(err, true)).run(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void theDumpHoldsEachConnectionBothDirectionsWithRealAddresses() throws Exception {
         Capture c = Capture.read(dumpDir.resolve(FerryFormat.FILE));
@@ -187,7 +175,7 @@ class DumpCommandEndToEndTest {
             assertArrayEquals(sent, k.bytes(FerryRecord.INBOUND), "inbound of connection " + k.id);
             assertArrayEquals(sent, k.bytes(FerryRecord.OUTBOUND), "outbound (the echo) of connection " + k.id);
         }
-        Run inspect = ferry("dump", "inspect", dumpDir.toString());
+        CliRun inspect = CliRun.ferry("dump", "inspect", dumpDir.toString());
         assertEquals(0, inspect.code(), inspect.err());
         assertTrue(inspect.out().contains(CONNECTIONS + " connections"), inspect.out());
         assertTrue(inspect.out().contains("drops recorded: none"), inspect.out());
@@ -198,7 +186,7 @@ class DumpCommandEndToEndTest {
         Assumptions.assumeTrue(TsharkFollow.tshark() != null,
                 "tshark is not installed (Debian: apt-get install tshark; .ci/run installs it when it can)");
         Path pcap = work.resolve("capture.pcapng");
-        Run r = ferry("dump", "pcap", dumpDir.resolve(FerryFormat.FILE).toString(), pcap.toString(), "--verify");
+        CliRun r = CliRun.ferry("dump", "pcap", dumpDir.resolve(FerryFormat.FILE).toString(), pcap.toString(), "--verify");
         assertEquals(0, r.code(), r.out() + r.err());
         assertEquals(CONNECTIONS, TsharkFollow.streamCount(pcap));
         for (int s = 0; s < CONNECTIONS; s++) {
@@ -212,7 +200,7 @@ class DumpCommandEndToEndTest {
 
     @Test
     void replayAgainstAnEchoServerMatchesEveryConnectionAndExitsZero() {
-        Run r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> ferry("dump", "replay",
+        CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.ferry("dump", "replay",
                 dumpDir.resolve(FerryFormat.FILE).toString(), "--target", "127.0.0.1:" + echo.address().getPort(),
                 "--speed", "10x"));
         assertEquals(0, r.code(), r.out() + r.err());
@@ -225,7 +213,7 @@ class DumpCommandEndToEndTest {
             Thread t = new Thread(() -> serveReversed(ss));
             t.setDaemon(true);
             t.start();
-            Run r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> ferry("dump", "replay",
+            CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.ferry("dump", "replay",
                     dumpDir.toString(), "--target", "127.0.0.1:" + ss.getLocalPort(), "--speed", "max"));
             assertEquals(1, r.code(), r.out() + r.err());
             assertTrue(r.out().contains("MISMATCH"), r.out());
@@ -271,7 +259,7 @@ class DumpCommandEndToEndTest {
         for (Capture.Conn k : c.connections().values()) {
             assertArrayEquals(whole.connections().get(k.id).bytes(FerryRecord.INBOUND), k.bytes(FerryRecord.INBOUND));
         }
-        Run inspect = ferry("dump", "inspect", torn.toString());
+        CliRun inspect = CliRun.ferry("dump", "inspect", torn.toString());
         assertEquals(0, inspect.code());
         assertTrue(inspect.out().contains("damaged: ") && inspect.out().contains("cut short"), inspect.out());
         assertTrue(inspect.err().contains("warning: "), inspect.err());

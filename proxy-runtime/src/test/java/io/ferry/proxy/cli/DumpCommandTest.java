@@ -6,10 +6,7 @@ import io.ferry.tcpcopy.record.FerryRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,16 +18,6 @@ class DumpCommandTest {
 
     @TempDir
     Path dir;
-
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run ferry(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Main(new PrintStream(out, true), new PrintStream(err, true)).run(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Path dump() throws Exception {
         Path f = dir.resolve(FerryFormat.FILE);
@@ -44,39 +31,39 @@ class DumpCommandTest {
 
     @Test
     void usageErrorsExitTwoAndSayWhatWasExpected() throws Exception {
-        Run r = ferry("dump");
+        CliRun r = CliRun.ferry("dump");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("dump: missing subcommand (expected: inspect, pcap or replay)"), r.err());
-        r = ferry("dump", "convert");
+        r = CliRun.ferry("dump", "convert");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("dump: unknown subcommand convert (expected: inspect, pcap or replay)"), r.err());
         String f = dump().toString();
-        r = ferry("dump", "replay", f);
+        r = CliRun.ferry("dump", "replay", f);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("dump replay: missing --target HOST:PORT"), r.err());
-        r = ferry("dump", "replay", f, "--target", "127.0.0.1:1", "--speed", "fast");
+        r = CliRun.ferry("dump", "replay", f, "--target", "127.0.0.1:1", "--speed", "fast");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--speed fast (expected: 1x, 10x, another factor like 2.5x, or max)"), r.err());
-        r = ferry("dump", "replay", f, "--target", "localhost");
+        r = CliRun.ferry("dump", "replay", f, "--target", "localhost");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--target localhost (expected: HOST:PORT, e.g. 127.0.0.1:8080)"), r.err());
-        r = ferry("dump", "pcap", f);
+        r = CliRun.ferry("dump", "pcap", f);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("dump pcap: expected IN OUT [--verify]"), r.err());
-        assertTrue(ferry("help").out().contains("dump replay FILE --target HOST:PORT"));
+        assertTrue(CliRun.ferry("help").out().contains("dump replay FILE --target HOST:PORT"));
     }
 
     @Test
     void unreadableInputAndUnknownConnectionsExitOne() throws Exception {
         Path junk = dir.resolve("junk");
         Files.writeString(junk, "not a dump\n");
-        Run r = ferry("dump", "inspect", junk.toString());
+        CliRun r = CliRun.ferry("dump", "inspect", junk.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("neither a Ferry dump (magic \"FERRYDMP\") nor a Layotto dump_tcp_copy.log"), r.err());
-        r = ferry("dump", "inspect", dir.resolve("missing").toString());
+        r = CliRun.ferry("dump", "inspect", dir.resolve("missing").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no such file"), r.err());
-        r = ferry("dump", "replay", dump().toString(), "--target", "127.0.0.1:9", "--connection", "4");
+        r = CliRun.ferry("dump", "replay", dump().toString(), "--target", "127.0.0.1:9", "--connection", "4");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--connection 4: no such connection in " + dir.resolve(FerryFormat.FILE)
                 + " (expected one of [3])"), r.err());
