@@ -182,4 +182,14 @@ class FerryFormatTest {
         n = all.size();
         assertTrue(n > 30, "kept " + n);
     }
+
+    @Test
+    void endpointsFromConnectionAddresses() throws Exception {
+        assertEquals("unix:/run/ferry.sock", Endpoint.of(java.net.UnixDomainSocketAddress.of("/run/ferry.sock")).toString());
+        Endpoint v6 = Endpoint.of(new java.net.InetSocketAddress(InetAddress.getByName("2001:db8::5"), 443));
+        assertEquals(Endpoint.IPV6, v6.family());
+        assertEquals("[2001:db8:0:0:0:0:0:5]:443", v6.toString());
+        assertEquals(Endpoint.UNKNOWN_ENDPOINT, Endpoint.of(null));
+        assertEquals(Endpoint.UNKNOWN_ENDPOINT, Endpoint.of(java.net.InetSocketAddress.createUnresolved("h", 1)));
+    }
 }
