@@ -38,8 +38,9 @@ import java.util.stream.Stream;
  * default {@code 1.0.0}), {@code exclude} (a class-file path prefix compiled but left out of the jar, to make a
  * missing dependency), {@code bundleApi=true} (copy the host's {@code filter-api} classes into the jar).
  *
- * <p>A fixture that does not compile throws {@link AssertionError} with the compiler's diagnostics
- * ({@link #assertAvailable}), so a broken fixture can never let a test pass by accident.
+ * <p>Each fixture is compiled once per JVM and copied to every target. A fixture that does not compile throws
+ * {@link AssertionError} with the compiler's diagnostics, and every jar is checked by {@link #assertAvailable}, so a
+ * broken fixture can never let a test pass by accident.
  */
 final class TestPlugins {
 
@@ -70,7 +71,41 @@ final class TestPlugins {
         }
     }
 
+    /** Jars already built in this JVM, by fixture (and part): each fixture is compiled once, then copied. */
+    private static final Map<String, Path> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Path CACHE;
+
+    static {
+        try {
+            CACHE = Files.createTempDirectory("ferry-test-plugins");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                deleteTree(CACHE);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }));
+    }
+
     private static Path build(String name, Path target, boolean onlyExcluded) {
+        String key = onlyExcluded ? name + "-excluded" : name;
+        Path built = BUILT.computeIfAbsent(key, k -> compileAndJar(name, CACHE.resolve(k + ".jar"), onlyExcluded));
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.copy(built, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!onlyExcluded) {
+            assertAvailable(target);
+        }
+        return target;
+    }
+
+    private static Path compileAndJar(String name, Path target, boolean onlyExcluded) {
         Path src = fixtureDir(name);
         Properties props = properties(src);
         String exclude = props.getProperty("exclude");
@@ -108,9 +143,6 @@ final class TestPlugins {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        if (!onlyExcluded) {
-            assertAvailable(target);
         }
         return target;
     }

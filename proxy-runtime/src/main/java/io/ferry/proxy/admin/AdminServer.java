@@ -57,7 +57,8 @@ import java.util.function.Supplier;
  * MOSN's JSON error body {@code {"error": "..."}}. A handler that throws answers 500 with the exception's message.
  *
  * <h2>Threading</h2>
- * Requests are served by the server's own pool of two daemon threads named {@code ferry-admin-N}, never by a
+ * Requests are served by the server's own pool of two daemon threads named {@code ferry-admin-N} (with up to 256
+ * waiting; beyond that the HTTP server's accepting thread runs them itself, which slows a flood down), never by a
  * network event loop, so a slow handler or stats supplier cannot stall traffic. {@link #register} may be called from
  * any thread, before or after {@link #start()}.
  */
@@ -151,7 +152,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
                     Thread t = new Thread(r, "ferry-admin-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                }, new ThreadPoolExecutor.CallerRunsPolicy()); // a flood of requests slows the accept thread down
         pool.allowCoreThreadTimeOut(true);
         s.setExecutor(pool);
         s.createContext("/", this::serve);

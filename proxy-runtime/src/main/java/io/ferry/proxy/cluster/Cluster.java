@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 
@@ -34,7 +35,7 @@ public final class Cluster {
     private final ChannelGroup connections;
 
     Cluster(ClusterConfig config, List<Host> hosts, UpstreamChannels channels, WriteBufferWaterMark waterMark,
-            ChannelGroup connections) {
+            RecvByteBufAllocator reads, ChannelGroup connections) {
         this.connections = connections;
         this.config = config;
         this.hosts = List.copyOf(hosts);
@@ -46,11 +47,13 @@ public final class Cluster {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, reads);
         this.unixTemplate = new Bootstrap()
                 .channelFactory(channels.unix())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, reads);
         if (channels.unixHalfClosure()) {
             unixTemplate.option(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }

@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import io.ferry.proxy.config.ClusterConfig;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.HostConfig;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -39,7 +40,8 @@ public final class ClusterManager {
      * @throws ConfigException naming the JSON path of a host address that cannot be used, or of a duplicate cluster
      */
     public static ClusterManager create(List<ClusterConfig> configs, UpstreamChannels channels,
-                                        WriteBufferWaterMark waterMark) throws ConfigException {
+                                        WriteBufferWaterMark waterMark, RecvByteBufAllocator reads)
+            throws ConfigException {
         Map<String, Cluster> clusters = new LinkedHashMap<>();
         ChannelGroup connections = new DefaultChannelGroup("ferry-upstream", GlobalEventExecutor.INSTANCE);
         for (ClusterConfig c : configs) {
@@ -50,7 +52,7 @@ public final class ClusterManager {
             for (int i = 0; i < c.hosts().size(); i++) {
                 hosts.add(parseHost(c, i));
             }
-            clusters.put(c.name(), new Cluster(c, hosts, channels, waterMark, connections));
+            clusters.put(c.name(), new Cluster(c, hosts, channels, waterMark, reads, connections));
         }
         return new ClusterManager(clusters, connections);
     }

@@ -53,6 +53,10 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     private ChainConnection chain;
     private boolean activity;
     private boolean readOff;
+    private boolean inRead;
+    private boolean batching;
+    private boolean flushPending;
+    private Runnable readCompleteHook;
     private ByteBuf held;
     private boolean heldEof;
     private int idleTicks;
@@ -110,8 +114,10 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
             return;
         }
         activity = true;
+        inRead = true;
         listener.stats.bytesIn(buf.readableBytes());
-        if (readOff) {
+        if (readOff || held != null) {
+            // Behind bytes still held, in order.
             hold(buf);
         } else {
             chain.onRead(buf);
@@ -139,6 +145,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
         held = null;
         if (b != null) {
             chain.onRead(b);
+            if (readOff) {
+                return;
+            }
         }
         if (heldEof && !readOff) {
             heldEof = false;
@@ -154,9 +163,51 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        Runnable hook = readCompleteHook;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /**
+     * True between a read from this connection and the end of the read batch it belongs to: whoever writes bytes of
+     * this batch elsewhere may leave the flush to the {@linkplain #onReadComplete read-complete hook}.
+     */
+    public boolean inReadBatch() {
+        return inRead;
+    }
+
+    /**
+     * Sets the one task run at the end of each read batch of this connection ({@code tcp_proxy} flushes the
+     * upstream there, so the bytes of several reads leave in one system call). Call on the event loop.
+     */
+    public void onReadComplete(Runnable hook) {
+        this.readCompleteHook = hook;
+    }
+
+    /**
+     * Until {@link #endWriteBatch()}, writes are queued without flushing. The caller must end the batch on the same
+     * event-loop task (tcp_proxy does it at the end of the upstream's read batch).
+     */
+    public void beginWriteBatch() {
+        batching = true;
+    }
+
+    /** Ends a write batch and flushes what it queued. */
+    public void endWriteBatch() {
+        batching = false;
+        if (flushPending) {
+            flushPending = false;
+            channel.flush();
+        }
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE && chain != null) {
-            if (readOff) {
+            if (readOff || held != null) {
                 heldEof = true;
             } else {
                 onEof();
@@ -254,7 +305,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
         }
         activity = true;
         listener.stats.bytesOut(data.readableBytes());
-        channel.writeAndFlush(data, channel.voidPromise());
+        if (batching) {
+            flushPending = true;
+            channel.write(data, channel.voidPromise());
+        } else {
+            channel.writeAndFlush(data, channel.voidPromise());
+        }
     }
 
     @Override

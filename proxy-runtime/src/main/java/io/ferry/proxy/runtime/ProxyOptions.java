@@ -3,20 +3,24 @@ package io.ferry.proxy.runtime;
 import io.ferry.filter.api.spi.FilterScheduler;
 
 /**
- * Runtime settings that are not part of MOSN's config file.
+ * Runtime settings that are not part of MOSN's config file. The defaults can be changed with system properties
+ * ({@code -Dferry.transport=nio}, ...), which the benchmark uses to compare settings without rebuilding.
  *
  * @param transport          {@code "auto"} (native epoll where it loads, else NIO), {@code "epoll"} or {@code "nio"};
- *                           the system property {@code ferry.transport} sets the default
- * @param ioThreads          the number of event loops; 0 = one per available processor (the system property
- *                           {@code ferry.io.threads} sets the default)
+ *                           property {@code ferry.transport}
+ * @param ioThreads          the number of event loops; 0 = one per available processor; property
+ *                           {@code ferry.io.threads}
  * @param writeLowWaterMark  bytes queued on a socket below which it is writable again (reading on the other side
- *                           resumes)
+ *                           resumes); property {@code ferry.write.low}
  * @param writeHighWaterMark bytes queued on a socket above which it is unwritable (reading on the other side stops);
- *                           with one read in flight, this bounds the memory a proxied connection holds per direction
+ *                           property {@code ferry.write.high}
+ * @param readBufferMax      the largest buffer one socket read fills (reads adapt between 64 bytes and this);
+ *                           property {@code ferry.read.max}. With the high-water mark it bounds the memory a proxied
+ *                           connection holds per direction: at most {@code writeHighWaterMark + readBufferMax}.
  * @param scheduler          the filters' scheduler, or {@code null} for the runtime's own timer thread
  */
 public record ProxyOptions(String transport, int ioThreads, int writeLowWaterMark, int writeHighWaterMark,
-                           FilterScheduler scheduler) {
+                           int readBufferMax, FilterScheduler scheduler) {
 
     public ProxyOptions {
         if (ioThreads < 0) {
@@ -26,27 +30,40 @@ public record ProxyOptions(String transport, int ioThreads, int writeLowWaterMar
             throw new IllegalArgumentException("write water marks: " + writeLowWaterMark + "/" + writeHighWaterMark
                     + " (expected: 0 < low <= high)");
         }
+        if (readBufferMax < 1024) {
+            throw new IllegalArgumentException("readBufferMax: " + readBufferMax + " (expected: 1024 or more)");
+        }
     }
 
-    /** The defaults: automatic transport and threads, 64 KiB / 128 KiB water marks, the runtime's timer. */
+    /**
+     * The defaults: automatic transport and threads, 128 KiB / 256 KiB water marks, reads of up to 128 KiB, the
+     * runtime's timer.
+     */
     public static ProxyOptions defaults() {
         return new ProxyOptions(System.getProperty("ferry.transport", "auto"),
-                Integer.getInteger("ferry.io.threads", 0), 64 * 1024, 128 * 1024, null);
+                Integer.getInteger("ferry.io.threads", 0),
+                Integer.getInteger("ferry.write.low", 128 * 1024),
+                Integer.getInteger("ferry.write.high", 256 * 1024),
+                Integer.getInteger("ferry.read.max", 128 * 1024), null);
     }
 
     public ProxyOptions withTransport(String value) {
-        return new ProxyOptions(value, ioThreads, writeLowWaterMark, writeHighWaterMark, scheduler);
+        return new ProxyOptions(value, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler);
     }
 
     public ProxyOptions withIoThreads(int value) {
-        return new ProxyOptions(transport, value, writeLowWaterMark, writeHighWaterMark, scheduler);
+        return new ProxyOptions(transport, value, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler);
     }
 
     public ProxyOptions withWriteWaterMarks(int low, int high) {
-        return new ProxyOptions(transport, ioThreads, low, high, scheduler);
+        return new ProxyOptions(transport, ioThreads, low, high, readBufferMax, scheduler);
+    }
+
+    public ProxyOptions withReadBufferMax(int value) {
+        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, value, scheduler);
     }
 
     public ProxyOptions withScheduler(FilterScheduler value) {
-        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, value);
+        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, value);
     }
 }

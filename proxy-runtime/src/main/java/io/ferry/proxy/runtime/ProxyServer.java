@@ -17,12 +17,14 @@ import io.ferry.proxy.config.FilterEntry;
 import io.ferry.proxy.config.ListenerConfig;
 import io.ferry.proxy.stats.InMemoryStatsRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -123,7 +125,8 @@ public final class ProxyServer implements AutoCloseable {
         group = transport.newGroup(threads, new DefaultThreadFactory("ferry-io", false));
         WriteBufferWaterMark waterMark = new WriteBufferWaterMark(options.writeLowWaterMark(),
                 options.writeHighWaterMark());
-        clusterManager = ClusterManager.create(config.clusters(), transport, waterMark);
+        RecvByteBufAllocator reads = new AdaptiveRecvByteBufAllocator(64, 2048, options.readBufferMax());
+        clusterManager = ClusterManager.create(config.clusters(), transport, waterMark, reads);
 
         FilterScheduler scheduler = options.scheduler();
         if (scheduler == null) {
@@ -156,7 +159,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         for (ListenerRuntime l : listeners) {
             if (l.config.bindPort()) {
-                bind(l, waterMark);
+                bind(l, waterMark, reads);
             } else {
                 LOG.info("listener {} has bind_port false: not listening (MOSN keeps such listeners for "
                         + "original-destination lookups only)", l.config.name());
@@ -206,13 +209,15 @@ public final class ProxyServer implements AutoCloseable {
         return factory;
     }
 
-    private void bind(ListenerRuntime l, WriteBufferWaterMark waterMark) throws ConfigException {
+    private void bind(ListenerRuntime l, WriteBufferWaterMark waterMark, RecvByteBufAllocator reads)
+            throws ConfigException {
         boolean unix = "unix".equals(l.config.network());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channelFactory(unix ? transport.unixServer() : transport.tcpServer())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, reads)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -240,7 +245,7 @@ public final class ProxyServer implements AutoCloseable {
         SocketAddress bound = IoTransport.toJdk(ch.localAddress());
         l.info.bound(bound);
         serverChannels.put(l.config.name(), ch);
-        LOG.info("listener {} on {} ({})", l.config.name(), bound, transport.name().toLowerCase());
+        LOG.info("listener {} on {} ({})", l.config.name(), bound, transport.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The bound address of every listening listener, by name, in config order (real ports for port 0). */
@@ -268,7 +273,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** The transport in use: {@code "epoll"} or {@code "nio"}. */
     public String transportName() {
-        return transport.name().toLowerCase();
+        return transport.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

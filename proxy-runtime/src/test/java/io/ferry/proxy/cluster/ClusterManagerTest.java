@@ -47,7 +47,8 @@ class ClusterManagerTest {
     private static ClusterManager create(int maxConnections, String... hosts) throws ConfigException {
         List<HostConfig> hs = java.util.Arrays.stream(hosts).map(h -> new HostConfig(h, 0)).toList();
         return ClusterManager.create(List.of(new ClusterConfig(0, "c", "SIMPLE", LbType.LB_ROUNDROBIN, hs,
-                Duration.ofSeconds(1), Duration.ZERO, maxConnections)), NIO, WriteBufferWaterMark.DEFAULT);
+                Duration.ofSeconds(1), Duration.ZERO, maxConnections)), NIO, WriteBufferWaterMark.DEFAULT,
+                new io.netty.channel.AdaptiveRecvByteBufAllocator());
     }
 
     @Test

@@ -35,7 +35,8 @@ class TcpProxyConfigTest {
                 new ClusterConfig(0, "a", "SIMPLE", LbType.LB_ROUNDROBIN, List.of(new HostConfig("127.0.0.1:1", 1)),
                         Duration.ofSeconds(1), Duration.ZERO, 0),
                 new ClusterConfig(1, "b", "SIMPLE", LbType.LB_ROUNDROBIN, List.of(new HostConfig("127.0.0.1:2", 1)),
-                        Duration.ofSeconds(1), Duration.ZERO, 0)), IoTransport.NIO, WriteBufferWaterMark.DEFAULT);
+                        Duration.ofSeconds(1), Duration.ZERO, 0)), IoTransport.NIO, WriteBufferWaterMark.DEFAULT,
+                new io.netty.channel.AdaptiveRecvByteBufAllocator());
     }
 
     private static FilterConfig config(String json) {
