@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * tcpcopy's admin endpoints, registered through the runtime's {@link AdminRegistry} and answered on the admin thread.
@@ -79,13 +80,22 @@ final class TcpCopyAdmin {
     }
 
     private AdminResponse putGlobal(AdminRequest r) {
+        return putStrategy(r, "global", true, hub::updateGlobalStrategy);
+    }
+
+    /** Parses the body as a strategy (messages rooted at {@code root}), applies it and answers with the new state. */
+    private AdminResponse putStrategy(AdminRequest r, String root, boolean global, Consumer<Strategy> apply) {
         try {
-            Strategy s = Strategy.parse(body(r, "global"), f -> f.isEmpty() ? "global" : "global." + f, true);
-            hub.updateGlobalStrategy(s);
+            apply.accept(Strategy.parse(body(r, root), f -> f.isEmpty() ? root : root + "." + f, global));
             return json(200, state());
         } catch (FilterConfigException e) {
             return AdminResponse.error(400, e.getMessage());
         }
+    }
+
+    private AdminResponse unknownListener(String name) {
+        return AdminResponse.error(404, "listener: \"" + name + "\" (expected: a listener with a tcpcopy filter, one of "
+                + hub.listeners().keySet() + ")");
     }
 
     private AdminResponse putApp(AdminRequest r) {
@@ -94,17 +104,7 @@ final class TcpCopyAdmin {
             return AdminResponse.error(400, "listener: missing (expected: ?listener=<name>, one of " + hub.listeners().keySet() + ")");
         }
         TcpCopyFactory f = hub.listener(name).orElse(null);
-        if (f == null) {
-            return AdminResponse.error(404, "listener: \"" + name + "\" (expected: a listener with a tcpcopy filter, one of "
-                    + hub.listeners().keySet() + ")");
-        }
-        try {
-            Strategy s = Strategy.parse(body(r, "strategy"), p -> p.isEmpty() ? "strategy" : "strategy." + p, false);
-            f.updateAppStrategy(s);
-            return json(200, state());
-        } catch (FilterConfigException e) {
-            return AdminResponse.error(400, e.getMessage());
-        }
+        return f == null ? unknownListener(name) : putStrategy(r, "strategy", false, f::updateAppStrategy);
     }
 
     private AdminResponse postWindow(AdminRequest r) {
@@ -123,8 +123,7 @@ final class TcpCopyAdmin {
         if (name != null) {
             TcpCopyFactory f = hub.listener(name).orElse(null);
             if (f == null) {
-                return AdminResponse.error(404, "listener: \"" + name + "\" (expected: a listener with a tcpcopy filter, one of "
-                        + hub.listeners().keySet() + ")");
+                return unknownListener(name);
             }
             targets.add(f);
         } else {

@@ -2,6 +2,7 @@ package io.ferry.tcpcopy;
 
 import com.google.gson.Gson;
 import io.ferry.filter.api.admin.AdminResponse;
+import io.ferry.testkit.embedded.EmbeddedListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdminTest {
 
@@ -29,12 +31,14 @@ class AdminTest {
     }
 
     private void twoListeners() throws Exception {
-        a = h.create(Harness.config(Fakes.strategy("ON", 60, 5, 80, 80), dir), Fakes.tcpListener("a", 1001));
-        b = h.create(Harness.config(null, dir), Fakes.tcpListener("b", 1002));
+        a = h.create(Harness.config(Fakes.strategy("ON", 60, 5, 80, 80), dir), EmbeddedListener.tcp("a", 1001));
+        b = h.create(Harness.config(null, dir), EmbeddedListener.tcp("b", 1002));
     }
 
     private AdminResponse call(String method, String path, Map<String, String> q, String body) throws Exception {
-        return h.env.admin.call(method, path, q, body);
+        StringBuilder query = new StringBuilder();
+        q.forEach((k, v) -> query.append(query.length() == 0 ? "" : "&").append(k).append('=').append(v));
+        return h.env.admin().call(method, path, query.toString(), body);
     }
 
     @SuppressWarnings("unchecked")
@@ -72,7 +76,7 @@ class AdminTest {
         assertEquals(200, ok.status());
         assertEquals(true, b.effective().on(), "b's app switch is OFF, so it follows global ON");
         assertEquals(60, a.effective().interval(), "a's app switch is ON, so its own values apply");
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         assertNotNull(b.currentWindow());
 
         assertEquals(200, call("PUT", "/api/v1/tcpcopy/strategy/global", Map.of(),
@@ -109,13 +113,13 @@ class AdminTest {
         assertEquals("a", opened.get(0).get("listener"));
         assertEquals(a.currentWindow().id(), opened.get(0).get("id"));
         assertEquals(List.of("b"), List.copyOf(((Map<String, Object>) m.get("refused")).keySet()));
-        h.env.scheduler.advanceSeconds(10);
+        h.advanceSeconds(10);
         assertNull(a.currentWindow());
 
         AdminResponse off = call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "10", "listener", "b"), "");
         assertEquals(409, off.status());
         h.readings.cpu = 99;
-        h.env.scheduler.advanceSeconds(1);
+        h.advanceSeconds(1);
         AdminResponse fused = call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "10", "listener", "a"), "");
         assertEquals(503, fused.status());
         assertEquals(400, call("POST", "/api/v1/tcpcopy/window", Map.of("duration_s", "0"), "").status());
@@ -126,27 +130,27 @@ class AdminTest {
     @Test
     void endpointsAreRegisteredOncePerProvider() throws Exception {
         twoListeners();
-        assertEquals(4, h.env.admin.handlers.size());
-        assertThrows(IllegalStateException.class, () -> h.env.admin.register("GET", "/api/v1/tcpcopy/strategy", r -> null));
+        assertEquals(4, h.env.admin().endpoints().size());
+        assertThrows(IllegalStateException.class, () -> h.env.admin().register("GET", "/api/v1/tcpcopy/strategy", r -> null));
     }
 
     @Test
     void statsArePublishedPerListener() throws Exception {
         twoListeners();
-        Map<String, ? extends Number> s = h.env.stats.read("tcpcopy.a");
+        Map<String, ? extends Number> s = h.stats("tcpcopy.a");
         assertEquals(0L, s.get("dropped_queue_full"));
         assertEquals(0L, s.get("dropped_size_cap"));
         assertEquals(0L, s.get("dropped_dump_dir_unavailable"));
-        assertNotNull(h.env.stats.read("tcpcopy.b"));
+        assertNotNull(h.stats("tcpcopy.b"));
         a.close();
-        assertNull(h.env.stats.sources.get("tcpcopy.a"));
+        assertTrue(h.stats("tcpcopy.a").isEmpty());
     }
 
     @Test
     void oneTcpcopyPerListener() throws Exception {
         twoListeners();
         var e = assertThrows(io.ferry.filter.api.spi.FilterConfigException.class,
-                () -> h.create(Harness.config(null, dir), Fakes.tcpListener("a", 1001)));
+                () -> h.create(Harness.config(null, dir), EmbeddedListener.tcp("a", 1001)));
         assertEquals("listeners[0].filter_chains[0].filters[0].config: \"a\" (expected: one tcpcopy filter per listener; "
                 + "listener \"a\" already has one)", e.getMessage());
     }

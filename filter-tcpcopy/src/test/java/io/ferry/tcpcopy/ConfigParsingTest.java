@@ -5,6 +5,7 @@ import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.config.Strategy;
 import io.ferry.tcpcopy.config.Switch;
 import io.ferry.tcpcopy.config.TcpCopyConfig;
+import io.ferry.testkit.embedded.EmbeddedEnvironment;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class ConfigParsingTest {
     private static final String P = "listeners[0].filter_chains[0].filters[0].config";
 
     private static TcpCopyConfig parse(Map<String, Object> m) throws FilterConfigException {
-        return TcpCopyConfig.parse(Fakes.config(m, new Fakes.Environment()));
+        return TcpCopyConfig.parse(Harness.filterConfig(m, new EmbeddedEnvironment()));
     }
 
     private static String error(Map<String, Object> m) {

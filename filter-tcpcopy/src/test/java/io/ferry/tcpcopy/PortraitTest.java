@@ -1,6 +1,7 @@
 package io.ferry.tcpcopy;
 
 import io.ferry.tcpcopy.dump.LayottoFormat;
+import io.ferry.testkit.embedded.EmbeddedListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class PortraitTest {
     private TcpCopyFactory factory(Map<String, Object> extra) throws Exception {
         Map<String, Object> c = Harness.config(Fakes.strategy("ON", 30, 5, 80, 80), dir);
         c.putAll(extra);
-        return h.create(c, Fakes.tcpListener("l1", 2045));
+        return h.create(c, EmbeddedListener.tcp("l1", 2045));
     }
 
     @Test
@@ -50,7 +51,7 @@ class PortraitTest {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             for (int window = 0; window < 3; window++) {
-                h.env.scheduler.advanceSeconds(window == 0 ? 30 : 25);   // windows open at 30, 60, 90 s
+                h.advanceSeconds(window == 0 ? 30 : 25);   // windows open at 30, 60, 90 s
                 CyclicBarrier barrier = new CyclicBarrier(threads);
                 AtomicInteger accepted = new AtomicInteger();
                 List<Future<?>> fs = new ArrayList<>();
@@ -68,7 +69,7 @@ class PortraitTest {
                     f.get(30, TimeUnit.SECONDS);
                 }
                 assertEquals(2, accepted.get(), "one RPC and one CUSTOM upload accepted in window " + window);
-                h.env.scheduler.advanceSeconds(5);
+                h.advanceSeconds(5);
             }
         } finally {
             pool.shutdownNow();
@@ -111,7 +112,7 @@ class PortraitTest {
         }
         assertEquals(50, perWindow.size(), "every window accepted one upload");
         perWindow.forEach((w, n) -> assertEquals(1, n, "window " + w));
-        assertEquals(h.env.stats.read("tcpcopy.l1").get("portrait_accepted").longValue(), perWindow.size());
+        assertEquals(h.stats("tcpcopy.l1").get("portrait_accepted").longValue(), perWindow.size());
     }
 
     @Test

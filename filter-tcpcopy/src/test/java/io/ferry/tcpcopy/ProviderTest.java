@@ -3,6 +3,7 @@ package io.ferry.tcpcopy;
 import io.ferry.filter.api.FilterApi;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
+import io.ferry.testkit.embedded.EmbeddedEnvironment;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -26,8 +27,8 @@ class ProviderTest {
     @Test
     void invalidStrategyStopsCreate() {
         TcpCopyProvider p = new TcpCopyProvider(new Fakes.Readings());
-        FilterConfigException e = assertThrows(FilterConfigException.class, () -> p.create(Fakes.config(
-                Map.of("strategy", Fakes.strategy("ON", 30, 30, 80, 70)), new Fakes.Environment())));
+        FilterConfigException e = assertThrows(FilterConfigException.class, () -> p.create(Harness.filterConfig(
+                Map.of("strategy", Fakes.strategy("ON", 30, 30, 80, 70)), new EmbeddedEnvironment())));
         assertEquals("listeners[0].filter_chains[0].filters[0].config.strategy.duration: 30 "
                 + "(expected: an integer from 1 to 29 (seconds, less than interval 30))", e.getMessage());
         assertTrue(e.path().endsWith("strategy.duration"));

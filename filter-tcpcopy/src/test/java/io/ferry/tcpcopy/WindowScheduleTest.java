@@ -2,6 +2,7 @@ package io.ferry.tcpcopy;
 
 import io.ferry.tcpcopy.config.Strategy;
 import io.ferry.tcpcopy.config.Switch;
+import io.ferry.testkit.embedded.EmbeddedListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,13 +30,13 @@ class WindowScheduleTest {
     }
 
     private TcpCopyFactory on(double interval, double duration) throws Exception {
-        return h.create(Harness.config(Fakes.strategy("ON", interval, duration, 80, 80), dir), Fakes.tcpListener("l1", 2045));
+        return h.create(Harness.config(Fakes.strategy("ON", interval, duration, 80, 80), dir), EmbeddedListener.tcp("l1", 2045));
     }
 
     @Test
     void windowsOpenEveryIntervalExactlyAndLastDuration() throws Exception {
         TcpCopyFactory f = on(30, 5);
-        var s = h.env.scheduler;
+        Harness s = h;
         long start = s.currentTimeMillis();
         List<Long> openedAt = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -54,41 +55,41 @@ class WindowScheduleTest {
         }
         assertEquals(List.of(30_000L, 60_000L, 90_000L, 120_000L, 150_000L), openedAt);
         assertEquals(5, ids.size(), "every window has a fresh id");
-        assertEquals(5L, h.env.stats.read("tcpcopy.l1").get("windows_opened"));
+        assertEquals(5L, h.stats("tcpcopy.l1").get("windows_opened"));
     }
 
     @Test
     void switchOffOpensNothing() throws Exception {
-        TcpCopyFactory f = h.create(Harness.config(null, dir), Fakes.tcpListener("l1", 2045));
-        h.env.scheduler.advanceSeconds(3600);
+        TcpCopyFactory f = h.create(Harness.config(null, dir), EmbeddedListener.tcp("l1", 2045));
+        h.advanceSeconds(3600);
         assertNull(f.currentWindow());
-        assertEquals(0L, h.env.stats.read("tcpcopy.l1").get("windows_opened"));
+        assertEquals(0L, h.stats("tcpcopy.l1").get("windows_opened"));
     }
 
     @Test
     void fuseBlocksAWindowAndTheNextOneOpensWhenLoadDrops() throws Exception {
         TcpCopyFactory f = on(30, 5);
         h.readings.cpu = 95;
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         assertNull(f.currentWindow(), "cpu 95 >= 80 blows the fuse");
-        assertEquals(1L, h.env.stats.read("tcpcopy.l1").get("windows_fused"));
+        assertEquals(1L, h.stats("tcpcopy.l1").get("windows_fused"));
         h.readings.cpu = 10;
         h.readings.mem = 80;
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         assertNull(f.currentWindow(), "mem 80 is not < 80");
         h.readings.mem = 79.9;
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         assertNotNull(f.currentWindow());
     }
 
     @Test
     void aWindowInProgressIsNotCutByLaterReadings() throws Exception {
         TcpCopyFactory f = on(30, 10);
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         Window w = f.currentWindow();
         assertNotNull(w);
         h.readings.cpu = 99;
-        h.env.scheduler.advanceSeconds(9);
+        h.advanceSeconds(9);
         assertEquals(w, f.currentWindow(), "the fuse is checked when a window opens, not during it");
     }
 
@@ -96,7 +97,7 @@ class WindowScheduleTest {
     void failedMeasurementBlowsTheFuse() throws Exception {
         TcpCopyFactory f = on(30, 5);
         h.readings.fail = true;
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         assertNull(f.currentWindow());
     }
 
@@ -104,42 +105,42 @@ class WindowScheduleTest {
     void fuseIsSampledByTheTimerEverySecond() throws Exception {
         on(30, 5);
         int before = h.readings.taken.size();
-        h.env.scheduler.advanceSeconds(10);
+        h.advanceSeconds(10);
         assertEquals(before + 10, h.readings.taken.size());
     }
 
     @Test
     void globalForceOffClosesTheWindowAndStopsTheSchedule() throws Exception {
         TcpCopyFactory f = on(30, 10);
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         assertNotNull(f.currentWindow());
         h.provider.tcpCopy().updateGlobalStrategy(new Strategy(Switch.FORCE_OFF, 30, 1, 80, 70));
         assertNull(f.currentWindow());
-        h.env.scheduler.advanceSeconds(600);
+        h.advanceSeconds(600);
         assertNull(f.currentWindow());
         h.provider.tcpCopy().updateGlobalStrategy(Strategy.DEFAULT);
-        h.env.scheduler.advanceSeconds(30);
+        h.advanceSeconds(30);
         assertNotNull(f.currentWindow(), "app ON applies again once global is no longer FORCE_OFF");
     }
 
     @Test
     void intervalChangeTakesEffectAtOnce() throws Exception {
         TcpCopyFactory f = on(3600, 5);
-        h.env.scheduler.advanceSeconds(100);
+        h.advanceSeconds(100);
         f.updateAppStrategy(new Strategy(Switch.ON, 60, 5, 80, 80));
-        h.env.scheduler.advanceSeconds(59);
+        h.advanceSeconds(59);
         assertNull(f.currentWindow());
-        h.env.scheduler.advanceSeconds(1);
+        h.advanceSeconds(1);
         assertNotNull(f.currentWindow());
     }
 
     @Test
     void globalOnDrivesListenersWhoseAppSwitchIsOff() throws Exception {
-        TcpCopyFactory f = h.create(Harness.config(Fakes.strategy("OFF", 30, 1, 80, 80), dir), Fakes.tcpListener("l1", 2045));
+        TcpCopyFactory f = h.create(Harness.config(Fakes.strategy("OFF", 30, 1, 80, 80), dir), EmbeddedListener.tcp("l1", 2045));
         h.provider.tcpCopy().updateGlobalStrategy(new Strategy(Switch.ON, 120, 7, 80, 80));
-        h.env.scheduler.advanceSeconds(119);
+        h.advanceSeconds(119);
         assertNull(f.currentWindow());
-        h.env.scheduler.advanceSeconds(1);
+        h.advanceSeconds(1);
         Window w = f.currentWindow();
         assertNotNull(w);
         assertEquals(7, w.durationSeconds());
@@ -147,12 +148,12 @@ class WindowScheduleTest {
 
     @Test
     void strategiesArePerListener() throws Exception {
-        TcpCopyFactory a = h.create(Harness.config(Fakes.strategy("ON", 30, 5, 80, 80), dir), Fakes.tcpListener("a", 1001));
-        TcpCopyFactory b = h.create(Harness.config(Fakes.strategy("ON", 45, 5, 80, 80), dir), Fakes.tcpListener("b", 1002));
-        h.env.scheduler.advanceSeconds(30);
+        TcpCopyFactory a = h.create(Harness.config(Fakes.strategy("ON", 30, 5, 80, 80), dir), EmbeddedListener.tcp("a", 1001));
+        TcpCopyFactory b = h.create(Harness.config(Fakes.strategy("ON", 45, 5, 80, 80), dir), EmbeddedListener.tcp("b", 1002));
+        h.advanceSeconds(30);
         assertNotNull(a.currentWindow());
         assertNull(b.currentWindow(), "the last listener parsed does not win (Layotto defect 11)");
-        h.env.scheduler.advanceSeconds(15);
+        h.advanceSeconds(15);
         assertNotNull(b.currentWindow());
         assertEquals(30, a.appStrategy().interval());
         assertEquals(45, b.appStrategy().interval());
@@ -168,16 +169,16 @@ class WindowScheduleTest {
         TcpCopyFactory.OpenResult r2 = f.open(20, true);
         assertTrue(!first.isOpen() && r2.window().isOpen());
         assertTrue(!first.id().equals(r2.window().id()));
-        h.env.scheduler.advanceSeconds(19);
+        h.advanceSeconds(19);
         assertEquals(r2.window(), f.currentWindow(), "the first window's close timer does not close the second");
-        h.env.scheduler.advanceSeconds(1);
+        h.advanceSeconds(1);
         assertNull(f.currentWindow());
     }
 
     @Test
     void unixListenerWritesItsNameAsThePort() throws Exception {
         TcpCopyFactory f = h.create(Harness.config(Fakes.strategy("ON", 30, 5, 80, 80), dir),
-                Fakes.unixListener("uds [a]", "/run/ferry.sock"));
+                EmbeddedListener.unix("uds [a]", "/run/ferry.sock"));
         assertEquals("uds__a_", f.portLabel());
         assertEquals("uds__a_", f.open(5, true).window().port());
     }

@@ -143,11 +143,12 @@ public interface IoBuffer {
 
     /**
      * Ferry: the number of bytes {@linkplain #drain drained} from this buffer since it was created, or {@code -1} if
-     * the implementation does not count them. For a connection's read buffer, which lives as long as the connection,
-     * this is the offset in the inbound stream of the first readable byte: a filter that sees the buffer again after a
-     * later filter returned {@link FilterStatus#STOP} without draining (MOSN re-presents those bytes from the first
-     * filter) uses it to tell the bytes it already saw from the new ones. Observers such as {@code tcpcopy} rely on
-     * it; a runtime's read buffer should implement it.
+     * the implementation does not count them. For a connection's read buffer this is the offset in the connection's
+     * inbound stream of the first readable byte, however the bytes before it were consumed; it never goes back while
+     * the connection lives, even if the runtime hands filters another wrapper object. A filter that sees the buffer
+     * again after a later filter returned {@link FilterStatus#STOP} without draining (MOSN re-presents those bytes
+     * from the first filter) uses it to tell the bytes it already saw from the new ones. Observers such as
+     * {@code tcpcopy} rely on it; a runtime's read buffer should implement it.
      */
     default long drainedCount() {
         return -1;

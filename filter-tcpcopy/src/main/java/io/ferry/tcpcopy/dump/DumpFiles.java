@@ -121,22 +121,27 @@ final class DumpFiles implements AutoCloseable {
      * @return false if the line does not fit under the caps (the caller drops it as {@code size_cap})
      */
     boolean append(String name, byte[] line) throws IOException {
-        if (line.length > maxFileSize) {
+        return append(name, line, line.length);
+    }
+
+    /** Appends {@code line[0, length)}; see {@link #append(String, byte[])}. */
+    boolean append(String name, byte[] line, int length) throws IOException {
+        if (length > maxFileSize) {
             return false;
         }
         OutputStream out = stream(name);
-        if (sizes.get(name) + line.length > maxFileSize) {
+        if (sizes.get(name) + length > maxFileSize) {
             rotate(name);
             out = stream(name);
         }
-        while (totalSize + line.length > maxTotalSize) {
+        while (totalSize + length > maxTotalSize) {
             if (!deleteOldestRotated()) {
                 return false;
             }
         }
-        out.write(line);
-        sizes.merge(name, (long) line.length, Long::sum);
-        totalSize += line.length;
+        out.write(line, 0, length);
+        sizes.merge(name, (long) length, Long::sum);
+        totalSize += length;
         return true;
     }
 

@@ -37,16 +37,20 @@ public final class LayottoFormat {
         sb.append(Math.floorMod(millis, 1000L)).append(" [INFO] ");
     }
 
-    /** {@code [window][port]} followed by the bytes as space-separated lower-case hex. */
-    public static void payload(StringBuilder sb, String window, String port, byte[] bytes) {
-        sb.append('[').append(window).append("][").append(port).append(']');
+    /**
+     * Writes the payload as space-separated lower-case hex into {@code out} from {@code pos}, which must have room for
+     * {@code 3 * bytes.length} bytes; returns the position after the last byte written.
+     */
+    public static int hex(byte[] bytes, byte[] out, int pos) {
         for (int i = 0; i < bytes.length; i++) {
             if (i > 0) {
-                sb.append(' ');
+                out[pos++] = ' ';
             }
             int b = bytes[i] & 0xff;
-            sb.append(HEX[b >>> 4]).append(HEX[b & 0xf]);
+            out[pos++] = (byte) HEX[b >>> 4];
+            out[pos++] = (byte) HEX[b & 0xf];
         }
+        return pos;
     }
 
     /** {@code [window][businessType][port]json}. */

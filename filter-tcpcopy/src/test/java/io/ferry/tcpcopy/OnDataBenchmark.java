@@ -1,0 +1,101 @@
+package io.ferry.tcpcopy;
+
+import io.ferry.filter.api.FilterStatus;
+import io.ferry.filter.api.IoBuffer;
+import io.ferry.filter.api.ReadFilter;
+import io.ferry.tcpcopy.dump.DropReason;
+import io.ferry.tcpcopy.dump.DumpWriter;
+import io.ferry.testkit.embedded.EmbeddedListener;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The cost of tcpcopy's {@code onData} per call, as the chain calls it before {@code tcp_proxy}: every invocation
+ * appends {@code size} bytes to the connection's buffer, runs the filter, and drains the buffer (what tcp_proxy does).
+ * {@code none} is the same loop with a filter that only returns CONTINUE: the "no filter" baseline. {@code inside}
+ * runs with a window open: the filter copies every byte and queues a record, which the writer thread takes off the
+ * queue and discards, so that the figure is the data path's cost apart from the disk (the disk's rate is
+ * {@link WriterBenchmark}'s). Records dropped because the queue was full are counted and printed after each trial.
+ *
+ * <p>Not a test: run with {@code mvn -Pjmh} (see the module README).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class OnDataBenchmark {
+
+    @Param({"none", "off", "outside", "inside"})
+    public String mode;
+
+    @Param({"128", "16384"})
+    public int size;
+
+    private Harness harness;
+    private Path dir;
+    private ReadFilter filter;
+    private IoBuffer buffer;
+    private byte[] payload;
+    private TcpCopyFactory factory;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        payload = new byte[size];
+        ThreadLocalRandom.current().nextBytes(payload);
+        buffer = IoBuffer.allocate(size * 2);
+        if (mode.equals("none")) {
+            filter = b -> FilterStatus.CONTINUE;
+            return;
+        }
+        harness = new Harness(new TcpCopyProvider(new TcpCopy(new Fakes.Readings(), () -> DumpWriter::discarding)));
+        dir = Files.createTempDirectory("tcpcopy-bench");
+        String sw = mode.equals("off") ? "OFF" : "ON";
+        factory = harness.create(Harness.config(Fakes.strategy(sw, 3600, 3599, 99, 99), dir,
+                "max_total_size", (double) (256 << 20)), EmbeddedListener.tcp("bench", 2045));
+        filter = Harness.chain(factory, EmbeddedListener.tcp("bench", 2045)).read.get(0);
+        if (mode.equals("inside")) {
+            if (factory.open(3600, true).window() == null) {
+                throw new IllegalStateException("window did not open");
+            }
+        }
+    }
+
+    @Benchmark
+    public FilterStatus onData() {
+        IoBuffer b = buffer;
+        b.append(payload, 0, payload.length);
+        FilterStatus s = filter.onData(b);
+        b.drain(b.length());
+        return s;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        if (harness == null) {
+            return;
+        }
+        if (mode.equals("inside")) {
+            var st = factory.stats();
+            System.out.printf("%n[tcpcopy] size %d: queued %d, taken by the writer %d, dropped queue_full %d%n", size,
+                    st.capturedRecords(), st.writtenRecords(), st.dropped(DropReason.QUEUE_FULL));
+        }
+        harness.close();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
