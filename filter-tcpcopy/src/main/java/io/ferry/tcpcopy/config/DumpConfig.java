@@ -21,15 +21,27 @@ import java.util.function.Function;
  *   <tr><td>{@code max_total_size}</td><td>1073741824 (1 GiB)</td><td>cap on all dump files of the dir together;
  *       the oldest rotated files are deleted to stay below it, and when that is not enough records are dropped
  *       (reason {@code size_cap}); at least {@code max_file_size}</td></tr>
- *   <tr><td>{@code format}</td><td>{@code layotto}</td><td>the file format; {@code layotto} is the only one so far</td></tr>
+ *   <tr><td>{@code format}</td><td>{@code layotto}</td><td>{@code layotto} (Layotto's files only) or {@code ferry}
+ *       (Layotto's files and, alongside them, per-connection records in {@code dump_tcp_copy.ferry}, see
+ *       docs/dump-format.md)</td></tr>
  *   <tr><td>{@code directions}</td><td>{@code inbound}</td><td>{@code inbound} (Layotto: the bytes the client
  *       sends) or {@code both} (also the bytes written back to the client)</td></tr>
  *   <tr><td>{@code queue_capacity}</td><td>4096</td><td>records waiting for the writer; beyond it records are
  *       dropped (reason {@code queue_full}), 1 to 1048576</td></tr>
+ *   <tr><td>{@code sample_percent}</td><td>100</td><td>within a window, the percentage of connections captured,
+ *       decided once per connection at its first read or write in a window (tcpcopy's {@code -r}), 0 to 100</td></tr>
+ *   <tr><td>{@code max_bytes_per_connection}</td><td>0 (no limit)</td><td>bytes captured per connection, both
+ *       directions together; what is beyond is not captured and the Ferry file gets a {@code TRUNCATED} record</td></tr>
  * </table>
  */
 public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
-                         boolean bothDirections, int queueCapacity) {
+                         boolean bothDirections, int queueCapacity, Sampling sampling) {
+
+    /** The config without connection sampling: every connection, no byte budget. */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, Sampling.ALL);
+    }
 
     public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
     public static final int DEFAULT_MAX_FILES = 10;
@@ -39,7 +51,9 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
     /** The dump file formats. */
     public enum Format {
         /** Layotto's files and line formats: {@code dump_tcp_copy.log}, {@code dump_portrait_data.log}, {@code dump_mem_dump.log}. */
-        LAYOTTO("layotto");
+        LAYOTTO("layotto"),
+        /** Layotto's files plus per-connection records in {@code dump_tcp_copy.ferry} (docs/dump-format.md). */
+        FERRY("ferry");
 
         private final String spelling;
 
@@ -53,7 +67,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
     }
 
     private static final Set<String> FIELDS =
-            Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity");
+            Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity",
+                    "sample_percent", "max_bytes_per_connection");
 
     public static Path defaultDir() {
         return Path.of(System.getProperty("user.home"), "logs", "mosn", "dump");
@@ -100,7 +115,7 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
                 }
             }
             if (format == null) {
-                throw new FilterConfigException(path.apply("format"), f, "one of \"layotto\"");
+                throw new FilterConfigException(path.apply("format"), f, "one of \"layotto\", \"ferry\"");
             }
         }
         boolean both = false;
@@ -115,7 +130,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
         int queue = m.get("queue_capacity") == null ? DEFAULT_QUEUE_CAPACITY
                 : Strategy.integer(m.get("queue_capacity"), path.apply("queue_capacity"), 1, 1 << 20,
                 "an integer from 1 to 1048576");
-        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue);
+        Sampling sampling = Sampling.parse(m, path);
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling);
     }
 
     private static long size(Object v, String path, long dflt, long min) throws FilterConfigException {

@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
  * ferry start -c FILE [--plugins-dir DIR] [--plugin-failure-policy warn|fail]
  * ferry filters [--plugins-dir DIR]
  * ferry demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N] [--dump-dir DIR]
+ * ferry dump inspect|pcap|replay ...   (see {@link DumpCommand})
  * ferry version
  * ferry help
  * </pre>
@@ -58,6 +59,7 @@ public final class Main {
             "                 list the network filters that can be configured: type, version, location",
             "  demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N] [--dump-dir DIR]",
             "                 run the proxy on the bundled demo config in front of a built-in echo server",
+            DumpCommand.USAGE_TEXT.stripTrailing(),
             "  version        print the version",
             "  help           print this text",
             "");
@@ -106,6 +108,8 @@ public final class Main {
                 case "demo":
                     return demo(Options.parse(command, rest, Set.of("--listen-port", "--upstream-port",
                             "--admin-port", "--dump-dir"), Set.of("--exit-after-traffic")));
+                case "dump":
+                    return new DumpCommand(out, err).run(rest);
                 case "version":
                 case "--version":
                     Options.parse(command, rest, Set.of(), Set.of());
