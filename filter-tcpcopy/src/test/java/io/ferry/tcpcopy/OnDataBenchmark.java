@@ -8,6 +8,7 @@ import io.ferry.tcpcopy.dump.DumpWriter;
 import io.ferry.testkit.embedded.EmbeddedListener;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -32,9 +33,13 @@ import java.util.stream.Stream;
  * queue and discards, so that the figure is the data path's cost apart from the disk (the disk's rate is
  * {@link WriterBenchmark}'s). Records dropped because the queue was full are counted and printed after each trial.
  *
+ * <p>The fork runs with a fixed, pre-touched 1 GiB heap, as a proxy is deployed: on a large default heap that was
+ * never touched, every copy would also pay the kernel's first-touch page faults.
+ *
  * <p>Not a test: run with {@code mvn -Pjmh} (see the module README).
  */
 @State(Scope.Thread)
+@Fork(jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class OnDataBenchmark {

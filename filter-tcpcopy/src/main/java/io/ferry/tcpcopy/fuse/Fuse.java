@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  *       next window.</li>
  *   <li>A failed measurement blows the fuse, as in Layotto.</li>
  *   <li>CPU is a difference between two samples. Until the second sample (about one second after start), CPU is
- *       unknown and the fuse decides on memory alone; if nothing was sampled yet, {@link #allows} samples once.</li>
+ *       unknown and the fuse decides on memory alone; if nothing was sampled yet, {@link #allows} samples once.
+ *       Host values also stay unknown while OSHI initialises on its own thread (seconds on a busy machine); an
+ *       unknown value never blocks a window, a failed measurement always does.</li>
  * </ul>
  */
 public final class Fuse {

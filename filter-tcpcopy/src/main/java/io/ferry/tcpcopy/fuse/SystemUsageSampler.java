@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The production {@link UsageSampler}: the container's cgroup limits when there are any, host values from OSHI
@@ -30,21 +31,46 @@ public final class SystemUsageSampler implements UsageSampler {
     }
 
     private final Cgroup cgroup;
-    private final HostProbe host;
+    private final Supplier<HostProbe> hostFactory;
+    private volatile HostProbe host;
+    private boolean hostInitStarted;
     private final LongSupplier nanoTime;
     private long lastCgroupUsage = -1;
     private long lastNanos;
     private long[] lastTicks;
 
-    /** Reads {@code /sys/fs/cgroup} and OSHI. */
+    /**
+     * Reads {@code /sys/fs/cgroup} and OSHI. OSHI takes seconds to initialise on a busy machine, so it is initialised
+     * on its own daemon thread at the first sample, never on the scheduler's shared timer; until it is ready, host
+     * values are unknown ({@code NaN}).
+     */
     public SystemUsageSampler() {
-        this(Path.of("/sys/fs/cgroup"), new OshiHostProbe(), System::nanoTime);
+        this.cgroup = new Cgroup(Path.of("/sys/fs/cgroup"));
+        this.hostFactory = () -> {
+            OshiHostProbe p = new OshiHostProbe();
+            p.cpuTicks();
+            return p;
+        };
+        this.nanoTime = System::nanoTime;
     }
 
     public SystemUsageSampler(Path cgroupRoot, HostProbe host, LongSupplier nanoTime) {
         this.cgroup = new Cgroup(cgroupRoot);
+        this.hostFactory = () -> host;
         this.host = host;
         this.nanoTime = nanoTime;
+    }
+
+    /** The host probe, or null while it is being initialised on its own thread. */
+    private HostProbe host() {
+        HostProbe h = host;
+        if (h == null && !hostInitStarted) {
+            hostInitStarted = true;
+            Thread t = new Thread(() -> host = hostFactory.get(), "ferry-tcpcopy-oshi-init");
+            t.setDaemon(true);
+            t.start();
+        }
+        return h;
     }
 
     @Override
@@ -61,17 +87,20 @@ public final class SystemUsageSampler implements UsageSampler {
             lastCgroupUsage = usage.getAsLong();
         } else {
             cpuSource = "host";
-            long[] ticks = host.cpuTicks();
-            cpu = lastTicks == null || ticks[1] <= lastTicks[1] ? Double.NaN
+            HostProbe h = host();
+            long[] ticks = h == null ? null : h.cpuTicks();
+            cpu = ticks == null || lastTicks == null || ticks[1] <= lastTicks[1] ? Double.NaN
                     : clamp(100.0 * (ticks[0] - lastTicks[0]) / (ticks[1] - lastTicks[1]));
             lastTicks = ticks;
             lastCgroupUsage = -1;
         }
         lastNanos = now;
         OptionalDouble mem = cgroup.memoryPercent();
-        return mem.isPresent()
-                ? new Usage(cpu, clamp(mem.getAsDouble()), cpuSource, cgroup.version())
-                : new Usage(cpu, clamp(host.memoryPercent()), cpuSource, "host");
+        if (mem.isPresent()) {
+            return new Usage(cpu, clamp(mem.getAsDouble()), cpuSource, cgroup.version());
+        }
+        HostProbe h = host();
+        return new Usage(cpu, h == null ? Double.NaN : clamp(h.memoryPercent()), cpuSource, "host");
     }
 
     private static double clamp(double v) {

@@ -2,6 +2,7 @@ package io.ferry.proxy.it;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.ferry.proxy.config.AdminConfig;
 import io.ferry.proxy.config.ClusterConfig;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.FilterEntry;
@@ -22,6 +23,7 @@ final class TestConfigs {
     private final List<ListenerConfig> listeners = new ArrayList<>();
     private final List<ClusterConfig> clusters = new ArrayList<>();
     private Duration graceful = Duration.ofSeconds(30);
+    private AdminConfig admin;
 
     static TestConfigs create() {
         return new TestConfigs();
@@ -64,8 +66,14 @@ final class TestConfigs {
         return this;
     }
 
+    /** An admin API on 127.0.0.1, ephemeral port. */
+    TestConfigs admin() {
+        admin = new AdminConfig("127.0.0.1", 0);
+        return this;
+    }
+
     FerryConfig build() {
-        return new FerryConfig(new ServerConfig("", null, "INFO", graceful, listeners), clusters, Optional.empty(),
-                new JsonObject(), List.of());
+        return new FerryConfig(new ServerConfig("", null, "INFO", graceful, listeners), clusters,
+                Optional.ofNullable(admin), new JsonObject(), List.of());
     }
 }
