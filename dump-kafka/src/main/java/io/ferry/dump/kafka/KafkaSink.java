@@ -103,6 +103,9 @@ public final class KafkaSink implements DumpSink {
                 if (ex == null) {
                     sent.increment();
                     sentBytes.add(size);
+                } else if (ex instanceof BufferExhaustedException) {
+                    bufferFull.increment();            // kafka-clients reports a full buffer through the future
+                    logFailure("the producer's buffer is full", ex);
                 } else if (ex instanceof TimeoutException && md != null && md.partition() < 0) {
                     metadataReady = false;             // the topic's metadata was unknown: look it up again first
                     metadataUnavailable.increment();
