@@ -77,11 +77,6 @@ public final class KafkaSink implements DumpSink {
         this.keyPrefix = config.instanceId() + "/";
     }
 
-    /** The Kafka key of {@code record}: {@code <instance_id>/<connection id>}. */
-    static byte[] key(String instanceId, long connectionId) {
-        return (instanceId + "/" + connectionId).getBytes(StandardCharsets.UTF_8);
-    }
-
     @Override
     public void accept(EncodedRecord e) {
         FerryRecord r = e.record();
