@@ -212,10 +212,11 @@ public final class TcpCopy {
             DumpConfig other = ref.writer.config();
             if (other.maxFileSize() != dump.maxFileSize() || other.maxFiles() != dump.maxFiles()
                     || other.maxTotalSize() != dump.maxTotalSize() || other.format() != dump.format()
-                    || other.queueCapacity() != dump.queueCapacity()) {
+                    || other.queueCapacity() != dump.queueCapacity()
+                    || !io.ferry.tcpcopy.dump.sink.SinkSpec.sameSinks(other.sinks(), dump.sinks())) {
                 throw new FilterConfigException(path + ".dump", dump.dir().toString(),
-                        "a dump dir of its own, or the same max_file_size, max_files, max_total_size, format and "
-                                + "queue_capacity as the other tcpcopy filter dumping there");
+                        "a dump dir of its own, or the same max_file_size, max_files, max_total_size, format, "
+                                + "queue_capacity and sinks as the other tcpcopy filter dumping there");
             }
         }
         ref.users++;

@@ -91,7 +91,8 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         this.statsRegistry = filterConfig.environment().stats();
         this.app = config.strategy();
         this.effective = Effective.of(app, hub.globalStrategy());
-        this.ferry = config.dump().format() != DumpConfig.Format.LAYOTTO;   // ferry and pcapng need connection records
+        this.ferry = config.dump().format() != DumpConfig.Format.LAYOTTO   // ferry and pcapng need connection records
+                || !config.dump().sinks().isEmpty();                       // and so do the sinks
         this.sampling = config.dump().sampling();
         this.clockBaseMicros = scheduler.currentTimeMillis() * 1000L;
         this.clockBaseNanos = scheduler.nanoTime();
@@ -123,6 +124,9 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         this.name = n;
         this.listener = listenerInfo;
         statsRegistry.register("tcpcopy." + n, stats::snapshot);
+        if (writer.sinks().active()) {
+            statsRegistry.register("tcpcopy." + n + ".sinks", writer.sinks()::snapshot);
+        }
         reschedule(true);
         log.info("tcpcopy on listener {}: strategy {}, effective {}, dumps to {}", n, app.toMap(), effective.toMap(),
                 config.dump().dir());
@@ -398,6 +402,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         }
         if (n != null) {
             statsRegistry.unregister("tcpcopy." + n);
+            statsRegistry.unregister("tcpcopy." + n + ".sinks");
             hub.detach(n, this);
         }
         if (w != null) {

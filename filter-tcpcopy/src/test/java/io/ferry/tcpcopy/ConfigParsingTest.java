@@ -114,6 +114,6 @@ class ConfigParsingTest {
                 error(Map.of("dump", Map.of("max_file_size", 8192.0, "max_total_size", 5000.0))));
         assertEquals(P + ".dump.dir: \"\" (expected: a directory path)", error(Map.of("dump", Map.of("dir", ""))));
         assertEquals(P + ".dump.size: 1 (expected: no such field; dump accepts dir, directions, format, "
-                + "max_bytes_per_connection, max_file_size, max_files, max_total_size, queue_capacity, sample_percent)", error(Map.of("dump", Map.of("size", 1.0))));
+                + "max_bytes_per_connection, max_file_size, max_files, max_total_size, queue_capacity, sample_percent, sinks)", error(Map.of("dump", Map.of("size", 1.0))));
     }
 }

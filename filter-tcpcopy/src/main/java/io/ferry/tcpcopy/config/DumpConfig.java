@@ -33,10 +33,20 @@ import java.util.function.Function;
  *       decided once per connection at its first read or write in a window (tcpcopy's {@code -r}), 0 to 100</td></tr>
  *   <tr><td>{@code max_bytes_per_connection}</td><td>0 (no limit)</td><td>bytes captured per connection, both
  *       directions together; what is beyond is not captured and the Ferry file gets a {@code TRUNCATED} record</td></tr>
+ *   <tr><td>{@code sinks}</td><td>none</td><td>more destinations of the Ferry records, e.g.
+ *       {@code [{"type": "kafka", ...}]}, each behind a bounded queue of its own
+ *       ({@link io.ferry.tcpcopy.dump.sink.SinkSpec}, {@link io.ferry.tcpcopy.dump.sink.DumpSinks})</td></tr>
  * </table>
  */
 public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
-                         boolean bothDirections, int queueCapacity, Sampling sampling) {
+                         boolean bothDirections, int queueCapacity, Sampling sampling,
+                         java.util.List<io.ferry.tcpcopy.dump.sink.SinkSpec> sinks) {
+
+    /** The config without sinks ({@code "sinks"}: records go to the dump files only). */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity, Sampling sampling) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, sampling, java.util.List.of());
+    }
 
     /** The config without connection sampling: every connection, no byte budget. */
     public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
@@ -71,7 +81,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
 
     private static final Set<String> FIELDS =
             Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity",
-                    "sample_percent", "max_bytes_per_connection");
+                    "sample_percent", "max_bytes_per_connection",
+                    "sinks");
 
     public static Path defaultDir() {
         return Path.of(System.getProperty("user.home"), "logs", "mosn", "dump");
@@ -134,7 +145,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
                 : Strategy.integer(m.get("queue_capacity"), path.apply("queue_capacity"), 1, 1 << 20,
                 "an integer from 1 to 1048576");
         Sampling sampling = Sampling.parse(m, path);
-        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling);
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling,
+                io.ferry.tcpcopy.dump.sink.SinkSpec.parseAll(m.get("sinks"), path.apply("sinks")));
     }
 
     private static long size(Object v, String path, long dflt, long min) throws FilterConfigException {

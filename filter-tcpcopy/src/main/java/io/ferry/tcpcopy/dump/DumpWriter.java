@@ -69,6 +69,8 @@ public final class DumpWriter implements AutoCloseable {
     /** True while the writer sleeps; the first producer that finds the queue half full clears it and wakes it. */
     private final java.util.concurrent.atomic.AtomicBoolean parked = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean stopping;
+    /** {@code dump.sinks}: fed from this writer's thread, each through a bounded queue of its own. */
+    private final io.ferry.tcpcopy.dump.sink.DumpSinks sinks;
     private DumpFiles files;
     private boolean dirErrorLogged;
     private long lastDirAttempt;
@@ -106,6 +108,7 @@ public final class DumpWriter implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.thread = new Thread(this::run, "ferry-tcpcopy-writer");
         this.thread.setDaemon(true);
+        this.sinks = io.ferry.tcpcopy.dump.sink.DumpSinks.start(config.sinks());
         if (start) {
             this.thread.start();
         }
@@ -121,6 +124,11 @@ public final class DumpWriter implements AutoCloseable {
 
     public Path dir() {
         return config.dir();
+    }
+
+    /** The sinks of {@code dump.sinks} ({@link io.ferry.tcpcopy.dump.sink.DumpSinks#NONE} without). */
+    public io.ferry.tcpcopy.dump.sink.DumpSinks sinks() {
+        return sinks;
     }
 
     /**
@@ -195,6 +203,9 @@ public final class DumpWriter implements AutoCloseable {
                 parked.set(false);
             }
             try {
+                if (r.ferry != null) {
+                    sinks.offer(r.ferry);     // never blocks; a sink's own queue drops and counts
+                }
                 write(r);
             } catch (Throwable t) {
                 r.stats.drop(DropReason.IO_ERROR);
@@ -259,12 +270,12 @@ public final class DumpWriter implements AutoCloseable {
         if (r.payload != null && !writeLayottoPayload(f, r)) {
             return;
         }
-        boolean ok;
+        boolean ok = true;                     // format layotto with sinks: the sinks get the records, no file
         if (config.format() == DumpConfig.Format.PCAPNG) {
             pcapBuffer.reset();
             pcapSession.packets(r.ferry, pcapWriter);
             ok = pcapBuffer.size() == 0 || f.append(io.ferry.tcpcopy.pcapng.PcapngWriter.FILE, pcapBuffer.toByteArray());
-        } else {
+        } else if (config.format() == DumpConfig.Format.FERRY) {
             ok = f.append(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.encode(r.ferry));
         }
         if (ok) {
@@ -407,5 +418,6 @@ public final class DumpWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        sinks.close();
     }
 }

@@ -1,0 +1,120 @@
+package io.ferry.dump.kafka;
+
+import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.tcpcopy.dump.sink.SinkSpec;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fields of a {@code {"type": "kafka", ...}} sink entry.
+ *
+ * <table>
+ *   <caption>kafka sink fields</caption>
+ *   <tr><th>field</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code bootstrap_servers}</td><td>required</td><td>{@code host:port[,host:port...]}</td></tr>
+ *   <tr><td>{@code topic}</td><td>required</td><td>the topic the records go to (created beforehand)</td></tr>
+ *   <tr><td>{@code instance_id}</td><td>{@code <hostname>/<pid>}</td><td>names this proxy in keys and headers</td></tr>
+ *   <tr><td>{@code compression_type}</td><td>{@code lz4}</td><td>{@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd}</td></tr>
+ *   <tr><td>{@code acks}</td><td>{@code all}</td><td>{@code 0}, {@code 1} or {@code all}</td></tr>
+ *   <tr><td>{@code enable_idempotence}</td><td>true</td><td>needs {@code acks: all}</td></tr>
+ *   <tr><td>{@code linger_ms}</td><td>20</td><td>how long a batch waits for more records</td></tr>
+ *   <tr><td>{@code batch_size}</td><td>262144</td><td>bytes per partition batch</td></tr>
+ *   <tr><td>{@code buffer_memory}</td><td>33554432</td><td>bytes the producer buffers; beyond, records are dropped ({@code dropped_buffer_full})</td></tr>
+ *   <tr><td>{@code delivery_timeout_ms}</td><td>30000</td><td>a record not acknowledged by then is dropped ({@code dropped_send_failed})</td></tr>
+ *   <tr><td>{@code producer}</td><td>none</td><td>any other producer setting, by Kafka's name, e.g. {@code security.protocol},
+ *       {@code ssl.truststore.location}, {@code sasl.mechanism}, {@code sasl.jaas.config}</td></tr>
+ * </table>
+ * {@code max.block.ms} is always 0 and the serializers are Ferry's: the {@code producer} map cannot change them.
+ */
+record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId, Map<String, Object> producerProps) {
+
+    static final Set<String> FIELDS = Set.of("bootstrap_servers", "topic", "instance_id", "compression_type", "acks",
+            "enable_idempotence", "linger_ms", "batch_size", "buffer_memory", "delivery_timeout_ms", "producer");
+    private static final List<String> COMPRESSION = List.of("none", "gzip", "snappy", "lz4", "zstd");
+    private static final Set<String> FIXED = Set.of(ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+
+    static KafkaSinkConfig parse(SinkSpec spec) throws FilterConfigException {
+        spec.rejectUnknown(FIELDS);
+        String bootstrap = spec.requireString("bootstrap_servers", "host:port[,host:port...] of the Kafka brokers");
+        for (String hp : bootstrap.split(",")) {
+            String s = hp.trim();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || colon == s.length() - 1 || !s.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+                throw new FilterConfigException(spec.path("bootstrap_servers"), bootstrap,
+                        "host:port[,host:port...] of the Kafka brokers");
+            }
+        }
+        String topic = spec.requireString("topic", "a Kafka topic name");
+        if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+            throw new FilterConfigException(spec.path("topic"), topic, "a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -");
+        }
+        String instance = spec.string("instance_id", defaultInstanceId(), "a non-empty string naming this proxy");
+        String compression = spec.string("compression_type", "lz4", "one of " + COMPRESSION);
+        if (!COMPRESSION.contains(compression)) {
+            throw new FilterConfigException(spec.path("compression_type"), compression, "one of " + COMPRESSION);
+        }
+        Object acksValue = spec.fields().get("acks");
+        String acks = acksValue == null ? "all" : acksValue instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(acksValue);
+        if (!List.of("0", "1", "all", "-1").contains(acks)) {
+            throw new FilterConfigException(spec.path("acks"), acksValue, "0, 1 or \"all\"");
+        }
+        boolean idempotence = spec.bool("enable_idempotence", acks.equals("all") || acks.equals("-1"));
+        if (idempotence && !(acks.equals("all") || acks.equals("-1"))) {
+            throw new FilterConfigException(spec.path("enable_idempotence"), true,
+                    "false when acks is " + acks + " (idempotence needs acks \"all\")");
+        }
+        Map<String, Object> p = new HashMap<>();
+        Map<String, String> pass = spec.stringMap("producer");
+        for (Map.Entry<String, String> e : pass.entrySet()) {
+            if (FIXED.contains(e.getKey())) {
+                throw new FilterConfigException(spec.path("producer") + "." + e.getKey(), e.getValue(),
+                        "not set here: the sink never blocks (max.block.ms is 0) and writes bytes");
+            }
+            if (!ProducerConfig.configNames().contains(e.getKey())) {
+                throw new FilterConfigException(spec.path("producer") + "." + e.getKey(), e.getValue(),
+                        "a Kafka producer setting, e.g. security.protocol, ssl.truststore.location, sasl.mechanism");
+            }
+            p.put(e.getKey(), e.getValue());
+        }
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+        p.put(ProducerConfig.ACKS_CONFIG, acks);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, Boolean.toString(idempotence));
+        long linger = spec.integer("linger_ms", 20, 0, 60_000);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(linger));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Long.toString(spec.integer("batch_size", 256 << 10, 1, 64 << 20)));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(spec.integer("buffer_memory", 32L << 20, 1 << 20, 4L << 30)));
+        long delivery = spec.integer("delivery_timeout_ms", 30_000, 1_000, 3_600_000);
+        if (delivery < linger + 1_000) {
+            throw new FilterConfigException(spec.path("delivery_timeout_ms"), delivery,
+                    "at least linger_ms + 1000 (" + (linger + 1_000) + ")");
+        }
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(delivery));
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
+        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(30_000, delivery - linger)));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "0");
+        p.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ferry-dump-" + instance.replaceAll("[^a-zA-Z0-9._-]", "_"));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaSinkConfig(bootstrap, topic, instance, Map.copyOf(p));
+    }
+
+    static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = System.getenv().getOrDefault("HOSTNAME", "unknown-host");
+        }
+        return host + "/" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+}
