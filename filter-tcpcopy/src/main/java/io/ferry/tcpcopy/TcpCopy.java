@@ -212,10 +212,10 @@ public final class TcpCopy {
             DumpConfig other = ref.writer.config();
             if (other.maxFileSize() != dump.maxFileSize() || other.maxFiles() != dump.maxFiles()
                     || other.maxTotalSize() != dump.maxTotalSize() || other.format() != dump.format()
-                    || other.queueCapacity() != dump.queueCapacity()) {
+                    || other.queueCapacity() != dump.queueCapacity() || other.maxBytesPerSecond() != dump.maxBytesPerSecond()) {
                 throw new FilterConfigException(path + ".dump", dump.dir().toString(),
-                        "a dump dir of its own, or the same max_file_size, max_files, max_total_size, format and "
-                                + "queue_capacity as the other tcpcopy filter dumping there");
+                        "a dump dir of its own, or the same max_file_size, max_files, max_total_size, format, "
+                                + "queue_capacity and max_bytes_per_second as the other tcpcopy filter dumping there");
             }
         }
         ref.users++;

@@ -70,7 +70,7 @@ public class OnDataBenchmark {
         dir = Files.createTempDirectory("tcpcopy-bench");
         String sw = mode.equals("off") ? "OFF" : "ON";
         factory = harness.create(Harness.config(Fakes.strategy(sw, 3600, 3599, 99, 99), dir,
-                "max_total_size", (double) (256 << 20)), EmbeddedListener.tcp("bench", 2045));
+                "max_total_size", (double) (256 << 20), "max_bytes_per_second", 0.0), EmbeddedListener.tcp("bench", 2045));
         filter = Harness.chain(factory, EmbeddedListener.tcp("bench", 2045)).read.get(0);
         if (mode.equals("inside")) {
             if (factory.open(3600, true).window() == null) {

@@ -26,15 +26,38 @@ import java.util.function.Function;
  *       sends) or {@code both} (also the bytes written back to the client)</td></tr>
  *   <tr><td>{@code queue_capacity}</td><td>4096</td><td>records waiting for the writer; beyond it records are
  *       dropped (reason {@code queue_full}), 1 to 1048576</td></tr>
+ *   <tr><td>{@code max_bytes_per_second}</td><td>4194304 (4 MiB/s)</td><td>the capture budget of the dump dir's
+ *       writer: captured traffic (payload bytes) accepted per second, with bursts of up to a tenth of that;
+ *       beyond it records are dropped before they are queued (reason {@code rate_limit}); {@code 0} is
+ *       unlimited</td></tr>
  * </table>
  */
 public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
-                         boolean bothDirections, int queueCapacity) {
+                         boolean bothDirections, int queueCapacity, long maxBytesPerSecond) {
 
     public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
     public static final int DEFAULT_MAX_FILES = 10;
     public static final long DEFAULT_MAX_TOTAL_SIZE = 1L << 30;
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
+    /**
+     * 4 MiB/s of captured traffic. The writer formats and persists Layotto's hex lines at roughly 100 to 150 MB/s of
+     * traffic per core, so this budget keeps its cost to a few percent of one core (and about 12 MiB/s of file
+     * writes) however fast the sampled listener runs.
+     */
+    public static final long DEFAULT_MAX_BYTES_PER_SECOND = 4L << 20;
+
+    /** A config with the default capture budget ({@link #DEFAULT_MAX_BYTES_PER_SECOND}). */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity,
+                DEFAULT_MAX_BYTES_PER_SECOND);
+    }
+
+    /** This config with another capture budget ({@code 0}: unlimited). */
+    public DumpConfig withMaxBytesPerSecond(long bytesPerSecond) {
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity,
+                bytesPerSecond);
+    }
 
     /** The dump file formats. */
     public enum Format {
@@ -53,7 +76,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
     }
 
     private static final Set<String> FIELDS =
-            Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity");
+            Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity",
+                    "max_bytes_per_second");
 
     public static Path defaultDir() {
         return Path.of(System.getProperty("user.home"), "logs", "mosn", "dump");
@@ -115,8 +139,26 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
         int queue = m.get("queue_capacity") == null ? DEFAULT_QUEUE_CAPACITY
                 : Strategy.integer(m.get("queue_capacity"), path.apply("queue_capacity"), 1, 1 << 20,
                 "an integer from 1 to 1048576");
-        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue);
+        long budget = DEFAULT_MAX_BYTES_PER_SECOND;
+        Object b = m.get("max_bytes_per_second");
+        if (b != null) {
+            budget = -1;
+            if (b instanceof Number n) {
+                double v = n.doubleValue();
+                if (v == Math.rint(v) && v >= 0 && v <= MAX_BYTES_PER_SECOND) {
+                    budget = (long) v;
+                }
+            }
+            if (budget < 0) {
+                throw new FilterConfigException(path.apply("max_bytes_per_second"), b,
+                        "an integer number of bytes per second from 0 (unlimited) to " + MAX_BYTES_PER_SECOND);
+            }
+        }
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, budget);
     }
+
+    /** The largest budget accepted: 1 TiB/s, far beyond any writer (and it keeps the budget's arithmetic exact). */
+    static final long MAX_BYTES_PER_SECOND = 1L << 40;
 
     private static long size(Object v, String path, long dflt, long min) throws FilterConfigException {
         if (v == null) {

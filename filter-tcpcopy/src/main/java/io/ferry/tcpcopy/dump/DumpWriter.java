@@ -23,7 +23,10 @@ import java.util.function.LongSupplier;
  *
  * <h2>Threading</h2>
  * {@link #submit} is called on connection threads (and by portrait uploads): it never blocks, never does I/O and
- * takes no lock; when the queue is full the record is dropped and counted ({@code queue_full}). The writer drains
+ * takes no lock. A payload record beyond the capture budget ({@code dump.max_bytes_per_second}, see
+ * {@link CaptureBudget}) is dropped before it is queued and counted ({@code rate_limit}), so that the writer's work,
+ * on a core the proxy may need, stays bounded; when the queue is full the record is dropped and counted
+ * ({@code queue_full}). Records within the budget and the queue's capacity are all written. The writer drains
  * the queue every 20 ms, or at once when a producer finds it half full, so records reach the file within about
  * 20 ms plus the write itself. Everything else
  * (formatting, files, rotation, MD5s) happens on the writer thread. Records are written in queue order, so the
@@ -63,6 +66,14 @@ public final class DumpWriter implements AutoCloseable {
     /** True while the writer sleeps; the first producer that finds the queue half full clears it and wakes it. */
     private final java.util.concurrent.atomic.AtomicBoolean parked = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean stopping;
+    /** Null when the budget is unlimited ({@code max_bytes_per_second: 0}). */
+    private final CaptureBudget budget;
+    /**
+     * The writer's clock ({@code nanoTime}), published by the writer thread on each turn of its loop (at least every
+     * {@link #IDLE_PARK_NANOS}), so that {@link #submit} charges the budget without reading a clock itself. It lags
+     * by at most one park or one write, which delays refills a little and never loses them.
+     */
+    private volatile long clock;
     private DumpFiles files;
     private boolean dirErrorLogged;
     private long lastDirAttempt;
@@ -98,6 +109,8 @@ public final class DumpWriter implements AutoCloseable {
         this.wakeThreshold = Math.max(1, config.queueCapacity() / 2);
         this.zone = zone;
         this.nanoTime = nanoTime;
+        this.clock = nanoTime.getAsLong();
+        this.budget = config.maxBytesPerSecond() > 0 ? new CaptureBudget(config.maxBytesPerSecond(), clock) : null;
         this.thread = new Thread(this::run, "ferry-tcpcopy-writer");
         this.thread.setDaemon(true);
         if (start) {
@@ -119,11 +132,16 @@ public final class DumpWriter implements AutoCloseable {
 
     /**
      * Queues {@code record} for writing. Never blocks; returns false (and counts the drop in the record's stats) if
-     * the queue is full or the writer is closed.
+     * a payload record is beyond the capture budget, the queue is full or the writer is closed. Portrait records are
+     * not charged to the budget (one per business type per window).
      */
     public boolean submit(DumpRecord record) {
         if (stopping) {
             record.stats.drop(DropReason.CLOSED);
+            return false;
+        }
+        if (budget != null && record.payload != null && !budget.tryAcquire(record.payload.length, clock)) {
+            record.stats.drop(DropReason.RATE_LIMIT);
             return false;
         }
         if (!queue.offer(record)) {
@@ -168,8 +186,14 @@ public final class DumpWriter implements AutoCloseable {
         return true;
     }
 
+    /** Publishes the writer's clock to producers; the writer thread calls it on each turn (tests call it directly). */
+    void tick() {
+        clock = nanoTime.getAsLong();
+    }
+
     private void run() {
         while (true) {
+            tick();
             DumpRecord r = queue.poll();
             if (r == null) {
                 flushQuietly();
