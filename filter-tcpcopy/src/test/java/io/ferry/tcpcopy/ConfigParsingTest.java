@@ -41,7 +41,7 @@ class ConfigParsingTest {
         assertEquals(DumpConfig.Format.LAYOTTO, d.format());
         assertFalse(d.bothDirections());
         assertEquals(4096, d.queueCapacity());
-        assertEquals(4L << 20, d.maxBytesPerSecond(), "a capture budget of 4 MiB/s by default");
+        assertEquals(1L << 20, d.maxBytesPerSecond(), "a capture budget of 1 MiB/s by default");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.ferry.tcpcopy;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
-import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.dump.DropReason;
 import io.ferry.tcpcopy.dump.DumpWriter;
 import io.ferry.testkit.embedded.EmbeddedListener;
@@ -33,7 +32,7 @@ import java.util.stream.Stream;
  * runs with a window open: the filter copies every byte and queues a record, which the writer thread takes off the
  * queue and discards, so that the figure is the data path's cost apart from the disk (the disk's rate is
  * {@link WriterBenchmark}'s), with the capture budget off ({@code max_bytes_per_second: 0}). {@code budget} is
- * {@code inside} with the default capture budget (4 MiB/s): almost every record is refused as {@code rate_limit},
+ * {@code inside} with a capture budget of 4 MiB/s: almost every record is refused as {@code rate_limit},
  * the cost of sampling a listener far above the budget. Dropped records are counted and printed after each trial.
  *
  * <p>The fork runs with a fixed, pre-touched 1 GiB heap, as a proxy is deployed: on a large default heap that was
@@ -74,7 +73,7 @@ public class OnDataBenchmark {
         String sw = mode.equals("off") ? "OFF" : "ON";
         factory = harness.create(Harness.config(Fakes.strategy(sw, 3600, 3599, 99, 99), dir,
                 "max_total_size", (double) (256 << 20), "max_bytes_per_second",
-                mode.equals("budget") ? (double) DumpConfig.DEFAULT_MAX_BYTES_PER_SECOND : 0.0), EmbeddedListener.tcp("bench", 2045));
+                mode.equals("budget") ? (double) (4 << 20) : 0.0), EmbeddedListener.tcp("bench", 2045));
         filter = Harness.chain(factory, EmbeddedListener.tcp("bench", 2045)).read.get(0);
         if (mode.equals("inside") || mode.equals("budget")) {
             if (factory.open(3600, true).window() == null) {
