@@ -3,6 +3,8 @@ package io.ferry.tcpcopy;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
+import io.ferry.filter.api.ReadFilterCallbacks;
+import io.ferry.tcpcopy.record.FerryRecord;
 
 /**
  * Captures the bytes a client sends, one instance per connection.
@@ -23,18 +25,26 @@ import io.ferry.filter.api.ReadFilter;
  * filter starts counting anew rather than skip bytes.
  *
  * <h2>Threading</h2>
- * Called on the connection's thread only; its state ({@link #capturedEnd}) is confined to it.
+ * Called on the connection's thread only; its state ({@link #capturedEnd}) and the connection's
+ * {@link ConnectionCapture} (sampling, byte budget, open/close records) are confined to it.
  */
 final class CaptureReadFilter implements ReadFilter {
 
     private final TcpCopyFactory owner;
+    private final ConnectionCapture state;
     /** Inbound-stream offset just after the last captured byte; -1 before the first capture. */
     private long capturedEnd = -1;
     /** The drain count seen last: a count that goes back means a new stream of offsets. */
     private long lastDrained = -1;
 
-    CaptureReadFilter(TcpCopyFactory owner) {
+    CaptureReadFilter(TcpCopyFactory owner, ConnectionCapture state) {
         this.owner = owner;
+        this.state = state;
+    }
+
+    @Override
+    public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+        state.attach(callbacks.connection());
     }
 
     @Override
@@ -61,10 +71,6 @@ final class CaptureReadFilter implements ReadFilter {
             capturedEnd = drained + len;
         }
         int n = len - skip;
-        if (n > 0) {
-            byte[] copy = new byte[n];
-            buffer.getBytes(skip, copy, 0, n);
-            owner.submit(w, copy);
-        }
+        state.capture(w, FerryRecord.INBOUND, buffer, skip, n);
     }
 }

@@ -4,6 +4,8 @@ import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.WriteFilter;
 
+import io.ferry.tcpcopy.record.FerryRecord;
+
 import java.util.List;
 
 /**
@@ -14,9 +16,11 @@ import java.util.List;
 final class CaptureWriteFilter implements WriteFilter {
 
     private final TcpCopyFactory owner;
+    private final ConnectionCapture state;
 
-    CaptureWriteFilter(TcpCopyFactory owner) {
+    CaptureWriteFilter(TcpCopyFactory owner, ConnectionCapture state) {
         this.owner = owner;
+        this.state = state;
     }
 
     @Override
@@ -25,12 +29,7 @@ final class CaptureWriteFilter implements WriteFilter {
         if (w != null) {
             for (int i = 0, n = buffers.size(); i < n; i++) {
                 IoBuffer b = buffers.get(i);
-                int len = b.length();
-                if (len > 0) {
-                    byte[] copy = new byte[len];
-                    b.getBytes(0, copy, 0, len);
-                    owner.submit(w, copy);
-                }
+                state.capture(w, FerryRecord.OUTBOUND, b, 0, b.length());
             }
         }
         return FilterStatus.CONTINUE;

@@ -5,6 +5,7 @@ import io.ferry.filter.api.admin.AdminRegistry;
 import io.ferry.filter.api.admin.AdminRequest;
 import io.ferry.filter.api.admin.AdminResponse;
 import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.tcpcopy.config.Sampling;
 import io.ferry.tcpcopy.config.Strategy;
 
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.function.Consumer;
  *       effective values, port and open window; plus the fuse's latest reading</td></tr>
  *   <tr><td>{@code PUT /api/v1/tcpcopy/strategy/global}</td><td>body: a strategy object (FORCE_OFF allowed)</td></tr>
  *   <tr><td>{@code PUT /api/v1/tcpcopy/strategy?listener=NAME}</td><td>body: a strategy object (ON or OFF)</td></tr>
+ *   <tr><td>{@code PUT /api/v1/tcpcopy/sampling?listener=NAME}</td><td>body: {@code sample_percent} and/or
+ *       {@code max_bytes_per_connection}; fields left out keep their values</td></tr>
  *   <tr><td>{@code POST /api/v1/tcpcopy/window?duration_s=N[&listener=NAME]}</td><td>opens a window now, on one
  *       listener or on every listener whose switch is on; 409 if the switch is off, 503 if the fuse is blown</td></tr>
  * </table>
@@ -33,6 +36,7 @@ final class TcpCopyAdmin {
     static final String STRATEGY = "/api/v1/tcpcopy/strategy";
     static final String GLOBAL = "/api/v1/tcpcopy/strategy/global";
     static final String WINDOW = "/api/v1/tcpcopy/window";
+    static final String SAMPLING = "/api/v1/tcpcopy/sampling";
 
     private final TcpCopy hub;
 
@@ -45,6 +49,7 @@ final class TcpCopyAdmin {
         registry.register("PUT", GLOBAL, this::putGlobal);
         registry.register("PUT", STRATEGY, this::putApp);
         registry.register("POST", WINDOW, this::postWindow);
+        registry.register("PUT", SAMPLING, this::putSampling);
     }
 
     Map<String, Object> state() {
@@ -58,6 +63,8 @@ final class TcpCopyAdmin {
             l.put("app", f.appStrategy().toMap());
             l.put("effective", f.effective().toMap());
             l.put("window", windowMap(f.currentWindow()));
+            l.put("sampling", f.sampling().toMap());
+            l.put("format", f.config().dump().format().spelling());
             l.put("dump_dir", f.config().dump().dir().toString());
             ls.put(e.getKey(), l);
         }
@@ -105,6 +112,41 @@ final class TcpCopyAdmin {
         }
         TcpCopyFactory f = hub.listener(name).orElse(null);
         return f == null ? unknownListener(name) : putStrategy(r, "strategy", false, f::updateAppStrategy);
+    }
+
+    private AdminResponse putSampling(AdminRequest r) {
+        String name = r.queryParam("listener").orElse(null);
+        if (name == null || name.isEmpty()) {
+            return AdminResponse.error(400, "listener: missing (expected: ?listener=<name>, one of " + hub.listeners().keySet() + ")");
+        }
+        TcpCopyFactory f = hub.listener(name).orElse(null);
+        if (f == null) {
+            return unknownListener(name);
+        }
+        try {
+            Object o;
+            try {
+                o = hub.gson().fromJson(r.body(), Object.class);
+            } catch (JsonParseException e) {
+                o = null;
+            }
+            if (!(o instanceof Map<?, ?> m)) {
+                throw new FilterConfigException("sampling", r.body(),
+                        "a JSON object with sample_percent and/or max_bytes_per_connection");
+            }
+            for (Object k : m.keySet()) {
+                if (!"sample_percent".equals(k) && !"max_bytes_per_connection".equals(k)) {
+                    throw new FilterConfigException("sampling." + k, m.get(k),
+                            "no such field; sampling accepts max_bytes_per_connection, sample_percent");
+                }
+            }
+            Map<String, Object> merged = new LinkedHashMap<>(f.sampling().toMap());
+            m.forEach((k, v) -> merged.put((String) k, v));
+            f.updateSampling(Sampling.parse(merged, k -> "sampling." + k));
+            return json(200, state());
+        } catch (FilterConfigException e) {
+            return AdminResponse.error(400, e.getMessage());
+        }
     }
 
     private AdminResponse postWindow(AdminRequest r) {

@@ -8,12 +8,16 @@ import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.FilterScheduler;
+import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.config.Effective;
+import io.ferry.tcpcopy.config.Sampling;
 import io.ferry.tcpcopy.config.Strategy;
 import io.ferry.tcpcopy.config.TcpCopyConfig;
 import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.tcpcopy.dump.DumpRecord;
 import io.ferry.tcpcopy.dump.DumpWriter;
+import io.ferry.tcpcopy.record.Endpoint;
+import io.ferry.tcpcopy.record.FerryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,10 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     private final FilterScheduler scheduler;
     private final io.ferry.filter.api.spi.StatsRegistry statsRegistry;
     private final CaptureStats stats = new CaptureStats();
+    private final boolean ferry;
+    private final long clockBaseMicros;
+    private final long clockBaseNanos;
+    private volatile Sampling sampling;
 
     /** The open window, or null: the only field the data path reads. */
     volatile Window window;
@@ -83,6 +91,10 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         this.statsRegistry = filterConfig.environment().stats();
         this.app = config.strategy();
         this.effective = Effective.of(app, hub.globalStrategy());
+        this.ferry = config.dump().format() != DumpConfig.Format.LAYOTTO;   // ferry and pcapng need connection records
+        this.sampling = config.dump().sampling();
+        this.clockBaseMicros = scheduler.currentTimeMillis() * 1000L;
+        this.clockBaseNanos = scheduler.nanoTime();
     }
 
     /** The shared tcpcopy object: global strategy, all listeners, portrait uploads. */
@@ -126,9 +138,10 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
                 return;
             }
         }
-        callbacks.addReadFilter(new CaptureReadFilter(this));
+        ConnectionCapture state = new ConnectionCapture(this);
+        callbacks.addReadFilter(new CaptureReadFilter(this, state));
         if (config.dump().bothDirections()) {
-            callbacks.addWriteFilter(new CaptureWriteFilter(this));
+            callbacks.addWriteFilter(new CaptureWriteFilter(this, state));
         }
     }
 
@@ -263,6 +276,63 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     /** Called by the filters: queues a copy of captured bytes; never blocks. */
     void submit(Window w, byte[] copy) {
         writer.submit(DumpRecord.payload(scheduler.currentTimeMillis(), w.id(), w.port(), copy, stats));
+    }
+
+    /** The connection sampling in force (from {@code dump}, replaceable through the admin API). */
+    public Sampling sampling() {
+        return sampling;
+    }
+
+    /** Replaces the connection sampling; applies to connections not yet decided and to budgets from now on. */
+    public void updateSampling(Sampling s) {
+        sampling = s;
+    }
+
+    /** Capture time in microseconds since the epoch, from the runtime's clock (millisecond base, µs steps). */
+    long micros() {
+        long nanos = scheduler.nanoTime() - clockBaseNanos;
+        return clockBaseMicros + Math.floorDiv(nanos, 1000L);
+    }
+
+    /** Captured bytes of one direction: a Layotto line, and with the Ferry format a {@code DATA} record. */
+    void submitData(ConnectionCapture c, Window w, int direction, byte[] copy) {
+        if (!ferry) {
+            submit(w, copy);
+            return;
+        }
+        long us = micros();
+        writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
+                FerryRecord.data(us, c.connectionId(), direction, w.id(), name, copy), stats));
+    }
+
+    /** Ferry format: the connection's {@code OPEN} record, at its first record in a window. */
+    void submitOpen(ConnectionCapture c, Window w) {
+        if (ferry) {
+            long us = micros();
+            io.ferry.filter.api.Connection conn = c.connection();
+            Endpoint remote = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.remoteAddress());
+            Endpoint local = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.localAddress());
+            writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
+                    FerryRecord.open(us, c.connectionId(), w.id(), name, remote, local), stats));
+        }
+    }
+
+    /** Ferry format: the connection closed after it had records. */
+    void submitClose(ConnectionCapture c, Window w) {
+        if (ferry && w != null) {
+            long us = micros();
+            writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
+                    FerryRecord.close(us, c.connectionId(), w.id(), name), stats));
+        }
+    }
+
+    /** Ferry format: the connection reached {@code max_bytes_per_connection}; nothing more of it is captured. */
+    void submitTruncated(ConnectionCapture c, Window w, int direction, long budget) {
+        if (ferry) {
+            long us = micros();
+            writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
+                    FerryRecord.truncated(us, c.connectionId(), direction, w.id(), name, budget), stats));
+        }
     }
 
     /**

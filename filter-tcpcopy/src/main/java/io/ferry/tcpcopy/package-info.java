@@ -11,6 +11,8 @@
  *   <tr><td>{@link io.ferry.tcpcopy.fuse.Fuse}</td><td>strategy/fuse.go {@code IsAvaliable}</td></tr>
  *   <tr><td>{@link io.ferry.tcpcopy.dump.DumpWriter}</td><td>persistence/work_pool.go and persistence.go</td></tr>
  *   <tr><td>{@link io.ferry.tcpcopy.TcpCopy#uploadPortraitData}</td><td>{@code UploadPortraitData} (portrait_data.go)</td></tr>
+ *   <tr><td>{@code ConnectionCapture}</td><td>none: per-connection sampling ({@code sample_percent}), byte budget and
+ *       the open/close records of the Ferry format (packages {@code record}, {@code pcapng}, {@code tools})</td></tr>
  * </table>
  *
  * <p>Threading: connection threads run the filters and read volatile state only; the runtime's scheduler thread

@@ -128,9 +128,34 @@ class AdminTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void putSamplingIsPerListenerValidatedAndShownInTheStrategyView() throws Exception {
+        twoListeners();
+        AdminResponse ok = call("PUT", "/api/v1/tcpcopy/sampling", Map.of("listener", "a"), "{\"sample_percent\": 10}");
+        assertEquals(200, ok.status(), ok.body());
+        assertEquals(new io.ferry.tcpcopy.config.Sampling(10, 0), a.sampling());
+        assertEquals(io.ferry.tcpcopy.config.Sampling.ALL, b.sampling());
+        assertEquals(200, call("PUT", "/api/v1/tcpcopy/sampling", Map.of("listener", "a"),
+                "{\"max_bytes_per_connection\": 4096}").status());
+        assertEquals(new io.ferry.tcpcopy.config.Sampling(10, 4096), a.sampling(), "fields left out keep their values");
+        Map<String, Object> la = (Map<String, Object>) ((Map<String, Object>) json(call("GET", "/api/v1/tcpcopy/strategy",
+                Map.of(), "")).get("listeners")).get("a");
+        assertEquals(Map.of("sample_percent", 10.0, "max_bytes_per_connection", 4096.0), la.get("sampling"));
+        AdminResponse bad = call("PUT", "/api/v1/tcpcopy/sampling", Map.of("listener", "a"), "{\"sample_percent\": -5}");
+        assertEquals(400, bad.status());
+        assertTrue(bad.body().contains("sampling.sample_percent: -5 (expected: an integer from 0 to 100 (percent of connections))"),
+                bad.body());
+        assertEquals(new io.ferry.tcpcopy.config.Sampling(10, 4096), a.sampling(), "unchanged after a refused body");
+        AdminResponse unknownField = call("PUT", "/api/v1/tcpcopy/sampling", Map.of("listener", "a"), "{\"percent\": 5}");
+        assertEquals(400, unknownField.status());
+        assertTrue(unknownField.body().contains("sampling.percent: 5"), unknownField.body());
+        assertEquals(404, call("PUT", "/api/v1/tcpcopy/sampling", Map.of("listener", "zz"), "{}").status());
+    }
+
+    @Test
     void endpointsAreRegisteredOncePerProvider() throws Exception {
         twoListeners();
-        assertEquals(4, h.env.admin().endpoints().size());
+        assertEquals(5, h.env.admin().endpoints().size());
         assertThrows(IllegalStateException.class, () -> h.env.admin().register("GET", "/api/v1/tcpcopy/strategy", r -> null));
     }
 

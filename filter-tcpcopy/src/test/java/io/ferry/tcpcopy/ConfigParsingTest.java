@@ -96,7 +96,25 @@ class ConfigParsingTest {
 
     @Test
     void unknownFormatListsTheAllowedOnes() {
-        assertEquals(P + ".dump.format: \"pcap\" (expected: one of \"layotto\")", error(Map.of("dump", Map.of("format", "pcap"))));
+        assertEquals(P + ".dump.format: \"pcap\" (expected: one of \"layotto\", \"ferry\", \"pcapng\")",
+                error(Map.of("dump", Map.of("format", "pcap"))));
+    }
+
+    @Test
+    void connectionSamplingFieldsAndTheirMessages() throws Exception {
+        DumpConfig d = parse(Map.of("dump", Map.of("format", "ferry", "sample_percent", 25.0,
+                "max_bytes_per_connection", 65536.0))).dump();
+        assertEquals(DumpConfig.Format.FERRY, d.format());
+        assertEquals(new io.ferry.tcpcopy.config.Sampling(25, 65536), d.sampling());
+        assertEquals(io.ferry.tcpcopy.config.Sampling.ALL, parse(Map.of("dump", Map.of())).dump().sampling());
+        assertEquals(P + ".dump.sample_percent: 101 (expected: an integer from 0 to 100 (percent of connections))",
+                error(Map.of("dump", Map.of("sample_percent", 101.0))));
+        assertEquals(P + ".dump.sample_percent: 12.5 (expected: an integer from 0 to 100 (percent of connections))",
+                error(Map.of("dump", Map.of("sample_percent", 12.5))));
+        assertEquals(P + ".dump.max_bytes_per_connection: -1 (expected: an integer number of bytes, 0 (no limit) or more)",
+                error(Map.of("dump", Map.of("max_bytes_per_connection", -1.0))));
+        assertEquals(P + ".dump.max_bytes_per_connection: \"1k\" (expected: an integer number of bytes, 0 (no limit) or more)",
+                error(Map.of("dump", Map.of("max_bytes_per_connection", "1k"))));
     }
 
     @Test
@@ -113,7 +131,7 @@ class ConfigParsingTest {
                 error(Map.of("dump", Map.of("max_file_size", 8192.0, "max_total_size", 5000.0))));
         assertEquals(P + ".dump.dir: \"\" (expected: a directory path)", error(Map.of("dump", Map.of("dir", ""))));
         assertEquals(P + ".dump.size: 1 (expected: no such field; dump accepts dir, directions, format, "
-                + "max_bytes_per_second, max_file_size, "
-                + "max_files, max_total_size, queue_capacity)", error(Map.of("dump", Map.of("size", 1.0))));
+                + "max_bytes_per_connection, max_bytes_per_second, max_file_size, max_files, max_total_size, "
+                + "queue_capacity, sample_percent)", error(Map.of("dump", Map.of("size", 1.0))));
     }
 }

@@ -21,11 +21,18 @@ import java.util.function.Function;
  *   <tr><td>{@code max_total_size}</td><td>1073741824 (1 GiB)</td><td>cap on all dump files of the dir together;
  *       the oldest rotated files are deleted to stay below it, and when that is not enough records are dropped
  *       (reason {@code size_cap}); at least {@code max_file_size}</td></tr>
- *   <tr><td>{@code format}</td><td>{@code layotto}</td><td>the file format; {@code layotto} is the only one so far</td></tr>
+ *   <tr><td>{@code format}</td><td>{@code layotto}</td><td>{@code layotto} (Layotto's files only) or {@code ferry}
+ *       (Layotto's files and, alongside them, per-connection records in {@code dump_tcp_copy.ferry}, see
+ *       docs/dump-format.md), or {@code pcapng} (Layotto's files and, alongside them, a live pcapng capture in
+ *       {@code dump_tcp_copy.pcapng})</td></tr>
  *   <tr><td>{@code directions}</td><td>{@code inbound}</td><td>{@code inbound} (Layotto: the bytes the client
  *       sends) or {@code both} (also the bytes written back to the client)</td></tr>
  *   <tr><td>{@code queue_capacity}</td><td>4096</td><td>records waiting for the writer; beyond it records are
  *       dropped (reason {@code queue_full}), 1 to 1048576</td></tr>
+ *   <tr><td>{@code sample_percent}</td><td>100</td><td>within a window, the percentage of connections captured,
+ *       decided once per connection at its first read or write in a window (tcpcopy's {@code -r}), 0 to 100</td></tr>
+ *   <tr><td>{@code max_bytes_per_connection}</td><td>0 (no limit)</td><td>bytes captured per connection, both
+ *       directions together; what is beyond is not captured and the Ferry file gets a {@code TRUNCATED} record</td></tr>
  *   <tr><td>{@code max_bytes_per_second}</td><td>1048576 (1 MiB/s)</td><td>the capture budget of the dump dir's
  *       writer: captured traffic (payload bytes) accepted per second, with bursts of up to a tenth of that;
  *       beyond it records are dropped before they are queued (reason {@code rate_limit}); {@code 0} is
@@ -33,7 +40,7 @@ import java.util.function.Function;
  * </table>
  */
 public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
-                         boolean bothDirections, int queueCapacity, long maxBytesPerSecond) {
+                         boolean bothDirections, int queueCapacity, Sampling sampling, long maxBytesPerSecond) {
 
     public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
     public static final int DEFAULT_MAX_FILES = 10;
@@ -47,23 +54,43 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
      */
     public static final long DEFAULT_MAX_BYTES_PER_SECOND = 1L << 20;
 
-    /** A config with the default capture budget ({@link #DEFAULT_MAX_BYTES_PER_SECOND}). */
+    /**
+     * The config without connection sampling (every connection, no byte budget per connection) and with the default
+     * capture budget ({@link #DEFAULT_MAX_BYTES_PER_SECOND}).
+     */
     public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
                       boolean bothDirections, int queueCapacity) {
-        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity,
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, Sampling.ALL);
+    }
+
+    /** The config with connection sampling and the default capture budget. */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity, Sampling sampling) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, sampling,
                 DEFAULT_MAX_BYTES_PER_SECOND);
+    }
+
+    /** The config without connection sampling and with the given capture budget ({@code 0}: unlimited). */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity, long maxBytesPerSecond) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, Sampling.ALL,
+                maxBytesPerSecond);
     }
 
     /** This config with another capture budget ({@code 0}: unlimited). */
     public DumpConfig withMaxBytesPerSecond(long bytesPerSecond) {
         return new DumpConfig(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity,
-                bytesPerSecond);
+                sampling, bytesPerSecond);
     }
 
     /** The dump file formats. */
     public enum Format {
         /** Layotto's files and line formats: {@code dump_tcp_copy.log}, {@code dump_portrait_data.log}, {@code dump_mem_dump.log}. */
-        LAYOTTO("layotto");
+        LAYOTTO("layotto"),
+        /** Layotto's files plus per-connection records in {@code dump_tcp_copy.ferry} (docs/dump-format.md). */
+        FERRY("ferry"),
+        /** Layotto's files plus a live pcapng capture in {@code dump_tcp_copy.pcapng} (synthetic TCP per connection). */
+        PCAPNG("pcapng");
 
         private final String spelling;
 
@@ -78,7 +105,7 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
 
     private static final Set<String> FIELDS =
             Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity",
-                    "max_bytes_per_second");
+                    "sample_percent", "max_bytes_per_connection", "max_bytes_per_second");
 
     public static Path defaultDir() {
         return Path.of(System.getProperty("user.home"), "logs", "mosn", "dump");
@@ -125,7 +152,7 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
                 }
             }
             if (format == null) {
-                throw new FilterConfigException(path.apply("format"), f, "one of \"layotto\"");
+                throw new FilterConfigException(path.apply("format"), f, "one of \"layotto\", \"ferry\", \"pcapng\"");
             }
         }
         boolean both = false;
@@ -155,7 +182,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
                         "an integer number of bytes per second from 0 (unlimited) to " + MAX_BYTES_PER_SECOND);
             }
         }
-        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, budget);
+        Sampling sampling = Sampling.parse(m, path);
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling, budget);
     }
 
     /** The largest budget accepted: 1 TiB/s, far beyond any writer (and it keeps the budget's arithmetic exact). */

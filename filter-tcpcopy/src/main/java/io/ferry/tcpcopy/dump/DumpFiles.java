@@ -31,7 +31,12 @@ import java.util.Set;
 final class DumpFiles implements AutoCloseable {
 
     private static final Set<String> NAMES =
-            Set.of(LayottoFormat.TCP_COPY_FILE, LayottoFormat.PORTRAIT_FILE, LayottoFormat.MEM_DUMP_FILE);
+            Set.of(LayottoFormat.TCP_COPY_FILE, LayottoFormat.PORTRAIT_FILE, LayottoFormat.MEM_DUMP_FILE,
+                    io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.pcapng.PcapngWriter.FILE);
+    /** Files that start with a header: written first into every new or empty file (so each rotated file has it). */
+    private static final Map<String, byte[]> HEADERS =
+            Map.of(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.header(),
+                    io.ferry.tcpcopy.pcapng.PcapngWriter.FILE, io.ferry.tcpcopy.pcapng.PcapngWriter.fileHeader());
 
     private final Path dir;
     private final long maxFileSize;
@@ -126,7 +131,9 @@ final class DumpFiles implements AutoCloseable {
 
     /** Appends {@code line[0, length)}; see {@link #append(String, byte[])}. */
     boolean append(String name, byte[] line, int length) throws IOException {
-        if (length > maxFileSize) {
+        byte[] header = HEADERS.get(name);
+        int headerLen = header == null ? 0 : header.length;
+        if (length + headerLen > maxFileSize) {
             return false;
         }
         OutputStream out = stream(name);
@@ -134,10 +141,16 @@ final class DumpFiles implements AutoCloseable {
             rotate(name);
             out = stream(name);
         }
-        while (totalSize + length > maxTotalSize) {
+        int needed = length + (header != null && sizes.get(name) == 0 ? headerLen : 0);
+        while (totalSize + needed > maxTotalSize) {
             if (!deleteOldestRotated()) {
                 return false;
             }
+        }
+        if (header != null && sizes.get(name) == 0) {
+            out.write(header);
+            sizes.put(name, (long) headerLen);
+            totalSize += headerLen;
         }
         out.write(line, 0, length);
         sizes.merge(name, (long) length, Long::sum);

@@ -59,6 +59,13 @@ public final class DumpWriter implements AutoCloseable {
     private final AtomicLong processed = new AtomicLong();
     private final Object idle = new Object();
     private final Map<String, String> memDumpMd5 = new HashMap<>();
+    /** Per listener's stats: the queue_full drop count already reported in a Ferry {@code DROPPED} record. */
+    private final Map<CaptureStats, Long> queueDropsSeen = new java.util.IdentityHashMap<>();
+    private final Map<CaptureStats, Long> rateDropsSeen = new java.util.IdentityHashMap<>();
+    /** {@code "format": "pcapng"}: the TCP state of the conversations, and a buffer for one record's packets. */
+    private final io.ferry.tcpcopy.pcapng.PcapConverter.Session pcapSession = new io.ferry.tcpcopy.pcapng.PcapConverter.Session();
+    private final java.io.ByteArrayOutputStream pcapBuffer = new java.io.ByteArrayOutputStream();
+    private final io.ferry.tcpcopy.pcapng.PcapngWriter pcapWriter = pcapWriter(pcapBuffer);
     private final StringBuilder line = new StringBuilder(256);
     private byte[] bytes = new byte[64 * 1024];
     private final boolean discard;
@@ -244,24 +251,12 @@ public final class DumpWriter implements AutoCloseable {
             r.stats.drop(DropReason.DUMP_DIR_UNAVAILABLE);
             return;
         }
+        if (r.ferry != null) {
+            writeFerry(f, r);
+            return;
+        }
         if (r.payload != null) {
-            line.setLength(0);
-            LayottoFormat.prefix(line, r.timeMillis, zone);
-            line.append('[').append(r.window).append("][").append(r.port).append(']');
-            byte[] head = line.toString().getBytes(StandardCharsets.UTF_8);
-            int len = head.length + Math.max(0, 3 * r.payload.length - 1) + 1;
-            if (bytes.length < len) {
-                bytes = new byte[Math.max(len, bytes.length * 2)];
-            }
-            System.arraycopy(head, 0, bytes, 0, head.length);
-            int end = LayottoFormat.hex(r.payload, bytes, head.length);
-            bytes[end++] = '\n';
-            if (f.append(LayottoFormat.TCP_COPY_FILE, bytes, end)) {
-                r.stats.writtenRecords.increment();
-                r.stats.writtenBytes.add(r.payload.length);
-            } else {
-                r.stats.drop(DropReason.SIZE_CAP);
-            }
+            writeLayottoPayload(f, r);
             return;
         }
         line.setLength(0);
@@ -270,6 +265,74 @@ public final class DumpWriter implements AutoCloseable {
         if (!append(f, LayottoFormat.PORTRAIT_FILE, r)) {
             return;
         }
+        writeMemDump(f, r);
+    }
+
+    /** A {@code DROPPED} record if the record's listener lost records for {@code reason} since the last one. */
+    private void markDrops(DumpFiles f, DumpRecord r, DropReason reason, Map<CaptureStats, Long> seenByStats)
+            throws IOException {
+        long lost = r.stats.dropped(reason);
+        long seen = seenByStats.getOrDefault(r.stats, 0L);
+        if (lost > seen) {
+            seenByStats.put(r.stats, lost);
+            byte[] mark = io.ferry.tcpcopy.record.FerryFormat.encode(io.ferry.tcpcopy.record.FerryRecord.dropped(
+                    r.ferry.timeMicros(), r.window, r.ferry.listener(), reason.key(), lost - seen));
+            f.append(io.ferry.tcpcopy.record.FerryFormat.FILE, mark);
+        }
+    }
+
+    /**
+     * A Ferry record: first a {@code DROPPED} record if this listener lost records to a full queue since the last one
+     * or the capture budget (so a reader sees the gap), then the Layotto line of a {@code DATA} record, then the record itself.
+     */
+    private void writeFerry(DumpFiles f, DumpRecord r) throws IOException {
+        if (config.format() == DumpConfig.Format.FERRY) {
+            markDrops(f, r, DropReason.QUEUE_FULL, queueDropsSeen);
+            markDrops(f, r, DropReason.RATE_LIMIT, rateDropsSeen);
+        }
+        if (r.payload != null && !writeLayottoPayload(f, r)) {
+            return;
+        }
+        boolean ok;
+        if (config.format() == DumpConfig.Format.PCAPNG) {
+            pcapBuffer.reset();
+            pcapSession.packets(r.ferry, pcapWriter);
+            ok = pcapBuffer.size() == 0 || f.append(io.ferry.tcpcopy.pcapng.PcapngWriter.FILE, pcapBuffer.toByteArray());
+        } else {
+            ok = f.append(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.encode(r.ferry));
+        }
+        if (ok) {
+            if (r.payload == null) {
+                r.stats.writtenRecords.increment();
+            }
+        } else if (r.payload == null) {
+            r.stats.drop(DropReason.SIZE_CAP);
+        }
+    }
+
+    /** The {@code dump_tcp_copy.log} line of a payload; false (and counted) if it did not fit under the caps. */
+    private boolean writeLayottoPayload(DumpFiles f, DumpRecord r) throws IOException {
+        line.setLength(0);
+        LayottoFormat.prefix(line, r.timeMillis, zone);
+        line.append('[').append(r.window).append("][").append(r.port).append(']');
+        byte[] head = line.toString().getBytes(StandardCharsets.UTF_8);
+        int len = head.length + Math.max(0, 3 * r.payload.length - 1) + 1;
+        if (bytes.length < len) {
+            bytes = new byte[Math.max(len, bytes.length * 2)];
+        }
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        int end = LayottoFormat.hex(r.payload, bytes, head.length);
+        bytes[end++] = '\n';
+        if (f.append(LayottoFormat.TCP_COPY_FILE, bytes, end)) {
+            r.stats.writtenRecords.increment();
+            r.stats.writtenBytes.add(r.payload.length);
+            return true;
+        }
+        r.stats.drop(DropReason.SIZE_CAP);
+        return false;
+    }
+
+    private void writeMemDump(DumpFiles f, DumpRecord r) throws IOException {
         String md5 = md5(r.configJson);
         boolean changed = !md5.equals(memDumpMd5.get(r.port)) || f.size(LayottoFormat.MEM_DUMP_FILE) <= 0;
         line.setLength(0);
@@ -349,6 +412,14 @@ public final class DumpWriter implements AutoCloseable {
             lastIoLog = now;
             log.error("tcpcopy: writing to dump directory {} failed: {}; the record is dropped (dropped_io_error)",
                     config.dir(), t.toString());
+        }
+    }
+
+    private static io.ferry.tcpcopy.pcapng.PcapngWriter pcapWriter(java.io.OutputStream out) {
+        try {
+            return new io.ferry.tcpcopy.pcapng.PcapngWriter(out, io.ferry.tcpcopy.pcapng.PcapngWriter.INTERFACE_NAME, false);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -33,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * <pre>
  * ferry start -c FILE [--plugins-dir DIR] [--plugin-failure-policy warn|fail]
  * ferry filters [--plugins-dir DIR]
- * ferry demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N]
+ * ferry demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N] [--dump-dir DIR]
+ * ferry dump inspect|pcap|replay ...   (see {@link DumpCommand})
  * ferry version
  * ferry help
  * </pre>
@@ -56,8 +57,9 @@ public final class Main {
             "                 run the proxy on a MOSN JSON config (like `mosn start -c FILE`)",
             "  filters [--plugins-dir DIR]",
             "                 list the network filters that can be configured: type, version, location",
-            "  demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N]",
+            "  demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N] [--dump-dir DIR]",
             "                 run the proxy on the bundled demo config in front of a built-in echo server",
+            DumpCommand.USAGE_TEXT.stripTrailing(),
             "  version        print the version",
             "  help           print this text",
             "");
@@ -105,7 +107,9 @@ public final class Main {
                     return filters(Options.parse(command, rest, Set.of("--plugins-dir"), Set.of()));
                 case "demo":
                     return demo(Options.parse(command, rest, Set.of("--listen-port", "--upstream-port",
-                            "--admin-port"), Set.of("--exit-after-traffic")));
+                            "--admin-port", "--dump-dir"), Set.of("--exit-after-traffic")));
+                case "dump":
+                    return new DumpCommand(out, err).run(rest);
                 case "version":
                 case "--version":
                     Options.parse(command, rest, Set.of(), Set.of());
@@ -219,7 +223,8 @@ public final class Main {
     private int demo(Options o) throws UsageException {
         Demo.Options d = Demo.Options.defaults();
         d = new Demo.Options(o.port("--listen-port", d.listenPort()), o.port("--upstream-port", d.upstreamPort()),
-                o.port("--admin-port", d.adminPort()), o.flag("--exit-after-traffic"));
+                o.port("--admin-port", d.adminPort()), o.flag("--exit-after-traffic"),
+                o.value("--dump-dir").map(Path::of).orElse(d.dumpDir()));
         Thread hook = null;
         if (!d.exitAfterTraffic()) {
             hook = new Thread(() -> {

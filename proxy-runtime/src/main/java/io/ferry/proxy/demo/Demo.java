@@ -16,18 +16,26 @@ import io.ferry.proxy.runtime.ProxyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,13 +75,18 @@ public final class Demo {
      * @param upstreamPort     the echo server's port (default 2046; 0 = ephemeral)
      * @param adminPort        the admin API's port (default 34901; 0 = ephemeral)
      * @param exitAfterTraffic return after the traffic check instead of running until interrupted
+     * @param dumpDir          where tcpcopy writes its dumps; {@code null} keeps the bundled config's (Layotto's
+     *                         default, {@code ~/logs/mosn/dump})
      */
-    public record Options(int listenPort, int upstreamPort, int adminPort, boolean exitAfterTraffic) {
+    public record Options(int listenPort, int upstreamPort, int adminPort, boolean exitAfterTraffic, Path dumpDir) {
 
         public static Options defaults() {
-            return new Options(2045, 2046, 34901, false);
+            return new Options(2045, 2046, 34901, false, null);
         }
     }
+
+    /** How long the capture window the demo opens stays open. */
+    static final int WINDOW_SECONDS = 30;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -129,6 +142,11 @@ public final class Demo {
         String chain = String.join(" -> ", listener.filters().stream().map(FilterEntry::type).toList());
         out.println("Ferry demo: proxy " + where + " -> " + chain + " -> echo server "
                 + EchoServer.hostPort(echo.address()));
+        Optional<InetSocketAddress> admin = proxy.adminAddress();
+        Optional<Path> dumpDir = tcpcopyDumpDir(listener);
+        if (dumpDir.isPresent() && admin.isPresent()) {
+            out.println(openWindow(admin.get(), listener.name()));
+        }
         out.printf("sending %d connections x %d KiB through %s ...%n", CONNECTIONS, BYTES_PER_CONNECTION / 1024, where);
         String problem = sendTraffic(proxyAddress, CONNECTIONS, BYTES_PER_CONNECTION);
         if (problem != null) {
@@ -140,13 +158,16 @@ public final class Demo {
         out.println();
         out.println("Where to look:");
         out.println("  listener      " + where + "   (try: printf 'hello\\n' | socat -t 2 - TCP:" + where + ")");
-        Optional<InetSocketAddress> admin = proxy.adminAddress();
         if (admin.isPresent()) {
             String base = "http://" + EchoServer.hostPort(admin.get());
             out.println("  config dump   curl " + base + "/api/v1/config_dump");
             out.println("  stats         curl " + base + "/api/v1/stats");
+            if (dumpDir.isPresent()) {
+                out.println("  tcpcopy       curl " + base + "/api/v1/tcpcopy/strategy");
+                out.println("  new window    curl -X POST '" + base + "/api/v1/tcpcopy/window?duration_s=30'");
+            }
         }
-        tcpcopyDumpDir(listener).ifPresent(dir -> out.println("  tcpcopy dumps " + dir + "   (dump_tcp_copy.log)"));
+        dumpDir.ifPresent(dir -> out.println("  tcpcopy dump  " + describeDump(dir.resolve(TCP_COPY_LOG))));
         out.println("  the config    examples/configs/demo.json (run it by hand: see examples/configs/README.md)");
         if (options.exitAfterTraffic()) {
             return 0;
@@ -156,6 +177,56 @@ public final class Demo {
         out.flush();
         stop.join();
         return 0;
+    }
+
+    /** Layotto's file of captured bytes, in the dump dir. */
+    static final String TCP_COPY_LOG = "dump_tcp_copy.log";
+
+    /** Opens a capture window on {@code listener} through the admin API; returns one line saying what happened. */
+    static String openWindow(InetSocketAddress admin, String listener) {
+        String url = "http://" + EchoServer.hostPort(admin) + "/api/v1/tcpcopy/window?duration_s=" + WINDOW_SECONDS
+                + "&listener=" + URLEncoder.encode(listener, StandardCharsets.UTF_8);
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return "tcpcopy: opened a " + WINDOW_SECONDS + " s capture window (curl -X POST '" + url + "')";
+            }
+            return "tcpcopy: no capture window (HTTP " + r.statusCode() + ": " + r.body().strip() + ")";
+        } catch (IOException e) {
+            return "tcpcopy: no capture window (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "tcpcopy: no capture window (interrupted)";
+        }
+    }
+
+    /**
+     * Waits briefly for the dump writer to persist the demo's bytes (it drains its queue every few milliseconds), then
+     * describes {@code file}: its size and the start of its first line.
+     */
+    static String describeDump(Path file) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try {
+            while (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                if (System.nanoTime() > deadline) {
+                    return file + "   (nothing captured yet)";
+                }
+                Thread.sleep(50);
+            }
+            String first;
+            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                first = r.readLine();
+            }
+            String head = first == null ? "" : first.length() > 96 ? first.substring(0, 96) + " ..." : first;
+            return file + "   (" + Files.size(file) + " bytes; first line: " + head + ")";
+        } catch (IOException e) {
+            return file + "   (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return file.toString();
+        }
     }
 
     /** The bundled config as a JSON tree. */
@@ -179,6 +250,19 @@ public final class Demo {
         hosts.get(0).getAsJsonObject().addProperty("address", "127.0.0.1:" + echoPort);
         copy.getAsJsonObject("admin").getAsJsonObject("address").getAsJsonObject("socket_address")
                 .addProperty("port_value", options.adminPort());
+        if (options.dumpDir() != null) {
+            for (JsonElement f : listener.getAsJsonArray("filter_chains").get(0).getAsJsonObject()
+                    .getAsJsonArray("filters")) {
+                JsonObject filter = f.getAsJsonObject();
+                if ("tcpcopy".equals(filter.get("type").getAsString())) {
+                    JsonObject config = filter.getAsJsonObject("config");
+                    if (!config.has("dump")) {
+                        config.add("dump", new JsonObject());
+                    }
+                    config.getAsJsonObject("dump").addProperty("dir", options.dumpDir().toString());
+                }
+            }
+        }
         return copy;
     }
 

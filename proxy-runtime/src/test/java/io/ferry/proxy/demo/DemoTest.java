@@ -1,6 +1,7 @@
 package io.ferry.proxy.demo;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,6 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoTest {
 
+    @TempDir
+    Path dumpDir;
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final Demo demo = new Demo(new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -25,7 +30,7 @@ class DemoTest {
     @Test
     void sendsTrafficThroughTheRealProxyAndSaysWhereToLook() {
         int code = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                () -> demo.run(new Demo.Options(0, 0, 0, true)));
+                () -> demo.run(new Demo.Options(0, 0, 0, true, dumpDir)));
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
         assertTrue(text.contains("ok: " + (long) Demo.CONNECTIONS * Demo.BYTES_PER_CONNECTION
@@ -33,19 +38,24 @@ class DemoTest {
         assertTrue(text.matches("(?s).*  listener      127\\.0\\.0\\.1:\\d+ .*"), text);
         assertTrue(text.matches("(?s).*  config dump   curl http://127\\.0\\.0\\.1:\\d+/api/v1/config_dump\n.*"), text);
         assertTrue(text.matches("(?s).*  stats         curl http://127\\.0\\.0\\.1:\\d+/api/v1/stats\n.*"), text);
+        assertTrue(text.contains("tcpcopy: opened a " + Demo.WINDOW_SECONDS + " s capture window"), text);
+        Path dump = dumpDir.resolve(Demo.TCP_COPY_LOG);
+        assertTrue(text.contains("  tcpcopy dump  " + dump + "   ("), text);
+        assertTrue(text.matches("(?s).*first line: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d+ \\[INFO\\] \\[[^]]+\\]\\[\\d+\\][0-9a-f]{2} .*"),
+                "the demo's bytes are in Layotto's line format: " + text);
     }
 
     @Test
     void aBusyPortIsNamedWithTheOptionThatMovesIt() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            assertEquals(1, demo.run(new Demo.Options(port, 0, 0, true)));
+            assertEquals(1, demo.run(new Demo.Options(port, 0, 0, true, dumpDir)));
             assertEquals("demo: 127.0.0.1:" + port + " (the demo listener) is in use; stop what uses it or pick"
                     + " another port with --listen-port N (0 picks a free one)\n", err.toString(StandardCharsets.UTF_8));
             assertEquals("", out.toString(StandardCharsets.UTF_8));
 
             err.reset();
-            assertEquals(1, demo.run(new Demo.Options(0, 0, port, true)));
+            assertEquals(1, demo.run(new Demo.Options(0, 0, port, true, dumpDir)));
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("(the admin API) is in use; stop what uses it or"
                     + " pick another port with --admin-port N"), err.toString(StandardCharsets.UTF_8));
         }

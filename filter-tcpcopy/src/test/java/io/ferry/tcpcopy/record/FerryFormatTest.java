@@ -1,0 +1,195 @@
+package io.ferry.tcpcopy.record;
+
+import io.ferry.tcpcopy.config.DumpConfig;
+import io.ferry.tcpcopy.dump.CaptureStats;
+import io.ferry.tcpcopy.dump.DumpRecord;
+import io.ferry.tcpcopy.dump.DumpWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FerryFormatTest {
+
+    @TempDir
+    Path dir;
+
+    static List<FerryRecord> sample() throws Exception {
+        Endpoint v4 = new Endpoint(Endpoint.IPV4, InetAddress.getByName("10.0.0.1").getAddress(), 40000, "");
+        Endpoint v6 = new Endpoint(Endpoint.IPV6, InetAddress.getByName("2001:db8::5").getAddress(), 2045, "");
+        Endpoint unix = new Endpoint(Endpoint.UNIX, new byte[0], 0, "/run/ferry.sock");
+        return List.of(
+                FerryRecord.open(1_000_001, 7, "w-1", "ingress", v4, v6),
+                FerryRecord.open(1_000_002, 8, "w-1", "uds", Endpoint.UNKNOWN_ENDPOINT, unix),
+                FerryRecord.data(1_000_003, 7, FerryRecord.INBOUND, "w-1", "ingress", "hello".getBytes()),
+                FerryRecord.data(1_000_004, 7, FerryRecord.OUTBOUND, "w-1", "ingress", new byte[0]),
+                FerryRecord.truncated(1_000_005, 7, FerryRecord.OUTBOUND, "w-1", "ingress", 4096),
+                FerryRecord.dropped(1_000_006, "w-1", "ingress", "queue_full", 3),
+                FerryRecord.close(1_000_007, 7, "w-1", "ingress"));
+    }
+
+    private Path write(List<FerryRecord> records) throws IOException {
+        Path f = dir.resolve("d.ferry");
+        try (var out = Files.newOutputStream(f)) {
+            out.write(FerryFormat.header());
+            for (FerryRecord r : records) {
+                out.write(FerryFormat.encode(r));
+            }
+        }
+        return f;
+    }
+
+    static List<FerryRecord> readAll(FerryReader r) throws IOException {
+        List<FerryRecord> out = new ArrayList<>();
+        for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
+            out.add(rec);
+        }
+        return out;
+    }
+
+    private static void assertSame(FerryRecord want, FerryRecord got) {
+        assertEquals(want.type(), got.type());
+        assertEquals(want.direction(), got.direction());
+        assertEquals(want.timeMicros(), got.timeMicros());
+        assertEquals(want.connectionId(), got.connectionId());
+        assertEquals(want.window(), got.window());
+        assertEquals(want.listener(), got.listener());
+        assertEquals(want.remote(), got.remote());
+        assertEquals(want.local(), got.local());
+        assertArrayEquals(want.payload(), got.payload());
+        assertEquals(want.value(), got.value());
+    }
+
+    @Test
+    void everyRecordTypeRoundTrips() throws Exception {
+        List<FerryRecord> want = sample();
+        try (FerryReader r = FerryReader.open(write(want))) {
+            List<FerryRecord> got = readAll(r);
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertSame(want.get(i), got.get(i));
+            }
+            assertNull(r.problem());
+        }
+    }
+
+    @Test
+    void theDocumentedExampleEncodesByteForByte() {
+        // docs/dump-format.md, "Example": a DATA record, inbound, "hi", connection 5, window "w", listener "l"
+        byte[] rec = FerryFormat.encode(FerryRecord.data(1_700_000_000_000_000L, 5, FerryRecord.INBOUND, "w", "l",
+                "hi".getBytes()));
+        assertEquals("0000001c" + "c82c1490" + "02010000" + "00060a24181e4000" + "0000000000000005"
+                + "000177" + "00016c" + "6869", HexFormat.of().formatHex(rec));
+        assertEquals("4645525259444d500001000000000010", HexFormat.of().formatHex(FerryFormat.header()));
+    }
+
+    @Test
+    void aTornLastRecordIsSkippedAndEverythingBeforeItKept() throws Exception {
+        List<FerryRecord> want = sample();
+        Path f = write(want);
+        byte[] whole = Files.readAllBytes(f);
+        int lastLen = FerryFormat.encode(want.get(want.size() - 1)).length;
+        // cut anywhere inside the last record: in its frame, in its body, one byte short
+        for (int cut : new int[] {1, 4, 8, 9, lastLen - 1}) {
+            Files.write(f, Arrays.copyOf(whole, whole.length - lastLen + cut));
+            try (FerryReader r = FerryReader.open(f)) {
+                List<FerryRecord> got = readAll(r);
+                assertEquals(want.size() - 1, got.size(), "cut " + cut);
+                assertSame(want.get(5), got.get(5));
+                assertTrue(r.problem().contains("cut short"), r.problem());
+                assertEquals(whole.length - lastLen, r.goodOffset());
+            }
+        }
+    }
+
+    @Test
+    void aDamagedRecordFailsItsCrcAndEndsTheRead() throws Exception {
+        List<FerryRecord> want = sample();
+        Path f = write(want);
+        byte[] b = Files.readAllBytes(f);
+        int third = FerryFormat.HEADER_LEN + FerryFormat.encode(want.get(0)).length + FerryFormat.encode(want.get(1)).length;
+        b[third + FerryFormat.FRAME + 30] ^= 0x40;   // a bit flip inside the third record's body
+        Files.write(f, b);
+        try (FerryReader r = FerryReader.open(f)) {
+            assertEquals(2, readAll(r).size());
+            assertTrue(r.problem().contains("CRC32"), r.problem());
+        }
+    }
+
+    @Test
+    void headerIsCheckedWithClearMessages() throws Exception {
+        Path f = dir.resolve("x");
+        Files.writeString(f, "2024-01-01 00:00:00,1 [INFO] [w][1]61");
+        IOException e = assertThrows(IOException.class, () -> FerryReader.open(f));
+        assertTrue(e.getMessage().contains("not a Ferry dump"), e.getMessage());
+        byte[] h = FerryFormat.header();
+        h[9] = 2;   // major version 2
+        Files.write(f, h);
+        e = assertThrows(IOException.class, () -> FerryReader.open(f));
+        assertTrue(e.getMessage().contains("version 2.0 (expected: major version 1)"), e.getMessage());
+    }
+
+    @Test
+    void rotatedFilesEachStartWithTheHeaderAndReadCleanly() throws Exception {
+        DumpConfig c = new DumpConfig(dir, 4096, 5, 1 << 20, DumpConfig.Format.FERRY, true, 1024);
+        CaptureStats stats = new CaptureStats();
+        int n = 0;
+        try (DumpWriter w = new DumpWriter(c)) {
+            for (int i = 0; i < 60; i++) {
+                byte[] p = new byte[100];
+                Arrays.fill(p, (byte) i);
+                FerryRecord r = FerryRecord.data(i, 1, FerryRecord.INBOUND, "w", "l", p);
+                assertTrue(w.submit(DumpRecord.ferry(i, "w", "2045", r, stats)));
+            }
+            assertTrue(w.awaitIdle(30, TimeUnit.SECONDS));
+        }
+        List<Path> files = new ArrayList<>();
+        for (int i = 5; i >= 1; i--) {
+            if (Files.exists(dir.resolve(FerryFormat.FILE + "." + i))) {
+                files.add(dir.resolve(FerryFormat.FILE + "." + i));
+            }
+        }
+        files.add(dir.resolve(FerryFormat.FILE));
+        assertTrue(files.size() >= 2, "rotated: " + files);
+        long expectTime = 60 - 0;
+        List<FerryRecord> all = new ArrayList<>();
+        for (Path p : files) {
+            assertTrue(Files.size(p) <= 4096);
+            try (FerryReader r = FerryReader.open(p)) {
+                all.addAll(readAll(r));
+                assertNull(r.problem());
+            }
+        }
+        // the oldest files may have been rotated away; what is left is the newest records, in order
+        assertEquals(expectTime - 1, all.get(all.size() - 1).timeMicros());
+        for (int i = 1; i < all.size(); i++) {
+            assertEquals(all.get(i - 1).timeMicros() + 1, all.get(i).timeMicros());
+        }
+        n = all.size();
+        assertTrue(n > 30, "kept " + n);
+    }
+
+    @Test
+    void endpointsFromConnectionAddresses() throws Exception {
+        assertEquals("unix:/run/ferry.sock", Endpoint.of(java.net.UnixDomainSocketAddress.of("/run/ferry.sock")).toString());
+        Endpoint v6 = Endpoint.of(new java.net.InetSocketAddress(InetAddress.getByName("2001:db8::5"), 443));
+        assertEquals(Endpoint.IPV6, v6.family());
+        assertEquals("[2001:db8:0:0:0:0:0:5]:443", v6.toString());
+        assertEquals(Endpoint.UNKNOWN_ENDPOINT, Endpoint.of(null));
+        assertEquals(Endpoint.UNKNOWN_ENDPOINT, Endpoint.of(java.net.InetSocketAddress.createUnresolved("h", 1)));
+    }
+}

@@ -1,0 +1,267 @@
+package io.ferry.proxy.cli;
+
+import com.google.gson.JsonParser;
+import io.ferry.filter.registry.FilterRegistry;
+import io.ferry.proxy.config.MosnConfigLoader;
+import io.ferry.proxy.demo.EchoServer;
+import io.ferry.proxy.runtime.ProxyOptions;
+import io.ferry.proxy.runtime.ProxyServer;
+import io.ferry.tcpcopy.pcapng.TsharkFollow;
+import io.ferry.tcpcopy.record.FerryFormat;
+import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.tcpcopy.tools.Capture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 5's acceptance, through the real proxy: tcpcopy with {@code "dump": {"format": "ferry", "directions":
+ * "both"}} in front of tcp_proxy to an echo upstream, several concurrent connections captured in a window opened
+ * through the admin API, then {@code ferry dump pcap} (checked with tshark), {@code ferry dump replay} against an echo
+ * server and against one that answers differently, and a dump whose last record was cut short.
+ */
+class DumpCommandEndToEndTest {
+
+    static final int CONNECTIONS = 5;
+
+    @TempDir
+    Path dumpDir;
+    @TempDir
+    Path work;
+    /** Per client local port: what it sent, in order. */
+    final Map<Integer, byte[]> sentByPort = new HashMap<>();
+    EchoServer echo;
+
+    @BeforeEach
+    void capture() {
+        assertTimeoutPreemptively(Duration.ofSeconds(90), this::captureThroughTheProxy);
+    }
+
+    @AfterEach
+    void stopEcho() {
+        if (echo != null) {
+            echo.close();
+        }
+    }
+
+    private String config(InetSocketAddress upstream) {
+        return """
+                {
+                  "servers": [{
+                    "default_log_level": "WARN",
+                    "listeners": [{
+                      "name": "copied", "address": "127.0.0.1:0", "bind_port": true,
+                      "filter_chains": [{"filters": [
+                        {"type": "tcpcopy", "config": {
+                          "strategy": {"switch": "ON", "interval": 3600, "duration": 10,
+                                       "cpu_max_rate": 99.9, "mem_max_rate": 99.9},
+                          "dump": {"dir": "%s", "format": "ferry", "directions": "both", "max_bytes_per_second": 0}}},
+                        {"type": "tcp_proxy", "config": {"cluster": "echo"}}
+                      ]}]
+                    }]
+                  }],
+                  "cluster_manager": {"clusters": [{"name": "echo", "lb_type": "LB_ROUNDROBIN",
+                                                    "hosts": [{"address": "127.0.0.1:%d"}]}]},
+                  "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}}}
+                }
+                """.formatted(dumpDir.toString().replace("\\", "\\\\"), upstream.getPort());
+    }
+
+    private void captureThroughTheProxy() throws Exception {
+        echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0));
+        try (ProxyServer proxy = ProxyServer.start(MosnConfigLoader.parse(config(echo.address()), "ferry-e2e.json"),
+                FilterRegistry.builder().build(), ProxyOptions.defaults())) {
+            InetSocketAddress listener = (InetSocketAddress) proxy.listeners().get("copied");
+            InetSocketAddress admin = proxy.adminAddress().orElseThrow();
+            HttpResponse<String> opened = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                            "http://127.0.0.1:" + admin.getPort() + "/api/v1/tcpcopy/window?duration_s=60&listener=copied"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, opened.statusCode(), opened.body());
+            JsonParser.parseString(opened.body());
+
+            ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
+            List<Future<Map.Entry<Integer, byte[]>>> clients = new ArrayList<>();
+            for (int c = 0; c < CONNECTIONS; c++) {
+                int seed = c;
+                clients.add(pool.submit(() -> client(listener, seed)));
+            }
+            for (Future<Map.Entry<Integer, byte[]>> f : clients) {
+                Map.Entry<Integer, byte[]> e = f.get();
+                sentByPort.put(e.getKey(), e.getValue());
+            }
+            pool.shutdown();
+            // wait for every connection's CLOSE record to reach the file
+            Path file = dumpDir.resolve(FerryFormat.FILE);
+            long closes = 0;
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos(); System.nanoTime() < deadline; ) {
+                try {
+                    closes = Capture.read(file).connections().values().stream().filter(k -> k.closeSeen).count();
+                    if (closes == CONNECTIONS) {
+                        break;
+                    }
+                } catch (IOException notYet) {
+                    // not created yet, or its header not flushed yet: the writer flushes when its queue is empty
+                }
+                Thread.sleep(20);
+            }
+            assertEquals(CONNECTIONS, closes, "every connection's CLOSE record is in the dump");
+        }
+    }
+
+    /** One client: several messages of random sizes, each echoed back; returns its local port and what it sent. */
+    private static Map.Entry<Integer, byte[]> client(InetSocketAddress listener, int seed) throws IOException {
+        Random random = new Random(seed);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        try (Socket s = new Socket()) {
+            s.connect(listener, 10_000);
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            for (int m = 0; m < 6; m++) {
+                byte[] msg = new byte[1 + random.nextInt(m == 3 ? 100_000 : 2_000)];
+                random.nextBytes(msg);
+                out.write(msg);
+                byte[] back = new byte[msg.length];
+                in.readFully(back);
+                assertArrayEquals(msg, back, "the client's echo is unaffected");
+                sent.write(msg);
+            }
+            return Map.entry(s.getLocalPort(), sent.toByteArray());
+        }
+    }
+
+    @Test
+    void theDumpHoldsEachConnectionBothDirectionsWithRealAddresses() throws Exception {
+        Capture c = Capture.read(dumpDir.resolve(FerryFormat.FILE));
+        assertEquals(CONNECTIONS, c.connections().size());
+        assertEquals(List.of(), c.problems());
+        for (Capture.Conn k : c.connections().values()) {
+            assertTrue(k.openSeen && k.closeSeen, "open and close of " + k.id);
+            assertEquals("127.0.0.1", k.remote.inetAddress().getHostAddress());
+            byte[] sent = sentByPort.get(k.remote.port());
+            assertArrayEquals(sent, k.bytes(FerryRecord.INBOUND), "inbound of connection " + k.id);
+            assertArrayEquals(sent, k.bytes(FerryRecord.OUTBOUND), "outbound (the echo) of connection " + k.id);
+        }
+        CliRun inspect = CliRun.ferry("dump", "inspect", dumpDir.toString());
+        assertEquals(0, inspect.code(), inspect.err());
+        assertTrue(inspect.out().contains(CONNECTIONS + " connections"), inspect.out());
+        assertTrue(inspect.out().contains("drops recorded: none"), inspect.out());
+    }
+
+    @Test
+    void pcapFollowedByTsharkGivesBackExactlyEachSidesBytes() throws Exception {
+        Assumptions.assumeTrue(TsharkFollow.tshark() != null,
+                "tshark is not installed (Debian: apt-get install tshark; .ci/run installs it when it can)");
+        Path pcap = work.resolve("capture.pcapng");
+        CliRun r = CliRun.ferry("dump", "pcap", dumpDir.resolve(FerryFormat.FILE).toString(), pcap.toString(), "--verify");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(CONNECTIONS, TsharkFollow.streamCount(pcap));
+        for (int s = 0; s < CONNECTIONS; s++) {
+            TsharkFollow.Stream st = TsharkFollow.follow(pcap, s);
+            int port = Integer.parseInt(st.node0().substring(st.node0().lastIndexOf(':') + 1));
+            byte[] sent = sentByPort.get(port);
+            assertArrayEquals(sent, st.fromNode0(), "stream " + s + ": what the client sent");
+            assertArrayEquals(sent, st.fromNode1(), "stream " + s + ": what the proxy sent back");
+        }
+    }
+
+    @Test
+    void replayAgainstAnEchoServerMatchesEveryConnectionAndExitsZero() {
+        CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.ferry("dump", "replay",
+                dumpDir.resolve(FerryFormat.FILE).toString(), "--target", "127.0.0.1:" + echo.address().getPort(),
+                "--speed", "10x"));
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains(CONNECTIONS + " matched, 0 without captured response, 0 mismatched, 0 failed"), r.out());
+    }
+
+    @Test
+    void replayAgainstAServerThatAnswersDifferentlyReportsTheMismatchAndExitsNonZero() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> serveReversed(ss));
+            t.setDaemon(true);
+            t.start();
+            CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.ferry("dump", "replay",
+                    dumpDir.toString(), "--target", "127.0.0.1:" + ss.getLocalPort(), "--speed", "max"));
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("MISMATCH"), r.out());
+            assertTrue(r.out().contains(CONNECTIONS + " mismatched ["), r.out());
+        }
+    }
+
+    /** Echoes each chunk with its bytes inverted: same lengths, different content. */
+    private static void serveReversed(ServerSocket ss) {
+        while (!ss.isClosed()) {
+            try {
+                Socket s = ss.accept();
+                new Thread(() -> {
+                    try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                        byte[] b = new byte[8192];
+                        for (int n = in.read(b); n >= 0; n = in.read(b)) {
+                            for (int i = 0; i < n; i++) {
+                                b[i] = (byte) ~b[i];
+                            }
+                            out.write(b, 0, n);
+                        }
+                    } catch (IOException ignored) {
+                        // the replay closed
+                    }
+                }).start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    @Test
+    void aDumpWhoseLastRecordWasCutShortIsReadUpToThatRecord() throws Exception {
+        Path file = dumpDir.resolve(FerryFormat.FILE);
+        Capture whole = Capture.read(file);
+        byte[] b = Files.readAllBytes(file);
+        Path torn = work.resolve("torn.ferry");
+        Files.write(torn, Arrays.copyOf(b, b.length - 3));    // a crash while writing the last CLOSE record
+        Capture c = Capture.read(torn);
+        assertEquals(whole.records().size() - 1, c.records().size());
+        assertEquals(1, c.problems().size());
+        assertTrue(c.problems().get(0).contains("cut short"), c.problems().get(0));
+        for (Capture.Conn k : c.connections().values()) {
+            assertArrayEquals(whole.connections().get(k.id).bytes(FerryRecord.INBOUND), k.bytes(FerryRecord.INBOUND));
+        }
+        CliRun inspect = CliRun.ferry("dump", "inspect", torn.toString());
+        assertEquals(0, inspect.code());
+        assertTrue(inspect.out().contains("damaged: ") && inspect.out().contains("cut short"), inspect.out());
+        assertTrue(inspect.err().contains("warning: "), inspect.err());
+    }
+}
