@@ -7,9 +7,16 @@
 #   bench/ferry-bench.sh serve PORT UPSTREAM_PORT [JVM_FLAG...]
 #       what peers.sh runs: writes a MOSN config (a listener on 127.0.0.1:PORT, tcp_proxy to a one-host cluster
 #       127.0.0.1:UPSTREAM_PORT) and execs the JVM on it, with extra JVM flags appended.
+#   bench/ferry-bench.sh serve-tcpcopy PORT UPSTREAM_PORT [JVM_FLAG...]
+#       the same listener with tcpcopy (switch ON) in front of tcp_proxy, dumping to a new temporary directory, and an
+#       admin server on 127.0.0.1:PORT+1000; as soon as the proxy is up it opens a one-hour sampling window
+#       (POST /api/v1/tcpcopy/window?duration_s=3600), so every byte of the run is sampled, and it prints the
+#       tcpcopy counters of GET /api/v1/stats every 30 s to its log.
 #
 # JVM flags: FERRY_JAVA_OPTS (default below). peers.sh pins the proxy to one CPU, so the JVM sees one processor.
 # FERRY_BENCH_NIO=1 adds a second target, ferry-nio, the same proxy on Netty's NIO transport.
+# FERRY_BENCH_TCPCOPY=1 adds the target ferry-tcpcopy (serve-tcpcopy above). FERRY_TCPCOPY_DUMP adds fields to its
+# "dump" object, e.g. FERRY_TCPCOPY_DUMP='"max_bytes_per_second": 0' for an unlimited capture budget.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,10 +24,22 @@ JAR="$REPO/proxy-runtime/target/ferry.jar"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
 JAVA_OPTS="${FERRY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
 
-if [ "${1:-}" = "serve" ]; then
-  [ $# -ge 3 ] || { echo "usage: $0 serve PORT UPSTREAM_PORT [JVM_FLAG...]" >&2; exit 2; }
-  port="$2"; upstream="$3"; shift 3
+if [ "${1:-}" = "serve" ] || [ "${1:-}" = "serve-tcpcopy" ]; then
+  [ $# -ge 3 ] || { echo "usage: $0 $1 PORT UPSTREAM_PORT [JVM_FLAG...]" >&2; exit 2; }
+  mode="$1"; port="$2"; upstream="$3"; shift 3
   cfg="$(mktemp -t ferry-bench.XXXXXX.json)"
+  filters='{"type": "tcp_proxy", "config": {"cluster": "echo"}}'
+  admin=""
+  if [ "$mode" = "serve-tcpcopy" ]; then
+    dump="$(mktemp -d -t ferry-bench-dump.XXXXXX)"
+    admin_port=$((port + 1000))
+    filters='{"type": "tcpcopy", "config": {
+        "strategy": {"switch": "ON", "interval": 3600, "duration": 10, "cpu_max_rate": 99.9, "mem_max_rate": 99.9},
+        "dump": {"dir": "'"$dump"'", "max_total_size": 268435456'"${FERRY_TCPCOPY_DUMP:+, $FERRY_TCPCOPY_DUMP}"'}}},
+      '"$filters"
+    admin=',
+  "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": '"$admin_port"'}}}'
+  fi
   cat >"$cfg" <<JSON
 {
   "servers": [{
@@ -29,15 +48,37 @@ if [ "${1:-}" = "serve" ]; then
       "name": "bench",
       "address": "127.0.0.1:$port",
       "bind_port": true,
-      "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "echo"}}]}]
+      "filter_chains": [{"filters": [$filters]}]
     }]
   }],
   "cluster_manager": {"clusters": [{"name": "echo", "lb_type": "LB_ROUNDROBIN",
-                                    "hosts": [{"address": "127.0.0.1:$upstream"}]}]}
+                                    "hosts": [{"address": "127.0.0.1:$upstream"}]}]}$admin
 }
 JSON
+  if [ "$mode" = "serve" ]; then
+    # shellcheck disable=SC2086
+    exec java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg"
+  fi
+  echo "config $cfg, dump dir $dump"
   # shellcheck disable=SC2086
-  exec java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg"
+  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" &
+  java_pid=$!
+  api="http://127.0.0.1:$admin_port/api/v1"
+  opened=0
+  for _ in $(seq 1 240); do                       # up to ~60 s for the proxy to start and the fuse to allow
+    kill -0 "$java_pid" 2>/dev/null || break
+    if out="$(curl -s -f -X POST "$api/tcpcopy/window?duration_s=3600" 2>/dev/null)"; then
+      echo "window: $out"; opened=1; break
+    fi
+    sleep 0.25
+  done
+  [ "$opened" = 1 ] || { echo "could not open a tcpcopy window through $api" >&2; kill "$java_pid"; exit 1; }
+  (while kill -0 "$java_pid" 2>/dev/null; do
+     sleep 30
+     echo "$(date -u +%H:%M:%S) $(curl -s "$api/stats" | tr -d ' \n' | grep -o '"tcpcopy[^}]*}')"
+   done) &
+  wait "$java_pid"
+  exit $?
 fi
 
 [ $# -ge 1 ] || { echo "usage: $0 HARNESS_DIR [peers.sh options...] | $0 serve PORT UPSTREAM_PORT" >&2; exit 2; }
@@ -49,5 +90,8 @@ fi
 targets=(--target-cmd "ferry=$REPO/bench/ferry-bench.sh serve {port} {upstream_port}")
 if [ "${FERRY_BENCH_NIO:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-nio=$REPO/bench/ferry-bench.sh serve {port} {upstream_port} -Dferry.transport=nio")
+fi
+if [ "${FERRY_BENCH_TCPCOPY:-0}" = 1 ]; then
+  targets+=(--target-cmd "ferry-tcpcopy=$REPO/bench/ferry-bench.sh serve-tcpcopy {port} {upstream_port}")
 fi
 exec "$HARNESS/peers.sh" "${targets[@]}" "$@"

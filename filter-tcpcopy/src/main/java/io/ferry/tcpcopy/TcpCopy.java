@@ -212,11 +212,11 @@ public final class TcpCopy {
             DumpConfig other = ref.writer.config();
             if (other.maxFileSize() != dump.maxFileSize() || other.maxFiles() != dump.maxFiles()
                     || other.maxTotalSize() != dump.maxTotalSize() || other.format() != dump.format()
-                    || other.queueCapacity() != dump.queueCapacity()
+                    || other.queueCapacity() != dump.queueCapacity() || other.maxBytesPerSecond() != dump.maxBytesPerSecond()
                     || !io.ferry.tcpcopy.dump.sink.SinkSpec.sameSinks(other.sinks(), dump.sinks())) {
                 throw new FilterConfigException(path + ".dump", dump.dir().toString(),
                         "a dump dir of its own, or the same max_file_size, max_files, max_total_size, format, "
-                                + "queue_capacity and sinks as the other tcpcopy filter dumping there");
+                                + "queue_capacity, max_bytes_per_second and sinks as the other tcpcopy filter dumping there");
             }
         }
         ref.users++;

@@ -4,6 +4,7 @@ import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ListenerInfo;
 import io.ferry.filter.api.ReadFilter;
+import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.tcpcopy.dump.LayottoFormat;
 import io.ferry.testkit.embedded.EmbeddedListener;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CaptureTest {
@@ -124,6 +127,42 @@ class CaptureTest {
             }
         }
         assertEquals(List.of("ping", "ping", "ping", "ping", "ping", "ping"), payloads());
+    }
+
+    @Test
+    void beyondTheCaptureBudgetReadsAreDroppedAsRateLimitAndCounted() throws Exception {
+        TcpCopyFactory f = factory("max_bytes_per_second", 1000.0);    // one 1000-byte read, then ~1 s of debt
+        ReadFilter r = Harness.chain(f, listener).read.get(0);
+        f.open(5, true);
+        String[] reads = new String[10];
+        IoBuffer b = IoBuffer.allocate(1000);         // one connection's buffer, as the runtime hands it over
+        for (int i = 0; i < reads.length; i++) {
+            reads[i] = String.valueOf((char) ('a' + i)).repeat(1000);
+            b.append(reads[i].getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals(FilterStatus.CONTINUE, r.onData(b), "the client's traffic is never held back");
+            b.drain(1000);
+        }
+        List<String> written = payloads();
+        Map<String, Number> stats = h.stats("tcpcopy.l1");
+        assertEquals(reads[0], written.get(0), "the first read fits the full bucket");
+        assertTrue(stats.get("dropped_rate_limit").longValue() >= 1, stats.toString());
+        assertEquals(reads.length, written.size() + stats.get("dropped_rate_limit").longValue(), stats.toString());
+        assertEquals(0L, stats.get("dropped_queue_full").longValue());
+        int last = -1;
+        for (String p : written) {                     // what was kept is whole and in order
+            int i = p.charAt(0) - 'a';
+            assertEquals(reads[i], p);
+            assertTrue(i > last);
+            last = i;
+        }
+    }
+
+    @Test
+    void listenersSharingADumpDirMustAgreeOnTheBudget() throws Exception {
+        factory("max_bytes_per_second", 1000.0);
+        Exception e = assertThrows(FilterConfigException.class, () -> h.create(Harness.config(
+                Fakes.strategy("ON", 30, 5, 80, 80), dir, "max_bytes_per_second", 2000.0), EmbeddedListener.tcp("l2", 2046)));
+        assertTrue(e.getMessage().contains("max_bytes_per_second and sinks as the other tcpcopy filter dumping there"), e.getMessage());
     }
 
     @Test

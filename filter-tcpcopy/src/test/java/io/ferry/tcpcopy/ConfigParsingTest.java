@@ -41,6 +41,23 @@ class ConfigParsingTest {
         assertEquals(DumpConfig.Format.LAYOTTO, d.format());
         assertFalse(d.bothDirections());
         assertEquals(4096, d.queueCapacity());
+        assertEquals(1L << 20, d.maxBytesPerSecond(), "a capture budget of 1 MiB/s by default");
+    }
+
+    @Test
+    void captureBudget() throws Exception {
+        assertEquals(0, parse(Map.of("dump", Map.of("max_bytes_per_second", 0.0))).dump().maxBytesPerSecond(),
+                "0 is unlimited");
+        assertEquals(1048576, parse(Map.of("dump", Map.of("max_bytes_per_second", 1048576.0))).dump().maxBytesPerSecond());
+        String expected = " (expected: an integer number of bytes per second from 0 (unlimited) to 1099511627776)";
+        assertEquals(P + ".dump.max_bytes_per_second: -1" + expected,
+                error(Map.of("dump", Map.of("max_bytes_per_second", -1.0))));
+        assertEquals(P + ".dump.max_bytes_per_second: 1.5" + expected,
+                error(Map.of("dump", Map.of("max_bytes_per_second", 1.5))));
+        assertEquals(P + ".dump.max_bytes_per_second: \"4MiB\"" + expected,
+                error(Map.of("dump", Map.of("max_bytes_per_second", "4MiB"))));
+        assertEquals(P + ".dump.max_bytes_per_second: 2199023255552" + expected,
+                error(Map.of("dump", Map.of("max_bytes_per_second", (double) (1L << 41)))));
     }
 
     @Test
@@ -114,6 +131,7 @@ class ConfigParsingTest {
                 error(Map.of("dump", Map.of("max_file_size", 8192.0, "max_total_size", 5000.0))));
         assertEquals(P + ".dump.dir: \"\" (expected: a directory path)", error(Map.of("dump", Map.of("dir", ""))));
         assertEquals(P + ".dump.size: 1 (expected: no such field; dump accepts dir, directions, format, "
-                + "max_bytes_per_connection, max_file_size, max_files, max_total_size, queue_capacity, sample_percent, sinks)", error(Map.of("dump", Map.of("size", 1.0))));
+                + "max_bytes_per_connection, max_bytes_per_second, max_file_size, max_files, max_total_size, "
+                + "queue_capacity, sample_percent, sinks)", error(Map.of("dump", Map.of("size", 1.0))));
     }
 }

@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  * {@code none} is the same loop with a filter that only returns CONTINUE: the "no filter" baseline. {@code inside}
  * runs with a window open: the filter copies every byte and queues a record, which the writer thread takes off the
  * queue and discards, so that the figure is the data path's cost apart from the disk (the disk's rate is
- * {@link WriterBenchmark}'s). Records dropped because the queue was full are counted and printed after each trial.
+ * {@link WriterBenchmark}'s), with the capture budget off ({@code max_bytes_per_second: 0}). {@code budget} is
+ * {@code inside} with a capture budget of 4 MiB/s: almost every record is refused as {@code rate_limit},
+ * the cost of sampling a listener far above the budget. Dropped records are counted and printed after each trial.
  *
  * <p>The fork runs with a fixed, pre-touched 1 GiB heap, as a proxy is deployed: on a large default heap that was
  * never touched, every copy would also pay the kernel's first-touch page faults.
@@ -44,7 +46,7 @@ import java.util.stream.Stream;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class OnDataBenchmark {
 
-    @Param({"none", "off", "outside", "inside"})
+    @Param({"none", "off", "outside", "inside", "budget"})
     public String mode;
 
     @Param({"128", "16384"})
@@ -70,9 +72,10 @@ public class OnDataBenchmark {
         dir = Files.createTempDirectory("tcpcopy-bench");
         String sw = mode.equals("off") ? "OFF" : "ON";
         factory = harness.create(Harness.config(Fakes.strategy(sw, 3600, 3599, 99, 99), dir,
-                "max_total_size", (double) (256 << 20)), EmbeddedListener.tcp("bench", 2045));
+                "max_total_size", (double) (256 << 20), "max_bytes_per_second",
+                mode.equals("budget") ? (double) (4 << 20) : 0.0), EmbeddedListener.tcp("bench", 2045));
         filter = Harness.chain(factory, EmbeddedListener.tcp("bench", 2045)).read.get(0);
-        if (mode.equals("inside")) {
+        if (mode.equals("inside") || mode.equals("budget")) {
             if (factory.open(3600, true).window() == null) {
                 throw new IllegalStateException("window did not open");
             }
@@ -93,10 +96,11 @@ public class OnDataBenchmark {
         if (harness == null) {
             return;
         }
-        if (mode.equals("inside")) {
+        if (mode.equals("inside") || mode.equals("budget")) {
             var st = factory.stats();
-            System.out.printf("%n[tcpcopy] size %d: queued %d, taken by the writer %d, dropped queue_full %d%n", size,
-                    st.capturedRecords(), st.writtenRecords(), st.dropped(DropReason.QUEUE_FULL));
+            System.out.printf("%n[tcpcopy] %s size %d: queued %d, taken by the writer %d, dropped queue_full %d, "
+                            + "rate_limit %d%n", mode, size, st.capturedRecords(), st.writtenRecords(),
+                    st.dropped(DropReason.QUEUE_FULL), st.dropped(DropReason.RATE_LIMIT));
         }
         harness.close();
         try (Stream<Path> s = Files.walk(dir)) {

@@ -55,7 +55,7 @@ public class WriterBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("tcpcopy-writer-bench");
-        writer = new DumpWriter(new DumpConfig(dir, 64L << 20, 2, 512L << 20, DumpConfig.Format.LAYOTTO, false, BATCH),
+        writer = new DumpWriter(new DumpConfig(dir, 64L << 20, 2, 512L << 20, DumpConfig.Format.LAYOTTO, false, BATCH, 0),
                 ZoneId.systemDefault(), System::nanoTime);
         stats = new CaptureStats();
         payloads = new byte[BATCH][];

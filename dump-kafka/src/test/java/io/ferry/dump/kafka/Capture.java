@@ -33,6 +33,7 @@ final class Capture implements AutoCloseable {
         dump.put("dir", dir.toString());
         dump.put("format", "ferry");
         dump.put("directions", "both");
+        dump.put("max_bytes_per_second", 0);   // complete captures: the default budget would shed bulk traffic
         dump.put("sinks", List.of(sink));
         Map<String, Object> config = Map.of(
                 "strategy", Map.of("switch", "ON", "interval", 30, "duration", 20, "cpu_max_rate", 99, "mem_max_rate", 99),

@@ -33,31 +33,66 @@ import java.util.function.Function;
  *       decided once per connection at its first read or write in a window (tcpcopy's {@code -r}), 0 to 100</td></tr>
  *   <tr><td>{@code max_bytes_per_connection}</td><td>0 (no limit)</td><td>bytes captured per connection, both
  *       directions together; what is beyond is not captured and the Ferry file gets a {@code TRUNCATED} record</td></tr>
+ *   <tr><td>{@code max_bytes_per_second}</td><td>1048576 (1 MiB/s)</td><td>the capture budget of the dump dir's
+ *       writer: captured traffic (payload bytes) accepted per second, with bursts of up to a tenth of that;
+ *       beyond it records are dropped before they are queued (reason {@code rate_limit}); {@code 0} is
+ *       unlimited</td></tr>
  *   <tr><td>{@code sinks}</td><td>none</td><td>more destinations of the Ferry records, e.g.
  *       {@code [{"type": "kafka", ...}]}, each behind a bounded queue of its own
  *       ({@link io.ferry.tcpcopy.dump.sink.SinkSpec}, {@link io.ferry.tcpcopy.dump.sink.DumpSinks})</td></tr>
  * </table>
  */
 public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
-                         boolean bothDirections, int queueCapacity, Sampling sampling,
+                         boolean bothDirections, int queueCapacity, Sampling sampling, long maxBytesPerSecond,
                          java.util.List<io.ferry.tcpcopy.dump.sink.SinkSpec> sinks) {
 
     /** The config without sinks ({@code "sinks"}: records go to the dump files only). */
     public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
-                      boolean bothDirections, int queueCapacity, Sampling sampling) {
-        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, sampling, java.util.List.of());
-    }
-
-    /** The config without connection sampling: every connection, no byte budget. */
-    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
-                      boolean bothDirections, int queueCapacity) {
-        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, Sampling.ALL);
+                      boolean bothDirections, int queueCapacity, Sampling sampling, long maxBytesPerSecond) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, sampling,
+                maxBytesPerSecond, java.util.List.of());
     }
 
     public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
     public static final int DEFAULT_MAX_FILES = 10;
     public static final long DEFAULT_MAX_TOTAL_SIZE = 1L << 30;
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
+    /**
+     * 1 MiB/s of captured traffic. The writer formats and persists Layotto's hex lines at roughly 100 to 150 MB/s
+     * of traffic per core, so this budget keeps its cost to about 1 % of one core (and about 3 MiB/s of file
+     * writes) however fast the sampled listener runs; measured through the proxy, 4 MiB/s still cost the 16 KiB
+     * request/response workload its p99 target (the module README).
+     */
+    public static final long DEFAULT_MAX_BYTES_PER_SECOND = 1L << 20;
+
+    /**
+     * The config without connection sampling (every connection, no byte budget per connection) and with the default
+     * capture budget ({@link #DEFAULT_MAX_BYTES_PER_SECOND}).
+     */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, Sampling.ALL);
+    }
+
+    /** The config with connection sampling and the default capture budget. */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity, Sampling sampling) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, sampling,
+                DEFAULT_MAX_BYTES_PER_SECOND);
+    }
+
+    /** The config without connection sampling and with the given capture budget ({@code 0}: unlimited). */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity, long maxBytesPerSecond) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, Sampling.ALL,
+                maxBytesPerSecond);
+    }
+
+    /** This config with another capture budget ({@code 0}: unlimited). */
+    public DumpConfig withMaxBytesPerSecond(long bytesPerSecond) {
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity,
+                sampling, bytesPerSecond, sinks);
+    }
 
     /** The dump file formats. */
     public enum Format {
@@ -81,8 +116,7 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
 
     private static final Set<String> FIELDS =
             Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity",
-                    "sample_percent", "max_bytes_per_connection",
-                    "sinks");
+                    "sample_percent", "max_bytes_per_connection", "max_bytes_per_second", "sinks");
 
     public static Path defaultDir() {
         return Path.of(System.getProperty("user.home"), "logs", "mosn", "dump");
@@ -144,10 +178,28 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
         int queue = m.get("queue_capacity") == null ? DEFAULT_QUEUE_CAPACITY
                 : Strategy.integer(m.get("queue_capacity"), path.apply("queue_capacity"), 1, 1 << 20,
                 "an integer from 1 to 1048576");
+        long budget = DEFAULT_MAX_BYTES_PER_SECOND;
+        Object b = m.get("max_bytes_per_second");
+        if (b != null) {
+            budget = -1;
+            if (b instanceof Number n) {
+                double v = n.doubleValue();
+                if (v == Math.rint(v) && v >= 0 && v <= MAX_BYTES_PER_SECOND) {
+                    budget = (long) v;
+                }
+            }
+            if (budget < 0) {
+                throw new FilterConfigException(path.apply("max_bytes_per_second"), b,
+                        "an integer number of bytes per second from 0 (unlimited) to " + MAX_BYTES_PER_SECOND);
+            }
+        }
         Sampling sampling = Sampling.parse(m, path);
-        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling,
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling, budget,
                 io.ferry.tcpcopy.dump.sink.SinkSpec.parseAll(m.get("sinks"), path.apply("sinks")));
     }
+
+    /** The largest budget accepted: 1 TiB/s, far beyond any writer (and it keeps the budget's arithmetic exact). */
+    static final long MAX_BYTES_PER_SECOND = 1L << 40;
 
     private static long size(Object v, String path, long dflt, long min) throws FilterConfigException {
         if (v == null) {

@@ -11,7 +11,13 @@ public enum DropReason {
     /** Writing the record failed (disk full, say); the writer goes on with the next record. */
     IO_ERROR("io_error"),
     /** The filter was closed (runtime shutdown) before the record was queued. */
-    CLOSED("closed");
+    CLOSED("closed"),
+    /**
+     * The dump's capture budget ({@code dump.max_bytes_per_second}) was spent: the record was not queued, so neither
+     * the queue nor the writer pays for it.
+     */
+    RATE_LIMIT("rate_limit");
+
 
     private final String key;
 

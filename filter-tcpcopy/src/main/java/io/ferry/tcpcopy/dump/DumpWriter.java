@@ -23,7 +23,10 @@ import java.util.function.LongSupplier;
  *
  * <h2>Threading</h2>
  * {@link #submit} is called on connection threads (and by portrait uploads): it never blocks, never does I/O and
- * takes no lock; when the queue is full the record is dropped and counted ({@code queue_full}). The writer drains
+ * takes no lock. A payload record beyond the capture budget ({@code dump.max_bytes_per_second}, see
+ * {@link CaptureBudget}) is dropped before it is queued and counted ({@code rate_limit}), so that the writer's work,
+ * on a core the proxy may need, stays bounded; when the queue is full the record is dropped and counted
+ * ({@code queue_full}). Records within the budget and the queue's capacity are all written. The writer drains
  * the queue every 20 ms, or at once when a producer finds it half full, so records reach the file within about
  * 20 ms plus the write itself. Everything else
  * (formatting, files, rotation, MD5s) happens on the writer thread. Records are written in queue order, so the
@@ -58,6 +61,7 @@ public final class DumpWriter implements AutoCloseable {
     private final Map<String, String> memDumpMd5 = new HashMap<>();
     /** Per listener's stats: the queue_full drop count already reported in a Ferry {@code DROPPED} record. */
     private final Map<CaptureStats, Long> queueDropsSeen = new java.util.IdentityHashMap<>();
+    private final Map<CaptureStats, Long> rateDropsSeen = new java.util.IdentityHashMap<>();
     /** {@code "format": "pcapng"}: the TCP state of the conversations, and a buffer for one record's packets. */
     private final io.ferry.tcpcopy.pcapng.PcapConverter.Session pcapSession = new io.ferry.tcpcopy.pcapng.PcapConverter.Session();
     private final java.io.ByteArrayOutputStream pcapBuffer = new java.io.ByteArrayOutputStream();
@@ -71,6 +75,14 @@ public final class DumpWriter implements AutoCloseable {
     private volatile boolean stopping;
     /** {@code dump.sinks}: fed from this writer's thread, each through a bounded queue of its own. */
     private final io.ferry.tcpcopy.dump.sink.DumpSinks sinks;
+    /** Null when the budget is unlimited ({@code max_bytes_per_second: 0}). */
+    private final CaptureBudget budget;
+    /**
+     * The writer's clock ({@code nanoTime}), published by the writer thread on each turn of its loop (at least every
+     * {@link #IDLE_PARK_NANOS}), so that {@link #submit} charges the budget without reading a clock itself. It lags
+     * by at most one park or one write, which delays refills a little and never loses them.
+     */
+    private volatile long clock;
     private DumpFiles files;
     private boolean dirErrorLogged;
     private long lastDirAttempt;
@@ -106,6 +118,8 @@ public final class DumpWriter implements AutoCloseable {
         this.wakeThreshold = Math.max(1, config.queueCapacity() / 2);
         this.zone = zone;
         this.nanoTime = nanoTime;
+        this.clock = nanoTime.getAsLong();
+        this.budget = config.maxBytesPerSecond() > 0 ? new CaptureBudget(config.maxBytesPerSecond(), clock) : null;
         this.thread = new Thread(this::run, "ferry-tcpcopy-writer");
         this.thread.setDaemon(true);
         this.sinks = io.ferry.tcpcopy.dump.sink.DumpSinks.start(config.sinks());
@@ -133,11 +147,16 @@ public final class DumpWriter implements AutoCloseable {
 
     /**
      * Queues {@code record} for writing. Never blocks; returns false (and counts the drop in the record's stats) if
-     * the queue is full or the writer is closed.
+     * a payload record is beyond the capture budget, the queue is full or the writer is closed. Portrait records are
+     * not charged to the budget (one per business type per window).
      */
     public boolean submit(DumpRecord record) {
         if (stopping) {
             record.stats.drop(DropReason.CLOSED);
+            return false;
+        }
+        if (budget != null && record.payload != null && !budget.tryAcquire(record.payload.length, clock)) {
+            record.stats.drop(DropReason.RATE_LIMIT);
             return false;
         }
         if (!queue.offer(record)) {
@@ -182,8 +201,14 @@ public final class DumpWriter implements AutoCloseable {
         return true;
     }
 
+    /** Publishes the writer's clock to producers; the writer thread calls it on each turn (tests call it directly). */
+    void tick() {
+        clock = nanoTime.getAsLong();
+    }
+
     private void run() {
         while (true) {
+            tick();
             DumpRecord r = queue.poll();
             if (r == null) {
                 flushQuietly();
@@ -254,18 +279,27 @@ public final class DumpWriter implements AutoCloseable {
         writeMemDump(f, r);
     }
 
+    /** A {@code DROPPED} record if the record's listener lost records for {@code reason} since the last one. */
+    private void markDrops(DumpFiles f, DumpRecord r, DropReason reason, Map<CaptureStats, Long> seenByStats)
+            throws IOException {
+        long lost = r.stats.dropped(reason);
+        long seen = seenByStats.getOrDefault(r.stats, 0L);
+        if (lost > seen) {
+            seenByStats.put(r.stats, lost);
+            byte[] mark = io.ferry.tcpcopy.record.FerryFormat.encode(io.ferry.tcpcopy.record.FerryRecord.dropped(
+                    r.ferry.timeMicros(), r.window, r.ferry.listener(), reason.key(), lost - seen));
+            f.append(io.ferry.tcpcopy.record.FerryFormat.FILE, mark);
+        }
+    }
+
     /**
      * A Ferry record: first a {@code DROPPED} record if this listener lost records to a full queue since the last one
-     * (so a reader sees the gap), then the Layotto line of a {@code DATA} record, then the record itself.
+     * or the capture budget (so a reader sees the gap), then the Layotto line of a {@code DATA} record, then the record itself.
      */
     private void writeFerry(DumpFiles f, DumpRecord r) throws IOException {
-        long lost = r.stats.dropped(DropReason.QUEUE_FULL);
-        long seen = queueDropsSeen.getOrDefault(r.stats, 0L);
-        if (lost > seen && config.format() == DumpConfig.Format.FERRY) {
-            queueDropsSeen.put(r.stats, lost);
-            byte[] mark = io.ferry.tcpcopy.record.FerryFormat.encode(io.ferry.tcpcopy.record.FerryRecord.dropped(
-                    r.ferry.timeMicros(), r.window, r.ferry.listener(), DropReason.QUEUE_FULL.key(), lost - seen));
-            f.append(io.ferry.tcpcopy.record.FerryFormat.FILE, mark);
+        if (config.format() == DumpConfig.Format.FERRY) {
+            markDrops(f, r, DropReason.QUEUE_FULL, queueDropsSeen);
+            markDrops(f, r, DropReason.RATE_LIMIT, rateDropsSeen);
         }
         if (r.payload != null && !writeLayottoPayload(f, r)) {
             return;

@@ -18,6 +18,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,10 +42,82 @@ class DumpWriterTest {
     }
 
     private DumpWriter writer(Path d, int queue, boolean start) {
-        DumpConfig c = new DumpConfig(d, 1 << 20, 3, 8 << 20, DumpConfig.Format.LAYOTTO, false, queue);
-        DumpWriter w = new DumpWriter(c, ZoneOffset.UTC, System::nanoTime, start);
+        return writer(d, queue, start, 0, System::nanoTime);
+    }
+
+    private DumpWriter writer(Path d, int queue, boolean start, long bytesPerSecond, LongSupplier clock) {
+        DumpConfig c = new DumpConfig(d, 1 << 20, 3, 8 << 20, DumpConfig.Format.LAYOTTO, false, queue, bytesPerSecond);
+        DumpWriter w = new DumpWriter(c, ZoneOffset.UTC, clock, start);
         writers.add(w);
         return w;
+    }
+
+    /** 1000 bytes whose first byte is {@code i}. */
+    private static byte[] kb(int i) {
+        byte[] p = new byte[1000];
+        p[0] = (byte) i;
+        return p;
+    }
+
+    @Test
+    void withinTheBudgetNothingIsDroppedOrReordered() throws Exception {
+        AtomicLong now = new AtomicLong(42);
+        DumpWriter w = writer(dir, 1000, false, 1_000_000, now::get);   // 1 MB/s: a 100 000-byte bucket
+        for (int i = 0; i < 100; i++) {
+            assertTrue(w.submit(DumpRecord.payload(T, "w", "1", kb(i), stats)));
+        }
+        assertEquals(0, stats.dropped(DropReason.RATE_LIMIT));
+        w.start();
+        await(w);
+        List<String> lines = Files.readAllLines(dir.resolve("dump_tcp_copy.log"));
+        assertEquals(100, lines.size());
+        for (int i = 0; i < 100; i++) {
+            assertTrue(lines.get(i).contains("[w][1]" + String.format("%02x 00", i)), lines.get(i));
+        }
+        assertEquals(100_000L, stats.snapshot().get("written_bytes"));
+    }
+
+    @Test
+    void beyondTheBudgetRecordsAreDroppedAsRateLimitUntilItRefills() throws Exception {
+        AtomicLong now = new AtomicLong(-7_000_000_000L);
+        DumpWriter w = writer(dir, 1000, false, 1_000_000, now::get);
+        int seq = 0;
+        for (int i = 0; i < 150; i++) {
+            w.submit(DumpRecord.payload(T, "w", "1", kb(seq++), stats));
+        }
+        assertEquals(50, stats.dropped(DropReason.RATE_LIMIT), "a 100 000-byte bucket: 100 of 150 kept");
+        assertEquals(100, w.queued());
+        assertEquals(100_000L, stats.snapshot().get("captured_bytes"), "refused records are not counted as captured");
+        assertEquals(50L, stats.snapshot().get("dropped_rate_limit"));
+
+        now.addAndGet(20_000_000);                        // 20 ms: 20 000 bytes of budget...
+        assertFalse(w.submit(DumpRecord.payload(T, "w", "1", kb(seq++), stats)),
+                "...but only once the writer has published its clock");
+        w.tick();
+        for (int i = 0; i < 25; i++) {
+            w.submit(DumpRecord.payload(T, "w", "1", kb(seq++), stats));
+        }
+        assertEquals(120, w.queued(), "20 ms refilled 20 records");
+        assertEquals(51 + 5, stats.dropped(DropReason.RATE_LIMIT));
+
+        assertTrue(w.submit(DumpRecord.portrait(T, "w", "1", "RPC", "{}", "{}", stats)), "portraits are not charged");
+        assertEquals(0, stats.dropped(DropReason.QUEUE_FULL));
+        w.start();
+        await(w);
+        List<String> lines = Files.readAllLines(dir.resolve("dump_tcp_copy.log"));
+        assertEquals(120, lines.size());
+        assertTrue(lines.get(99).contains("[w][1]63 00"), "the 100th record (0x63) is the last of the first burst");
+        assertTrue(lines.get(100).contains("[w][1]97 00"), "then record 151 (0x97), admitted after the refill");
+    }
+
+    @Test
+    void zeroIsUnlimited() throws Exception {
+        DumpWriter w = writer(dir, 100_000, false, 0, () -> 0L);           // a clock that never moves
+        for (int i = 0; i < 20_000; i++) {                                   // 20 MB in no time
+            assertTrue(w.submit(DumpRecord.payload(T, "w", "1", kb(i), stats)));
+        }
+        assertEquals(0, stats.dropped(DropReason.RATE_LIMIT));
+        assertEquals(20_000, w.queued());
     }
 
     private void await(DumpWriter w) throws InterruptedException {

@@ -88,7 +88,7 @@ class DumpCommandEndToEndTest {
                         {"type": "tcpcopy", "config": {
                           "strategy": {"switch": "ON", "interval": 3600, "duration": 10,
                                        "cpu_max_rate": 99.9, "mem_max_rate": 99.9},
-                          "dump": {"dir": "%s", "format": "ferry", "directions": "both"}}},
+                          "dump": {"dir": "%s", "format": "ferry", "directions": "both", "max_bytes_per_second": 0}}},
                         {"type": "tcp_proxy", "config": {"cluster": "echo"}}
                       ]}]
                     }]
