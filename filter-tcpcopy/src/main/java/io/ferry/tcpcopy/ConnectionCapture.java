@@ -74,7 +74,7 @@ final class ConnectionCapture implements ConnectionEventListener {
                 truncated = true;
             }
         }
-        if (take > 0) {
+        if (take > 0 && owner.charge(take)) {  // beyond the capture budget: dropped before any copy
             byte[] copy = new byte[take];
             buffer.getBytes(from, copy, 0, take);
             captured += take;

@@ -277,11 +277,6 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         }
     }
 
-    /** Called by the filters: queues a copy of captured bytes; never blocks. */
-    void submit(Window w, byte[] copy) {
-        writer.submit(DumpRecord.payload(scheduler.currentTimeMillis(), w.id(), w.port(), copy, stats));
-    }
-
     /** The connection sampling in force (from {@code dump}, replaceable through the admin API). */
     public Sampling sampling() {
         return sampling;
@@ -301,12 +296,20 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     /** Captured bytes of one direction: a Layotto line, and with the Ferry format a {@code DATA} record. */
     void submitData(ConnectionCapture c, Window w, int direction, byte[] copy) {
         if (!ferry) {
-            submit(w, copy);
+            writer.submitCharged(DumpRecord.payload(scheduler.currentTimeMillis(), w.id(), w.port(), copy, stats));
             return;
         }
         long us = micros();
-        writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
+        writer.submitCharged(DumpRecord.ferry(us / 1000, w.id(), w.port(),
                 FerryRecord.data(us, c.connectionId(), direction, w.id(), name, copy), stats));
+    }
+
+    /**
+     * Charges {@code bytes} to the dump writer's capture budget before they are copied; false (counted as
+     * {@code rate_limit}) when the budget is spent. Follow a true answer with {@link #submitData}.
+     */
+    boolean charge(int bytes) {
+        return writer.tryCharge(bytes, stats);
     }
 
     /** Ferry format: the connection's {@code OPEN} record, at its first record in a window. */

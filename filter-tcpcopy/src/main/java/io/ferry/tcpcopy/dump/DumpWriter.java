@@ -151,12 +151,29 @@ public final class DumpWriter implements AutoCloseable {
      * not charged to the budget (one per business type per window).
      */
     public boolean submit(DumpRecord record) {
-        if (stopping) {
-            record.stats.drop(DropReason.CLOSED);
+        if (record.payload != null && !tryCharge(record.payload.length, record.stats)) {
             return false;
         }
-        if (budget != null && record.payload != null && !budget.tryAcquire(record.payload.length, clock)) {
-            record.stats.drop(DropReason.RATE_LIMIT);
+        return submitCharged(record);
+    }
+
+    /**
+     * Charges {@code bytes} of captured traffic to the capture budget <em>before</em> the caller copies them, so that
+     * a read beyond the budget costs one volatile read and no copy. Returns false (and counts a {@code rate_limit}
+     * drop in {@code stats}) when the budget is spent; on true, hand the record to {@link #submitCharged}.
+     */
+    public boolean tryCharge(int bytes, CaptureStats stats) {
+        if (budget != null && !budget.tryAcquire(bytes, clock)) {
+            stats.drop(DropReason.RATE_LIMIT);
+            return false;
+        }
+        return true;
+    }
+
+    /** Queues {@code record}, whose payload was already charged with {@link #tryCharge}; as {@link #submit} otherwise. */
+    public boolean submitCharged(DumpRecord record) {
+        if (stopping) {
+            record.stats.drop(DropReason.CLOSED);
             return false;
         }
         if (!queue.offer(record)) {
