@@ -10,12 +10,12 @@ import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
 import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.admin.AdminServer;
+import io.ferry.proxy.admin.FilterStatsRegistry;
 import io.ferry.proxy.cluster.ClusterManager;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.FilterEntry;
 import io.ferry.proxy.config.ListenerConfig;
-import io.ferry.proxy.stats.InMemoryStatsRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -81,7 +81,7 @@ public final class ProxyServer implements AutoCloseable {
     private ClusterManager clusterManager;
     private FilterTimer ownTimer;
     private AdminServer adminServer;
-    private InMemoryStatsRegistry detachedStats;
+    private FilterStatsRegistry detachedStats;
     private volatile InetSocketAddress adminAddress;
     private boolean closed;
 
@@ -142,7 +142,7 @@ public final class ProxyServer implements AutoCloseable {
         } else {
             LOG.info("no admin config, no admin API served");
             adminRegistry = new RuntimeFilterEnvironment.DetachedAdminRegistry();
-            detachedStats = new InMemoryStatsRegistry();
+            detachedStats = new FilterStatsRegistry();
             statsRegistry = detachedStats;
         }
         RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, statsRegistry, scheduler,
