@@ -81,7 +81,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        listener.stats.connectionOpened();
+        listener.stats.opened();
         chain = new ChainConnection(IDS.incrementAndGet(), listener.info, this);
         boolean hasFilters;
         try {
@@ -225,7 +225,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        listener.stats.connectionClosed();
+        listener.stats.closed();
         if (held != null) {
             held.release();
             held = null;

@@ -10,26 +10,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe and lock-free ({@link LongAdder}); updated from every event loop, read by the admin thread.
  */
-public final class ClusterStats {
+public final class ClusterStats extends ConnectionCounters {
 
-    private final LongAdder connectionsTotal = new LongAdder();
-    private final LongAdder connectionsActive = new LongAdder();
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder connectionsNoUpstream = new LongAdder();
     private final LongAdder overflow = new LongAdder();
-    private final LongAdder bytesIn = new LongAdder();
-    private final LongAdder bytesOut = new LongAdder();
-
-    /** An upstream connection was established. */
-    public void connected() {
-        connectionsTotal.increment();
-        connectionsActive.increment();
-    }
-
-    /** An established upstream connection closed. */
-    public void disconnected() {
-        connectionsActive.decrement();
-    }
 
     /** One connect attempt failed (refused, timed out, unreachable). */
     public void connectFailed() {
@@ -46,24 +31,6 @@ public final class ClusterStats {
         overflow.increment();
     }
 
-    /** {@code n} bytes were read from the upstream. */
-    public void bytesIn(int n) {
-        bytesIn.add(n);
-    }
-
-    /** {@code n} bytes were handed to the socket towards the upstream. */
-    public void bytesOut(int n) {
-        bytesOut.add(n);
-    }
-
-    public long connectionsTotal() {
-        return connectionsTotal.sum();
-    }
-
-    public long connectionsActive() {
-        return connectionsActive.sum();
-    }
-
     public long connectFailures() {
         return connectFailures.sum();
     }
@@ -76,24 +43,10 @@ public final class ClusterStats {
         return overflow.sum();
     }
 
-    public long bytesIn() {
-        return bytesIn.sum();
-    }
-
-    public long bytesOut() {
-        return bytesOut.sum();
-    }
-
-    /** The counters as a JSON object with snake-case keys. */
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("connections_total", connectionsTotal());
-        o.addProperty("connections_active", connectionsActive());
+    @Override
+    protected void addCounters(JsonObject o) {
         o.addProperty("connect_failures", connectFailures());
         o.addProperty("connections_no_upstream", connectionsNoUpstream());
         o.addProperty("circuit_breaker_overflow", overflowCount());
-        o.addProperty("bytes_in", bytesIn());
-        o.addProperty("bytes_out", bytesOut());
-        return o;
     }
 }

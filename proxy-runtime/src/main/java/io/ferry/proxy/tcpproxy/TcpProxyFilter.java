@@ -173,8 +173,8 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
         }
         Channel ch = f.channel();
         upstream = ch;
-        host.stats().connected();
-        cluster.stats().connected();
+        host.stats().opened();
+        cluster.stats().opened();
         callbacks.setUpstreamHost(host);
         ChannelSupport.setAutoRead(ch, downstreamChannel.isWritable());
         if (pending != null) {
@@ -340,8 +340,8 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             if (ctx.channel() != upstream) {
                 return;
             }
-            host.stats().disconnected();
-            cluster.stats().disconnected();
+            host.stats().closed();
+            cluster.stats().closed();
             releaseSlot();
             if (!downstreamClosed && !downstream.isClosed()) {
                 if (upstreamFailed) {

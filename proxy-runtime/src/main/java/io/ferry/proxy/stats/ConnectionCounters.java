@@ -1,0 +1,71 @@
+package io.ferry.proxy.stats;
+
+import com.google.gson.JsonObject;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters every listener, cluster and host has: connections opened in total and open now, bytes in and out.
+ *
+ * <p>Thread-safe and lock-free ({@link LongAdder}): updated from every event loop, read by the admin thread. A read
+ * is a sum of cells, so the values of one {@link #toJson()} are not an atomic snapshot.
+ */
+public abstract class ConnectionCounters {
+
+    private final LongAdder connectionsTotal = new LongAdder();
+    private final LongAdder connectionsActive = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+
+    /** A connection was opened (accepted, or established upstream). */
+    public void opened() {
+        connectionsTotal.increment();
+        connectionsActive.increment();
+    }
+
+    /** A connection counted by {@link #opened()} closed. */
+    public void closed() {
+        connectionsActive.decrement();
+    }
+
+    /** {@code n} bytes were read from the peer. */
+    public void bytesIn(int n) {
+        bytesIn.add(n);
+    }
+
+    /** {@code n} bytes were handed to the socket towards the peer. */
+    public void bytesOut(int n) {
+        bytesOut.add(n);
+    }
+
+    public long connectionsTotal() {
+        return connectionsTotal.sum();
+    }
+
+    public long connectionsActive() {
+        return connectionsActive.sum();
+    }
+
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    /** The counters as a JSON object with snake-case keys: the connection counts, then {@link #addCounters}, then bytes. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("connections_total", connectionsTotal());
+        o.addProperty("connections_active", connectionsActive());
+        addCounters(o);
+        o.addProperty("bytes_in", bytesIn());
+        o.addProperty("bytes_out", bytesOut());
+        return o;
+    }
+
+    /** Adds a subclass's own counters to {@code o}. */
+    protected void addCounters(JsonObject o) {
+    }
+}
