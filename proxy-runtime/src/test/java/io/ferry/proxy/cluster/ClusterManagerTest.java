@@ -3,17 +3,13 @@ package io.ferry.proxy.cluster;
 import io.ferry.proxy.config.ClusterConfig;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.HostConfig;
-import io.ferry.proxy.config.LbType;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.ferry.proxy.config.LbType;import io.netty.channel.WriteBufferWaterMark;
 import org.junit.jupiter.api.Test;
 
-import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.List;
+
+import io.ferry.proxy.runtime.IoTransport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,27 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClusterManagerTest {
 
-    private static final UpstreamChannels NIO = new UpstreamChannels() {
-        @Override
-        public ChannelFactory<? extends Channel> tcp() {
-            return NioSocketChannel::new;
-        }
-
-        @Override
-        public ChannelFactory<? extends Channel> unix() {
-            return NioSocketChannel::new;
-        }
-
-        @Override
-        public boolean unixHalfClosure() {
-            return false;
-        }
-
-        @Override
-        public SocketAddress unixAddress(String path) {
-            return UnixDomainSocketAddress.of(path);
-        }
-    };
+    private static final UpstreamChannels NIO = IoTransport.NIO;
 
     private static ClusterManager create(int maxConnections, String... hosts) throws ConfigException {
         List<HostConfig> hs = java.util.Arrays.stream(hosts).map(h -> new HostConfig(h, 0)).toList();
