@@ -7,6 +7,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +30,24 @@ import java.util.Set;
  *   <tr><td>{@code buffer_memory}</td><td>33554432</td><td>bytes the producer buffers; beyond, records are dropped ({@code dropped_buffer_full})</td></tr>
  *   <tr><td>{@code delivery_timeout_ms}</td><td>30000</td><td>a record not acknowledged by then is dropped ({@code dropped_send_failed})</td></tr>
  *   <tr><td>{@code producer}</td><td>none</td><td>any other producer setting, by Kafka's name, e.g. {@code security.protocol},
- *       {@code ssl.truststore.location}, {@code sasl.mechanism}, {@code sasl.jaas.config}</td></tr>
+ *       {@code ssl.truststore.location}, {@code sasl.mechanism}, {@code sasl.jaas.config}; names and values are
+ *       checked against kafka-clients' own definition ({@link ProducerSettings})</td></tr>
+ *   <tr><td>{@code plugin_key_prefixes}</td><td>none</td><td>prefixes of keys that an interceptor, metrics reporter
+ *       or other plugin reads from the {@code producer} map; such keys are passed on unchecked</td></tr>
  * </table>
- * {@code max.block.ms} is always 0 and the serializers are Ferry's: the {@code producer} map cannot change them.
+ * {@code max.block.ms} is always 0, the serializers are Ferry's and there are no transactions: the {@code producer}
+ * map cannot change them, nor set what a field of the sink sets.
+ *
+ * @param producerProps the complete producer properties
+ * @param userSettings  the entries of the {@code producer} map, as given
  */
-record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId, Map<String, Object> producerProps) {
+record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId, Map<String, Object> producerProps,
+                       Map<String, String> userSettings) {
 
     static final Set<String> FIELDS = Set.of("bootstrap_servers", "topic", "instance_id", "compression_type", "acks",
-            "enable_idempotence", "linger_ms", "batch_size", "buffer_memory", "delivery_timeout_ms", "producer");
+            "enable_idempotence", "linger_ms", "batch_size", "buffer_memory", "delivery_timeout_ms", "producer",
+            "plugin_key_prefixes");
     private static final List<String> COMPRESSION = List.of("none", "gzip", "snappy", "lz4", "zstd");
-    private static final Set<String> FIXED = Set.of(ProducerConfig.MAX_BLOCK_MS_CONFIG,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
 
     static KafkaSinkConfig parse(SinkSpec spec) throws FilterConfigException {
         spec.rejectUnknown(FIELDS);
@@ -71,17 +79,11 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
             throw new FilterConfigException(spec.path("enable_idempotence"), true,
                     "false when acks is " + acks + " (idempotence needs acks \"all\")");
         }
+        List<String> prefixes = pluginKeyPrefixes(spec);
         Map<String, Object> p = new HashMap<>();
         Map<String, String> pass = spec.stringMap("producer");
         for (Map.Entry<String, String> e : pass.entrySet()) {
-            if (FIXED.contains(e.getKey())) {
-                throw new FilterConfigException(spec.path("producer") + "." + e.getKey(), e.getValue(),
-                        "not set here: the sink never blocks (max.block.ms is 0) and writes bytes");
-            }
-            if (!ProducerConfig.configNames().contains(e.getKey())) {
-                throw new FilterConfigException(spec.path("producer") + "." + e.getKey(), e.getValue(),
-                        "a Kafka producer setting, e.g. security.protocol, ssl.truststore.location, sasl.mechanism");
-            }
+            ProducerSettings.checkEntry(spec.path("producer"), e.getKey(), e.getValue(), prefixes);
             p.put(e.getKey(), e.getValue());
         }
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -98,14 +100,43 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
                     "at least linger_ms + 1000 (" + (linger + 1_000) + ")");
         }
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(delivery));
-        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms (its constructor would fail)
+        String requestTimeout = pass.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
+        if (requestTimeout != null && !requestTimeout.contains("${")
+                && delivery < linger + Long.parseLong(requestTimeout)) {
+            throw new FilterConfigException(spec.path("delivery_timeout_ms"), delivery,
+                    "at least linger_ms + producer.request.timeout.ms (" + (linger + Long.parseLong(requestTimeout))
+                            + "), as Kafka requires");
+        }
         p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(30_000, delivery - linger)));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "0");
         p.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ferry-dump-" + instance.replaceAll("[^a-zA-Z0-9._-]", "_"));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaSinkConfig(bootstrap, topic, instance, Map.copyOf(p));
+        return new KafkaSinkConfig(bootstrap, topic, instance, Map.copyOf(p), pass);
+    }
+
+    /** {@code plugin_key_prefixes}: keys of the {@code producer} map under these are a plugin's own, passed on. */
+    private static List<String> pluginKeyPrefixes(SinkSpec spec) throws FilterConfigException {
+        Object v = spec.fields().get("plugin_key_prefixes");
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> l)) {
+            throw new FilterConfigException(spec.path("plugin_key_prefixes"), v,
+                    "a list of key prefixes, e.g. [\"confluent.monitoring.interceptor.\"]");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < l.size(); i++) {
+            String at = spec.path("plugin_key_prefixes") + "[" + i + "]";
+            if (!(l.get(i) instanceof String s)) {
+                throw new FilterConfigException(at, l.get(i), "a key prefix ending in \".\"");
+            }
+            ProducerSettings.checkPrefix(at, s);
+            out.add(s);
+        }
+        return List.copyOf(out);
     }
 
     static String defaultInstanceId() {

@@ -4,8 +4,17 @@ import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.tcpcopy.dump.sink.DumpSink;
 import io.ferry.tcpcopy.dump.sink.DumpSinkProvider;
 import io.ferry.tcpcopy.dump.sink.SinkSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
-/** Registers the {@code kafka} dump sink ({@link KafkaSink}) with tcpcopy's sink SPI. */
+/**
+ * Registers the {@code kafka} dump sink ({@link KafkaSink}) with tcpcopy's sink SPI.
+ *
+ * <p>{@link #validate} (when the tcpcopy config is parsed) checks every field and every producer setting, and does,
+ * offline, what the {@link KafkaProducer} constructor checks ({@link ProducerSettings#checkConstructible}): a bad
+ * setting, a missing trust store or a bad JAAS config stops startup with the one error format, and no broker is
+ * contacted. {@link #create} (when the dump writer starts, i.e. while the proxy starts) constructs the producer at
+ * once; should its constructor still fail, the error names the sink's path too. Stateless and thread-safe.
+ */
 public final class KafkaSinkProvider implements DumpSinkProvider {
 
     @Override
@@ -15,15 +24,23 @@ public final class KafkaSinkProvider implements DumpSinkProvider {
 
     @Override
     public void validate(SinkSpec spec) throws FilterConfigException {
-        KafkaSinkConfig.parse(spec);
+        KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
+        ProducerSettings.checkConstructible(spec.path(), c.producerProps(), c.userSettings());
     }
 
     @Override
     public DumpSink create(SinkSpec spec) {
+        KafkaSinkConfig c;
         try {
-            return new KafkaSink(KafkaSinkConfig.parse(spec));
+            c = KafkaSinkConfig.parse(spec);
         } catch (FilterConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);   // validate() accepted it before
+        }
+        try {
+            return new KafkaSink(c);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(FilterConfigException.format(spec.path("producer"), "{...}",
+                    "settings the Kafka producer accepts; kafka-clients says: " + e.getMessage()), e);
         }
     }
 }

@@ -58,7 +58,8 @@ class KafkaSinkConfigTest {
         assertEquals(BASE + "[0].producer.max.block.ms: \"60000\" (expected: not set here: the sink never blocks "
                 + "(max.block.ms is 0) and writes bytes)", error(sink("producer", Map.of("max.block.ms", "60000"))));
         assertEquals(BASE + "[0].producer.no.such: \"1\" (expected: a Kafka producer setting, e.g. security.protocol, "
-                + "ssl.truststore.location, sasl.mechanism)", error(sink("producer", Map.of("no.such", "1"))));
+                + "ssl.truststore.location, sasl.mechanism (a plugin's own keys need their prefix in plugin_key_prefixes))",
+                error(sink("producer", Map.of("no.such", "1"))));
         assertEquals(BASE + "[0].enable_idempotence: true (expected: false when acks is 0 (idempotence needs acks \"all\"))",
                 error(sink("acks", "0", "enable_idempotence", true)));
         assertEquals(BASE + "[0].compression_type: \"brotli\" (expected: one of [none, gzip, snappy, lz4, zstd])",
