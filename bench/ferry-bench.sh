@@ -13,10 +13,20 @@
 #       (POST /api/v1/tcpcopy/window?duration_s=3600), so every byte of the run is sampled, and it prints the
 #       tcpcopy counters of GET /api/v1/stats every 30 s to its log.
 #
+#   bench/ferry-bench.sh serve-tcpcopy-kafka PORT UPSTREAM_PORT BOOTSTRAP [JVM_FLAG...]
+#       serve-tcpcopy plus a kafka dump sink (default settings, topic ferry-bench) to BOOTSTRAP (host:port), with
+#       dump-kafka and kafka-clients added to the proxy's class path; prints the counters every 5 s
+#       (FERRY_BENCH_STATS_EVERY, seconds; 30 for serve-tcpcopy).
+#
 # JVM flags: FERRY_JAVA_OPTS (default below). peers.sh pins the proxy to one CPU, so the JVM sees one processor.
 # FERRY_BENCH_NIO=1 adds a second target, ferry-nio, the same proxy on Netty's NIO transport.
 # FERRY_BENCH_TCPCOPY=1 adds the target ferry-tcpcopy (serve-tcpcopy above). FERRY_TCPCOPY_DUMP adds fields to its
 # "dump" object, e.g. FERRY_TCPCOPY_DUMP='"max_bytes_per_second": 0' for an unlimited capture budget.
+# FERRY_BENCH_KAFKA=1 adds three targets to the same interleaved run: ferry-tcpcopy, ferry-tcpcopy-kafka (its sink to
+# a single-node KRaft broker this script starts on 127.0.0.1 from dump-kafka's test classes, pinned to
+# FERRY_KAFKA_BROKER_CPU, default 0, the load generator's CPU, so the proxy's CPU stays the proxy's; stopped on exit)
+# and ferry-tcpcopy-kafka-down (its sink to a 127.0.0.1 port where nothing listens: the broker is down). At the end
+# it prints the last tcpcopy and sink counters each tcpcopy target logged (queue drops, sent, dropped_*).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,18 +34,30 @@ JAR="$REPO/proxy-runtime/target/ferry.jar"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
 JAVA_OPTS="${FERRY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
 
-if [ "${1:-}" = "serve" ] || [ "${1:-}" = "serve-tcpcopy" ]; then
+if [ "${1:-}" = "serve" ] || [ "${1:-}" = "serve-tcpcopy" ] || [ "${1:-}" = "serve-tcpcopy-kafka" ]; then
   [ $# -ge 3 ] || { echo "usage: $0 $1 PORT UPSTREAM_PORT [JVM_FLAG...]" >&2; exit 2; }
   mode="$1"; port="$2"; upstream="$3"; shift 3
+  sinks=""
+  classpath=(-jar "$JAR")
+  stats_every="${FERRY_BENCH_STATS_EVERY:-30}"
+  if [ "$mode" = "serve-tcpcopy-kafka" ]; then
+    [ $# -ge 1 ] || { echo "usage: $0 $mode PORT UPSTREAM_PORT BOOTSTRAP [JVM_FLAG...]" >&2; exit 2; }
+    sinks=', "sinks": [{"type": "kafka", "bootstrap_servers": "'"$1"'", "topic": "ferry-bench"}]'
+    shift
+    # shellcheck source=bench/kafka-lib.sh
+    . "$REPO/bench/kafka-lib.sh"
+    classpath=(-cp "$JAR:$(kafka_runtime_cp "$REPO")" io.ferry.proxy.cli.Main)
+    stats_every="${FERRY_BENCH_STATS_EVERY:-5}"
+  fi
   cfg="$(mktemp -t ferry-bench.XXXXXX.json)"
   filters='{"type": "tcp_proxy", "config": {"cluster": "echo"}}'
   admin=""
-  if [ "$mode" = "serve-tcpcopy" ]; then
+  if [ "$mode" != "serve" ]; then
     dump="$(mktemp -d -t ferry-bench-dump.XXXXXX)"
     admin_port=$((port + 1000))
     filters='{"type": "tcpcopy", "config": {
         "strategy": {"switch": "ON", "interval": 3600, "duration": 10, "cpu_max_rate": 99.9, "mem_max_rate": 99.9},
-        "dump": {"dir": "'"$dump"'", "max_total_size": 268435456'"${FERRY_TCPCOPY_DUMP:+, $FERRY_TCPCOPY_DUMP}"'}}},
+        "dump": {"dir": "'"$dump"'", "max_total_size": 268435456'"${FERRY_TCPCOPY_DUMP:+, $FERRY_TCPCOPY_DUMP}$sinks"'}}},
       '"$filters"
     admin=',
   "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": '"$admin_port"'}}}'
@@ -61,7 +83,7 @@ JSON
   fi
   echo "config $cfg, dump dir $dump"
   # shellcheck disable=SC2086
-  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" &
+  java $JAVA_OPTS "$@" "${classpath[@]}" start -c "$cfg" &
   java_pid=$!
   api="http://127.0.0.1:$admin_port/api/v1"
   opened=0
@@ -74,8 +96,8 @@ JSON
   done
   [ "$opened" = 1 ] || { echo "could not open a tcpcopy window through $api" >&2; kill "$java_pid"; exit 1; }
   (while kill -0 "$java_pid" 2>/dev/null; do
-     sleep 30
-     echo "$(date -u +%H:%M:%S) $(curl -s "$api/stats" | tr -d ' \n' | grep -o '"tcpcopy[^}]*}')"
+     sleep "$stats_every"
+     echo "$(date -u +%H:%M:%S) $(curl -s "$api/stats" | tr -d ' \n' | grep -o '"tcpcopy[^}]*}' | tr '\n' ' ')"
    done) &
   wait "$java_pid"
   exit $?
@@ -91,7 +113,40 @@ targets=(--target-cmd "ferry=$REPO/bench/ferry-bench.sh serve {port} {upstream_p
 if [ "${FERRY_BENCH_NIO:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-nio=$REPO/bench/ferry-bench.sh serve {port} {upstream_port} -Dferry.transport=nio")
 fi
-if [ "${FERRY_BENCH_TCPCOPY:-0}" = 1 ]; then
+if [ "${FERRY_BENCH_TCPCOPY:-0}" = 1 ] || [ "${FERRY_BENCH_KAFKA:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-tcpcopy=$REPO/bench/ferry-bench.sh serve-tcpcopy {port} {upstream_port}")
 fi
-exec "$HARNESS/peers.sh" "${targets[@]}" "$@"
+if [ "${FERRY_BENCH_KAFKA:-0}" != 1 ]; then
+  exec "$HARNESS/peers.sh" "${targets[@]}" "$@"
+fi
+
+# FERRY_BENCH_KAFKA=1: a broker for the run, stopped on exit; the run's out dir, to print the counters afterwards.
+# shellcheck source=bench/kafka-lib.sh
+. "$REPO/bench/kafka-lib.sh"
+out=""
+prev=""
+for a in "$@"; do
+  [ "$prev" = "--out" ] && out="$a"
+  prev="$a"
+done
+extra=()
+if [ -z "$out" ]; then
+  out="$HARNESS/out/$(date -u +%Y%m%dT%H%M%SZ)-kafka"
+  extra=(--out "$out")
+fi
+kafka_build "$REPO"
+work="$(mktemp -d -t ferry-bench-kafka.XXXXXX)"
+trap 'kafka_stop_broker; rm -rf -- "$work"' EXIT
+trap 'exit 130' INT TERM
+FERRY_KAFKA_BROKER_CPU="${FERRY_KAFKA_BROKER_CPU-0}" kafka_start_broker "$REPO" "$work" ferry-bench:4
+targets+=(--target-cmd "ferry-tcpcopy-kafka=$REPO/bench/ferry-bench.sh serve-tcpcopy-kafka {port} {upstream_port} $KAFKA_BOOTSTRAP")
+targets+=(--target-cmd "ferry-tcpcopy-kafka-down=$REPO/bench/ferry-bench.sh serve-tcpcopy-kafka {port} {upstream_port} 127.0.0.1:$KAFKA_DOWN_PORT")
+rc=0
+"$HARNESS/peers.sh" "${targets[@]}" "${extra[@]+"${extra[@]}"}" "$@" || rc=$?
+echo
+echo "last counters logged by each tcpcopy target (GET /api/v1/stats, tcpcopy namespaces):"
+for t in ferry-tcpcopy ferry-tcpcopy-kafka ferry-tcpcopy-kafka-down; do
+  line="$(grep '"tcpcopy' "$out/run/$t.log" 2>/dev/null | tail -1 || true)"
+  echo "$t: ${line:-(none logged; see $out/run/$t.log)}"
+done
+exit "$rc"
