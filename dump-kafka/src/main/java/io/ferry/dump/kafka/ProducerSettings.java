@@ -1,6 +1,7 @@
 package io.ferry.dump.kafka;
 
 import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.filter.registry.Suggestions;
 import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.Partitioner;
@@ -99,7 +100,7 @@ final class ProducerSettings {
             if (CONFIG_PROVIDER_KEY.matcher(name).matches() || prefixes.stream().anyMatch(name::startsWith)) {
                 return;
             }
-            String hint = closest(name);
+            String hint = Suggestions.closest(name, DEF.names());
             throw new FilterConfigException(at, value, "a Kafka producer setting"
                     + (hint != null ? ": did you mean \"" + hint + "\"?" : ", e.g. security.protocol, "
                     + "ssl.truststore.location, sasl.mechanism")
@@ -342,39 +343,5 @@ final class ProducerSettings {
             }
         }
         return v == null || v instanceof ConfigDef.NonNullValidator ? type : type + " (" + v + ")";
-    }
-
-    /** The known setting closest to {@code name} (edit distance at most a third of its length), or null. */
-    static String closest(String name) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String n : DEF.names()) {
-            int d = distance(name, n);
-            if (d < bestDistance || d == bestDistance && n.compareTo(best) < 0) {
-                best = n;
-                bestDistance = d;
-            }
-        }
-        return bestDistance <= Math.max(2, name.length() / 3) ? best : null;
-    }
-
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

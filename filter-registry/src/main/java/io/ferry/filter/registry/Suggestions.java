@@ -3,8 +3,11 @@ package io.ferry.filter.registry;
 import java.util.Collection;
 import java.util.Locale;
 
-/** "Did you mean ...?" for unknown filter types: the closest known type by edit distance, if any is close. */
-final class Suggestions {
+/**
+ * "Did you mean ...?" for unknown names in configs (filter types; also the Kafka sink's producer settings): the
+ * closest known name by edit distance, if any is close. Stateless.
+ */
+public final class Suggestions {
 
     private Suggestions() {
     }
@@ -14,7 +17,7 @@ final class Suggestions {
      * after a vendor prefix ({@code deny_prefix} for {@code example.deny_prefix}), or within an edit distance of about
      * a third of the word (at most 3).
      */
-    static String closest(String wanted, Collection<String> candidates) {
+    public static String closest(String wanted, Collection<String> candidates) {
         String w = wanted.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
