@@ -50,7 +50,7 @@ class DumpCommandTest {
         r = CliRun.ferry("dump", "pcap", f);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("dump pcap: expected IN OUT [--verify]"), r.err());
-        assertTrue(CliRun.ferry("help").out().contains("dump replay FILE --target HOST:PORT"));
+        assertTrue(CliRun.ferry("help").out().contains("dump replay SOURCE --target HOST:PORT"));
     }
 
     @Test
