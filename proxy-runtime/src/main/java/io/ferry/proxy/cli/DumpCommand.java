@@ -8,6 +8,8 @@ import io.ferry.tcpcopy.tools.Inspect;
 import io.ferry.tcpcopy.tools.Replay;
 import io.ferry.tcpcopy.tools.Selection;
 
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -84,6 +86,7 @@ final class DumpCommand {
         }
         String sub = args.get(0);
         List<String> rest = args.subList(1, args.size());
+        quietKafkaClientLogs();
         try {
             return switch (sub) {
                 case "inspect" -> inspect(parse(sub, rest, Set.of(), Set.of()));
@@ -94,6 +97,17 @@ final class DumpCommand {
         } catch (IOException e) {
             err.println("ferry dump " + sub + ": " + e.getMessage());
             return Main.FAILED;
+        }
+    }
+
+    /**
+     * A {@code kafka://} source logs through kafka-clients, whose INFO lines (its whole configuration) and connection
+     * warnings would bury the tool's output; the tool reports what went wrong itself. Leaves a level set by the
+     * user's logging config alone.
+     */
+    private static void quietKafkaClientLogs() {
+        if (LoggerFactory.getLogger("org.apache.kafka") instanceof ch.qos.logback.classic.Logger l && l.getLevel() == null) {
+            l.setLevel(ch.qos.logback.classic.Level.ERROR);
         }
     }
 
