@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
  * on a core the proxy may need, stays bounded; when the queue is full the record is dropped and counted
  * ({@code queue_full}). Records within the budget and the queue's capacity are all written. The writer drains
  * the queue every 20 ms, or at once when a producer finds it half full, so records reach the file within about
- * 20 ms plus the write itself. Everything else
+ * 20 ms plus the write itself. It works in slices of {@link #SLICE_NANOS} and yields the CPU between two, so that on
+ * a proxy with a single core its bursts do not hold the connections' thread off the core. Everything else
  * (formatting, files, rotation, MD5s) happens on the writer thread. Records are written in queue order, so the
  * records of one connection keep their order; nothing is deduplicated (Layotto's md5 keys collapsed identical
  * payloads, defect 5).
@@ -49,6 +50,12 @@ public final class DumpWriter implements AutoCloseable {
      * and a context switch per record, on the proxy's own core); they wake it only when the queue is half full.
      */
     static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * How long the writer works before it yields the CPU. Where the proxy has one core (a sidecar's CPU limit, a
+     * pinned process), 20 ms of queued records written in one go would hold the connections' thread off that core
+     * for as long; in slices of 50 µs, a connection waits at most one slice for the writer.
+     */
+    static final long SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final DumpConfig config;
     private final BoundedQueue<DumpRecord> queue;
@@ -67,6 +74,7 @@ public final class DumpWriter implements AutoCloseable {
     private final java.io.ByteArrayOutputStream pcapBuffer = new java.io.ByteArrayOutputStream();
     private final io.ferry.tcpcopy.pcapng.PcapngWriter pcapWriter = pcapWriter(pcapBuffer);
     private final StringBuilder line = new StringBuilder(256);
+    private final LayottoFormat.PayloadHead payloadHead;
     private byte[] bytes = new byte[64 * 1024];
     private final boolean discard;
     private final int wakeThreshold;
@@ -117,6 +125,7 @@ public final class DumpWriter implements AutoCloseable {
         this.queue = new BoundedQueue<>(config.queueCapacity());
         this.wakeThreshold = Math.max(1, config.queueCapacity() / 2);
         this.zone = zone;
+        this.payloadHead = new LayottoFormat.PayloadHead(zone);
         this.nanoTime = nanoTime;
         this.clock = nanoTime.getAsLong();
         this.budget = config.maxBytesPerSecond() > 0 ? new CaptureBudget(config.maxBytesPerSecond(), clock) : null;
@@ -224,8 +233,14 @@ public final class DumpWriter implements AutoCloseable {
     }
 
     private void run() {
+        long sliceStart = nanoTime.getAsLong();
         while (true) {
             tick();
+            if (clock - sliceStart >= SLICE_NANOS) {
+                Thread.yield();                // let a connection thread on this core run between two slices
+                tick();
+                sliceStart = clock;
+            }
             DumpRecord r = queue.poll();
             if (r == null) {
                 flushQuietly();
@@ -240,6 +255,7 @@ public final class DumpWriter implements AutoCloseable {
                 if (r == null) {
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     parked.set(false);
+                    sliceStart = nanoTime.getAsLong();
                     continue;
                 }
                 parked.set(false);
@@ -340,16 +356,11 @@ public final class DumpWriter implements AutoCloseable {
 
     /** The {@code dump_tcp_copy.log} line of a payload; false (and counted) if it did not fit under the caps. */
     private boolean writeLayottoPayload(DumpFiles f, DumpRecord r) throws IOException {
-        line.setLength(0);
-        LayottoFormat.prefix(line, r.timeMillis, zone);
-        line.append('[').append(r.window).append("][").append(r.port).append(']');
-        byte[] head = line.toString().getBytes(StandardCharsets.UTF_8);
-        int len = head.length + Math.max(0, 3 * r.payload.length - 1) + 1;
+        int len = payloadHead.maxLength(r.window, r.port) + 3 * r.payload.length + 1;
         if (bytes.length < len) {
             bytes = new byte[Math.max(len, bytes.length * 2)];
         }
-        System.arraycopy(head, 0, bytes, 0, head.length);
-        int end = LayottoFormat.hex(r.payload, bytes, head.length);
+        int end = LayottoFormat.hex(r.payload, bytes, payloadHead.write(r.timeMillis, r.window, r.port, bytes, 0));
         bytes[end++] = '\n';
         if (f.append(LayottoFormat.TCP_COPY_FILE, bytes, end)) {
             r.stats.writtenRecords.increment();

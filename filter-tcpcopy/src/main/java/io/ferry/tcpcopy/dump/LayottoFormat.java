@@ -1,5 +1,6 @@
 package io.ferry.tcpcopy.dump;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -61,6 +62,60 @@ public final class LayottoFormat {
     /** {@code [window]config} or {@code [window]no_change}. */
     public static void memDump(StringBuilder sb, String window, String configOrNoChange) {
         sb.append('[').append(window).append(']').append(configOrNoChange);
+    }
+
+    /**
+     * Writes the head of {@code dump_tcp_copy.log} lines ({@code <MOSN prefix>[window][port]}) straight into a byte
+     * array, without building a string per line: the date and time part is formatted once per second and the
+     * {@code [window][port]} part once per window. Gives the same bytes as {@link #prefix} followed by
+     * {@code [window][port]}. One instance per writer thread; not thread-safe.
+     */
+    public static final class PayloadHead {
+
+        private final ZoneId zone;
+        private long second = Long.MIN_VALUE;
+        private byte[] secondText = new byte[0];
+        private String window;
+        private String port;
+        private byte[] tail = new byte[0];
+
+        public PayloadHead(ZoneId zone) {
+            this.zone = zone;
+        }
+
+        /** The most bytes {@link #write} writes for this window and port (the millisecond digits vary). */
+        public int maxLength(String window, String port) {
+            return 24 + " [INFO] ".length() + window.length() * 3 + port.length() * 3 + 4;
+        }
+
+        /** Writes the head at {@code pos} (room: {@link #maxLength}); returns the position after it. */
+        public int write(long millis, String window, String port, byte[] out, int pos) {
+            long s = Math.floorDiv(millis, 1000L);
+            if (s != second) {
+                StringBuilder sb = new StringBuilder(24);
+                prefix(sb, s * 1000L, zone);
+                String text = sb.toString();
+                secondText = text.substring(0, text.lastIndexOf(',') + 1).getBytes(StandardCharsets.US_ASCII);
+                second = s;
+            }
+            if (!window.equals(this.window) || !port.equals(this.port)) {
+                tail = (" [INFO] [" + window + "][" + port + "]").getBytes(StandardCharsets.UTF_8);
+                this.window = window;
+                this.port = port;
+            }
+            System.arraycopy(secondText, 0, out, pos, secondText.length);
+            pos += secondText.length;
+            int ms = (int) Math.floorMod(millis, 1000L);   // not zero-padded, as MOSN writes it
+            if (ms >= 100) {
+                out[pos++] = (byte) ('0' + ms / 100);
+            }
+            if (ms >= 10) {
+                out[pos++] = (byte) ('0' + ms / 10 % 10);
+            }
+            out[pos++] = (byte) ('0' + ms % 10);
+            System.arraycopy(tail, 0, out, pos, tail.length);
+            return pos + tail.length;
+        }
     }
 
     private static StringBuilder two(StringBuilder sb, int v) {
