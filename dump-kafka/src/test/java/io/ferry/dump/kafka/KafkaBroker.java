@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()}. {@link #stopBroker()} and {@link #startBroker()} take the broker down and bring it back on the
  * same port (the controller keeps running), so clients see a broker outage and its return.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
     private final String bootstrap;
@@ -26,7 +26,7 @@ final class KafkaBroker implements AutoCloseable {
         this.bootstrap = cluster.bootstrapServers();
     }
 
-    static KafkaBroker start() throws Exception {
+    public static KafkaBroker start() throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -51,11 +51,11 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** {@code host:port} of the broker's listener; the same after {@link #startBroker()}. */
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrap;
     }
 
-    void createTopic(String topic, int partitions) throws Exception {
+    public void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
@@ -66,14 +66,14 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** Shuts the broker down (its port closes); the controller stays up. */
-    void stopBroker() {
+    public void stopBroker() {
         BrokerServer b = broker();
         b.shutdown();
         b.awaitShutdown();
     }
 
     /** Starts the broker again on the same port and waits until it is ready. */
-    void startBroker() throws Exception {
+    public void startBroker() throws Exception {
         broker().startup();
         cluster.waitForReadyBrokers();
     }

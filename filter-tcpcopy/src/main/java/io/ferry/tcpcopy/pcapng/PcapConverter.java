@@ -28,7 +28,8 @@ import java.util.Map;
  *   <li>Sequence numbers run on across windows and any bytes that were not captured: the stream contains exactly
  *       the captured bytes.</li>
  *   <li>Each packet carries {@code epb_flags} (inbound or outbound, seen from the proxy) and an {@code opt_comment}
- *       {@code ferry window=<id> connection=<id> listener=<name>}.</li>
+ *       {@code ferry window=<id> connection=<id> listener=<name>}, then {@code instance=<id>} when the dump records the
+ *       proxy instance (read from Kafka; the connection id is then the displayed one, see {@link Capture}).</li>
  * </ul>
  * Timestamps are the records' capture times in microseconds. Records are converted in file order.
  */
@@ -50,7 +51,7 @@ public final class PcapConverter {
         Session session = new Session();
         long packets = 0;
         for (FerryRecord r : capture.records()) {
-            packets += session.packets(r, w);
+            packets += session.packets(r, w, capture.instance(r.connectionId()));
         }
         out.flush();
         return packets;
@@ -68,13 +69,19 @@ public final class PcapConverter {
 
         /** Writes the packets of {@code r} (none for TRUNCATED, DROPPED and unknown types); returns how many. */
         public int packets(FerryRecord r, PcapngWriter w) throws IOException {
+            return packets(r, w, "");
+        }
+
+        /** As {@link #packets(FerryRecord, PcapngWriter)}; a non-empty {@code instance} is added to the comment. */
+        public int packets(FerryRecord r, PcapngWriter w, String instance) throws IOException {
             if (r.type() == FerryRecord.OPEN) {
                 addresses.putIfAbsent(r.connectionId(), new Endpoint[] {r.remote(), r.local()});
             }
             if (r.type() != FerryRecord.DATA && r.type() != FerryRecord.CLOSE && r.type() != FerryRecord.OPEN) {
                 return 0;
             }
-            String comment = "ferry window=" + r.window() + " connection=" + r.connectionId() + " listener=" + r.listener();
+            String comment = "ferry window=" + r.window() + " connection=" + r.connectionId() + " listener=" + r.listener()
+                    + (instance.isEmpty() ? "" : " instance=" + instance);
             TcpSynthesizer t = streams.get(r.connectionId());
             long ts = r.timeMicros();
             int packets = 0;

@@ -60,6 +60,14 @@ public final class FerryReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a Ferry dump from {@code in} (header first), named {@code name} in problems; closing the reader closes
+     * {@code in}. For dumps that are not files, e.g. the header followed by Kafka record values.
+     */
+    public static FerryReader open(InputStream in, String name) throws IOException {
+        return new FerryReader(in, name);
+    }
+
     /** True if {@code file} starts with the Ferry magic. */
     public static boolean isFerryDump(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {

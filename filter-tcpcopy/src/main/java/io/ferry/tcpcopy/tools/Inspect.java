@@ -1,7 +1,5 @@
 package io.ferry.tcpcopy.tools;
 
-
-
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Map;
@@ -9,7 +7,9 @@ import java.util.Map;
 /**
  * {@code ferry dump inspect}: one line per connection (id, listener, client and proxy addresses, windows, records
  * and bytes per direction, whether OPEN and CLOSE were seen, truncation), then the drops recorded in the dump and any
- * damaged or cut-short record.
+ * damaged or cut-short record. When the connections carry their proxy instance (a Kafka topic), each line also shows
+ * its key {@code INSTANCE/ID} (the instance and that proxy's own connection id), and a line before the table names the
+ * selection if there is one.
  */
 public final class Inspect {
 
@@ -19,12 +19,21 @@ public final class Inspect {
     public static void print(Capture c, PrintStream out) {
         out.printf("%s: %s format, %d records, %d connections%n", c.source(), c.format(), c.records().size(),
                 c.connections().size());
-        out.printf("%-8s %-16s %-24s %-24s %-7s %15s %15s %-5s %-5s %s%n", "conn", "listener", "client", "proxy",
-                "windows", "inbound", "outbound", "open", "close", "truncated");
+        if (!c.selection().isAll()) {
+            out.println("selected: " + c.selection());
+        }
+        boolean keys = !c.instances().isEmpty();
+        if (keys) {
+            out.printf("instances: %d (%s)%n", c.instances().size(), String.join(", ", c.instances()));
+        }
+        String keyHead = keys ? String.format("%-28s ", "instance/conn") : "";
+        out.printf("%-8s %s%-16s %-24s %-24s %-7s %15s %15s %-5s %-5s %s%n", "conn", keyHead, "listener", "client",
+                "proxy", "windows", "inbound", "outbound", "open", "close", "truncated");
         for (Capture.Conn k : c.connections().values()) {
-            out.printf("%-8d %-16s %-24s %-24s %-7d %15s %15s %-5s %-5s %s%n", k.id, k.listener, k.remote, k.local,
-                    k.windows.size(), k.inboundBytes + " B/" + k.inboundRecords, k.outboundBytes + " B/" + k.outboundRecords,
-                    yes(k.openSeen), yes(k.closeSeen), yes(k.truncated));
+            String key = keys ? String.format("%-28s ", k.key()) : "";
+            out.printf("%-8d %s%-16s %-24s %-24s %-7d %15s %15s %-5s %-5s %s%n", k.id, key, k.listener, k.remote,
+                    k.local, k.windows.size(), k.inboundBytes + " B/" + k.inboundRecords,
+                    k.outboundBytes + " B/" + k.outboundRecords, yes(k.openSeen), yes(k.closeSeen), yes(k.truncated));
         }
         if (!c.connections().isEmpty()) {
             long first = Long.MAX_VALUE;

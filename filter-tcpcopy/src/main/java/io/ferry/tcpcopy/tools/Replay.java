@@ -59,8 +59,11 @@ public final class Replay {
         }
     }
 
-    /** The outcome for one connection. */
-    public record Result(long connection, long sent, long received, Status status, String detail) {
+    /**
+     * The outcome for one connection: its displayed id and its key ({@code INSTANCE/ID}, or {@code ""} when the
+     * dump does not record instances).
+     */
+    public record Result(long connection, String key, long sent, long received, Status status, String detail) {
     }
 
     private Replay() {
@@ -94,7 +97,7 @@ public final class Replay {
             try {
                 results.add(futures.get(i).get());
             } catch (ExecutionException e) {
-                results.add(new Result(selected.get(i).id, 0, 0, Status.FAILED, String.valueOf(e.getCause())));
+                results.add(new Result(selected.get(i).id, key(selected.get(i)), 0, 0, Status.FAILED, String.valueOf(e.getCause())));
             }
         }
         pool.shutdownNow();
@@ -167,10 +170,10 @@ public final class Replay {
                 }
             }
         } catch (IOException e) {
-            return new Result(c.id, sent, received.size(), Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+            return new Result(c.id, key(c), sent, received.size(), Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(c.id, sent, received.size(), Status.FAILED, "interrupted");
+            return new Result(c.id, key(c), sent, received.size(), Status.FAILED, "interrupted");
         }
         return compare(c, sent, received.toByteArray(), expected);
     }
@@ -192,23 +195,27 @@ public final class Replay {
 
     static Result compare(Capture.Conn c, long sent, byte[] got, byte[] expected) {
         if (c.outboundRecords == 0) {
-            return new Result(c.id, sent, got.length, Status.NO_OUTBOUND,
+            return new Result(c.id, key(c), sent, got.length, Status.NO_OUTBOUND,
                     "the dump has only the client's bytes (\"directions\": \"inbound\")");
         }
         int n = Math.min(got.length, expected.length);
         for (int i = 0; i < n; i++) {
             if (got[i] != expected[i]) {
-                return new Result(c.id, sent, got.length, Status.MISMATCHED, String.format(
+                return new Result(c.id, key(c), sent, got.length, Status.MISMATCHED, String.format(
                         "first difference at byte %d: expected 0x%02x, got 0x%02x", i, expected[i] & 0xff, got[i] & 0xff));
             }
         }
         if (got.length == expected.length || (c.truncated && got.length > expected.length)) {
-            return new Result(c.id, sent, got.length, Status.MATCHED,
+            return new Result(c.id, key(c), sent, got.length, Status.MATCHED,
                     c.truncated ? "the capture was truncated; its " + expected.length + " bytes match" : "");
         }
-        return new Result(c.id, sent, got.length, Status.MISMATCHED, got.length < expected.length
+        return new Result(c.id, key(c), sent, got.length, Status.MISMATCHED, got.length < expected.length
                 ? "response shorter than captured: " + got.length + " of " + expected.length + " bytes"
                 : "response longer than captured: " + got.length + " bytes, captured " + expected.length);
+    }
+
+    private static String key(Capture.Conn c) {
+        return c.instance.isEmpty() ? "" : c.key();
     }
 
     private static long dueNanos(long timeMicros, long originMicros, long startNanos, double speed) {
@@ -236,7 +243,8 @@ public final class Replay {
         List<Long> mismatched = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
         for (Result r : results) {
-            out.printf("connection %d: sent %d B, received %d B, %s%s%n", r.connection(), r.sent(), r.received(),
+            out.printf("connection %d%s: sent %d B, received %d B, %s%s%n", r.connection(),
+                    r.key().isEmpty() ? "" : " (" + r.key() + ")", r.sent(), r.received(),
                     r.status().text(), r.detail().isEmpty() ? "" : " (" + r.detail() + ")");
             switch (r.status()) {
                 case MATCHED -> matched++;

@@ -6,42 +6,62 @@ import io.ferry.tcpcopy.record.FerryRecord;
 import io.ferry.tcpcopy.tools.Capture;
 import io.ferry.tcpcopy.tools.Inspect;
 import io.ferry.tcpcopy.tools.Replay;
+import io.ferry.tcpcopy.tools.Selection;
+
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code ferry dump ...}: tools for tcpcopy dumps (a Ferry dump file, a dump directory, or a Layotto
- * {@code dump_tcp_copy.log}).
+ * {@code ferry dump ...}: tools for tcpcopy dumps. A SOURCE is a Ferry dump file, a dump directory, a Layotto
+ * {@code dump_tcp_copy.log}, or a URI served by a {@link io.ferry.tcpcopy.tools.DumpSource} on the class path:
+ * {@code kafka://HOST:PORT[,HOST:PORT...]/TOPIC} reads the records the Kafka dump sink wrote (module
+ * {@code dump-kafka}, bundled in {@code ferry.jar}).
  *
  * <pre>
- * ferry dump inspect FILE
- * ferry dump pcap IN OUT [--verify]
- * ferry dump replay FILE --target HOST:PORT [--speed 1x|10x|max|Nx] [--connection ID ...] [--idle-timeout MS]
+ * ferry dump inspect SOURCE [SELECTION]
+ * ferry dump pcap SOURCE OUT [--verify] [SELECTION]
+ * ferry dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max|Nx] [--idle-timeout MS] [SELECTION]
+ *
+ * SELECTION: [--window ID]... [--connection ID|INSTANCE/ID]... [--since T] [--until T]
  * </pre>
- * Exit codes: 0 success; 1 the dump cannot be read, or a replayed connection mismatched or failed, or
- * {@code --verify} found a difference; 2 a usage error. Runs on the calling thread (replay uses one thread per
- * connection) and returns when done.
+ * {@code --window} and {@code --connection} repeat (a {@code --connection} may also be followed by more plain ids);
+ * {@code --since} (inclusive) and {@code --until} (exclusive) take an ISO-8601 instant or epoch milliseconds and
+ * select records by capture time. A connection is named by the id the tools show or by its key
+ * {@code INSTANCE/ID} (the capturing proxy and its own connection id; ids of different proxies collide, so a topic
+ * holding several proxies' captures shows them renumbered, see {@link Capture}).
+ * Exit codes: 0 success; 1 the dump cannot be read, a selected connection does not exist, a replayed connection
+ * mismatched or failed, or {@code --verify} found a difference; 2 a usage error. Runs on the calling thread (replay
+ * uses one thread per connection) and returns when done.
  */
 final class DumpCommand {
 
 
     static final String USAGE_TEXT = String.join("\n",
-            "  dump inspect FILE",
-            "                 list the connections of a dump: listener, addresses, windows, bytes per direction,",
-            "                 open/close seen, truncation, drops (FILE: a Ferry dump, a dump dir, or dump_tcp_copy.log)",
-            "  dump pcap IN OUT [--verify]",
+            "  dump inspect SOURCE [SELECTION]",
+            "                 list the connections of a dump: instance, listener, addresses, windows, bytes per",
+            "                 direction, open/close seen, truncation, drops",
+            "  dump pcap SOURCE OUT [--verify] [SELECTION]",
             "                 convert a dump to pcapng for Wireshark/tshark (--verify: check with tshark that",
             "                 following each TCP stream gives back the captured bytes)",
-            "  dump replay FILE --target HOST:PORT [--speed 1x|10x|max] [--connection ID ...] [--idle-timeout MS]",
+            "  dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max] [--idle-timeout MS] [SELECTION]",
             "                 re-send each connection's client bytes to HOST:PORT and compare the answers with the",
             "                 captured responses; exits 1 if any connection mismatched or failed",
+            "                 SOURCE: a Ferry dump, a dump dir, a Layotto dump_tcp_copy.log, or",
+            "                 kafka://HOST:PORT[,HOST:PORT...]/TOPIC (what the kafka dump sink wrote)",
+            "                 SELECTION: --window ID, --connection ID|INSTANCE/ID (both repeatable),",
+            "                 --since T, --until T (record capture time; T: 2026-11-26T06:00:00Z or epoch ms)",
             "");
 
     private final PrintStream out;
@@ -52,17 +72,26 @@ final class DumpCommand {
         this.err = err;
     }
 
+    /** The parsed arguments of one tool: its positional arguments, its own options, and the selection. */
+    private static final class Args {
+        final List<String> positional = new ArrayList<>();
+        final Map<String, String> options = new HashMap<>();
+        final Set<String> flags = new HashSet<>();
+        Selection selection = Selection.ALL;
+    }
+
     int run(List<String> args) throws Main.UsageException {
         if (args.isEmpty()) {
             throw new Main.UsageException("dump: missing subcommand (expected: inspect, pcap or replay)");
         }
         String sub = args.get(0);
         List<String> rest = args.subList(1, args.size());
+        quietKafkaClientLogs();
         try {
             return switch (sub) {
-                case "inspect" -> inspect(rest);
-                case "pcap" -> pcap(rest);
-                case "replay" -> replay(rest);
+                case "inspect" -> inspect(parse(sub, rest, Set.of(), Set.of()));
+                case "pcap" -> pcap(parse(sub, rest, Set.of(), Set.of("--verify")), rest);
+                case "replay" -> replay(parse(sub, rest, Set.of("--target", "--speed", "--idle-timeout"), Set.of()));
                 default -> throw new Main.UsageException("dump: unknown subcommand " + sub + " (expected: inspect, pcap or replay)");
             };
         } catch (IOException e) {
@@ -71,34 +100,92 @@ final class DumpCommand {
         }
     }
 
-    private Capture read(String file) throws IOException {
-        Capture c = Capture.read(Path.of(file));
+    /**
+     * A {@code kafka://} source logs through kafka-clients, whose INFO lines (its whole configuration) and connection
+     * warnings would bury the tool's output; the tool reports what went wrong itself. Leaves a level set by the
+     * user's logging config alone.
+     */
+    private static void quietKafkaClientLogs() {
+        if (LoggerFactory.getLogger("org.apache.kafka") instanceof ch.qos.logback.classic.Logger l && l.getLevel() == null) {
+            l.setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
+    }
+
+    /** Splits {@code args} into positional arguments, the tool's options and the selection options. */
+    private static Args parse(String sub, List<String> args, Set<String> valued, Set<String> flags)
+            throws Main.UsageException {
+        Args a = new Args();
+        List<String> windows = new ArrayList<>();
+        List<String> connections = new ArrayList<>();
+        Instant since = null;
+        Instant until = null;
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                switch (arg) {
+                    case "--window" -> windows.add(value(sub, args, ++i, arg));
+                    case "--connection" -> {
+                        connections.add(value(sub, args, ++i, arg));
+                        while (i + 1 < args.size() && args.get(i + 1).matches("\\d+")) {
+                            connections.add(args.get(++i));    // --connection 1 2 3
+                        }
+                    }
+                    case "--since" -> since = Selection.parseTime(arg, value(sub, args, ++i, arg));
+                    case "--until" -> until = Selection.parseTime(arg, value(sub, args, ++i, arg));
+                    default -> {
+                        if (valued.contains(arg)) {
+                            a.options.put(arg, value(sub, args, ++i, arg));
+                        } else if (flags.contains(arg)) {
+                            a.flags.add(arg);
+                        } else if (arg.startsWith("--")) {
+                            throw new Main.UsageException("dump " + sub + ": unexpected argument " + arg);
+                        } else {
+                            a.positional.add(arg);
+                        }
+                    }
+                }
+            }
+            a.selection = Selection.of(windows, connections, since, until);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("dump " + sub + ": " + e.getMessage());
+        }
+        return a;
+    }
+
+    /** Reads the selection of {@code source}; a named connection that is not there is an error. */
+    private Capture read(String source, Selection selection) throws IOException {
+        Capture c = Capture.read(source, selection);
         for (String p : c.problems()) {
             err.println("warning: " + p);
+        }
+        if (!c.unmatched().isEmpty()) {
+            Selection sel = c.selection();
+            throw new IOException("--connection " + String.join(" ", c.unmatched()) + ": no such connection in "
+                    + source + (sel.windows().isEmpty() && sel.sinceMicros() == Long.MIN_VALUE
+                    && sel.untilMicros() == Long.MAX_VALUE ? "" : " within the selected windows and time")
+                    + " (expected one of " + c.available() + ")");
         }
         return c;
     }
 
-    private int inspect(List<String> args) throws Main.UsageException, IOException {
-        if (args.size() != 1 || args.get(0).startsWith("--")) {
-            throw new Main.UsageException("dump inspect: expected exactly one FILE, got " + args);
+    private int inspect(Args a) throws Main.UsageException, IOException {
+        if (a.positional.size() != 1) {
+            throw new Main.UsageException("dump inspect: expected exactly one SOURCE, got " + a.positional);
         }
-        Inspect.print(read(args.get(0)), out);
+        Inspect.print(read(a.positional.get(0), a.selection), out);
         return Main.OK;
     }
 
-    private int pcap(List<String> args) throws Main.UsageException, IOException {
-        boolean verify = args.contains("--verify");
-        List<String> files = args.stream().filter(a -> !a.equals("--verify")).toList();
-        if (files.size() != 2 || files.stream().anyMatch(a -> a.startsWith("--"))) {
+    private int pcap(Args a, List<String> args) throws Main.UsageException, IOException {
+        if (a.positional.size() != 2) {
             throw new Main.UsageException("dump pcap: expected IN OUT [--verify], got " + args);
         }
-        Capture c = read(files.get(0));
-        Path target = Path.of(files.get(1));
+        Capture c = read(a.positional.get(0), a.selection);
+        Path target = Path.of(a.positional.get(1));
         long packets = PcapConverter.convert(c, target);
         out.printf("wrote %s: %d packets, %d connections (pcapng, Ethernet/IP/TCP)%n", target, packets,
                 c.connections().size());
-        if (!verify) {
+        if (!a.flags.contains("--verify")) {
             return Main.OK;
         }
         if (TsharkFollow.tshark() == null) {
@@ -114,7 +201,8 @@ final class DumpCommand {
             boolean ok = Arrays.equals(s.fromNode0(), k.bytes(FerryRecord.INBOUND))
                     && Arrays.equals(s.fromNode1(), k.bytes(FerryRecord.OUTBOUND));
             bad += ok ? 0 : 1;
-            out.printf("tcp stream %d = connection %d: %s%n", i, k.id, ok ? "bytes match in both directions"
+            out.printf("tcp stream %d = connection %d%s: %s%n", i, k.id, k.instance.isEmpty() ? "" : " (" + k.key() + ")",
+                    ok ? "bytes match in both directions"
                     : "DIFFERENT (tshark " + s.fromNode0().length + "/" + s.fromNode1().length + " B, captured "
                     + k.inboundBytes + "/" + k.outboundBytes + " B)");
         }
@@ -125,49 +213,24 @@ final class DumpCommand {
         return bad == 0 ? Main.OK : Main.FAILED;
     }
 
-    private int replay(List<String> args) throws Main.UsageException, IOException {
-        String file = null;
-        InetSocketAddress target = null;
-        double speed = 1.0;
-        long idle = 2000;
-        Set<Long> ids = new LinkedHashSet<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--target" -> target = hostPort(value(args, ++i, a));
-                case "--speed" -> speed = speed(value(args, ++i, a));
-                case "--idle-timeout" -> idle = number(value(args, ++i, a), a);
-                case "--connection" -> {
-                    ids.add(number(value(args, ++i, a), a));
-                    while (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
-                        ids.add(number(args.get(++i), a));
-                    }
-                }
-                default -> {
-                    if (a.startsWith("--") || file != null) {
-                        throw new Main.UsageException("dump replay: unexpected argument " + a);
-                    }
-                    file = a;
-                }
-            }
+    private int replay(Args a) throws Main.UsageException, IOException {
+        if (a.positional.size() > 1) {
+            throw new Main.UsageException("dump replay: unexpected argument " + a.positional.get(1));
         }
-        if (file == null) {
-            throw new Main.UsageException("dump replay: missing FILE");
+        if (a.positional.isEmpty()) {
+            throw new Main.UsageException("dump replay: missing SOURCE");
         }
+        String target = a.options.get("--target");
         if (target == null) {
             throw new Main.UsageException("dump replay: missing --target HOST:PORT");
         }
-        Capture c = read(file);
-        for (Long id : ids) {
-            if (!c.connections().containsKey(id)) {
-                err.println("ferry dump replay: --connection " + id + ": no such connection in " + file
-                        + " (expected one of " + c.connections().keySet() + ")");
-                return Main.FAILED;
-            }
-        }
+        InetSocketAddress address = hostPort(target);
+        double speed = a.options.containsKey("--speed") ? speed(a.options.get("--speed")) : 1.0;
+        long idle = a.options.containsKey("--idle-timeout") ? number(a.options.get("--idle-timeout"), "--idle-timeout") : 2000;
+        Capture c = read(a.positional.get(0), a.selection);
         try {
-            List<Replay.Result> results = Replay.run(c, new Replay.Options(target, speed, ids, idle, 10_000));
-            return Replay.report(results, target, out);
+            List<Replay.Result> results = Replay.run(c, new Replay.Options(address, speed, Set.of(), idle, 10_000));
+            return Replay.report(results, address, out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("ferry dump replay: interrupted");
@@ -175,9 +238,9 @@ final class DumpCommand {
         }
     }
 
-    private static String value(List<String> args, int i, String flag) throws Main.UsageException {
+    private static String value(String sub, List<String> args, int i, String flag) throws Main.UsageException {
         if (i >= args.size()) {
-            throw new Main.UsageException("dump replay: " + flag + " needs a value");
+            throw new Main.UsageException("dump " + sub + ": " + flag + " needs a value");
         }
         return args.get(i);
     }

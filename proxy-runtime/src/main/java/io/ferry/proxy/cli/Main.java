@@ -34,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
  * ferry start -c FILE [--plugins-dir DIR] [--plugin-failure-policy warn|fail]
  * ferry filters [--plugins-dir DIR]
  * ferry demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N] [--dump-dir DIR]
- * ferry dump inspect|pcap|replay ...   (see {@link DumpCommand})
+ * ferry dump inspect|pcap|replay SOURCE ...   (a dump file or dir, or kafka://HOST:PORT/TOPIC; see {@link DumpCommand})
  * ferry version
  * ferry help
  * </pre>

@@ -1,6 +1,5 @@
 package io.ferry.proxy.cli;
 
-import com.google.gson.JsonParser;
 import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.config.MosnConfigLoader;
 import io.ferry.proxy.demo.EchoServer;
@@ -16,8 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,10 +22,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +30,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -106,17 +98,13 @@ class DumpCommandEndToEndTest {
                 FilterRegistry.builder().build(), ProxyOptions.defaults())) {
             InetSocketAddress listener = (InetSocketAddress) proxy.listeners().get("copied");
             InetSocketAddress admin = proxy.adminAddress().orElseThrow();
-            HttpResponse<String> opened = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                            "http://127.0.0.1:" + admin.getPort() + "/api/v1/tcpcopy/window?duration_s=60&listener=copied"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, opened.statusCode(), opened.body());
-            JsonParser.parseString(opened.body());
+            EchoClients.openWindow(admin, "copied", 60);
 
             ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
             List<Future<Map.Entry<Integer, byte[]>>> clients = new ArrayList<>();
             for (int c = 0; c < CONNECTIONS; c++) {
                 int seed = c;
-                clients.add(pool.submit(() -> client(listener, seed)));
+                clients.add(pool.submit(() -> EchoClients.client(listener, seed, 6, 3, 100_000)));
             }
             for (Future<Map.Entry<Integer, byte[]>> f : clients) {
                 Map.Entry<Integer, byte[]> e = f.get();
@@ -138,28 +126,6 @@ class DumpCommandEndToEndTest {
                 Thread.sleep(20);
             }
             assertEquals(CONNECTIONS, closes, "every connection's CLOSE record is in the dump");
-        }
-    }
-
-    /** One client: several messages of random sizes, each echoed back; returns its local port and what it sent. */
-    private static Map.Entry<Integer, byte[]> client(InetSocketAddress listener, int seed) throws IOException {
-        Random random = new Random(seed);
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        try (Socket s = new Socket()) {
-            s.connect(listener, 10_000);
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            for (int m = 0; m < 6; m++) {
-                byte[] msg = new byte[1 + random.nextInt(m == 3 ? 100_000 : 2_000)];
-                random.nextBytes(msg);
-                out.write(msg);
-                byte[] back = new byte[msg.length];
-                in.readFully(back);
-                assertArrayEquals(msg, back, "the client's echo is unaffected");
-                sent.write(msg);
-            }
-            return Map.entry(s.getLocalPort(), sent.toByteArray());
         }
     }
 

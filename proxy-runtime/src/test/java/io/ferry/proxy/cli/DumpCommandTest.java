@@ -50,7 +50,7 @@ class DumpCommandTest {
         r = CliRun.ferry("dump", "pcap", f);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("dump pcap: expected IN OUT [--verify]"), r.err());
-        assertTrue(CliRun.ferry("help").out().contains("dump replay FILE --target HOST:PORT"));
+        assertTrue(CliRun.ferry("help").out().contains("dump replay SOURCE --target HOST:PORT"));
     }
 
     @Test
@@ -67,6 +67,34 @@ class DumpCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--connection 4: no such connection in " + dir.resolve(FerryFormat.FILE)
                 + " (expected one of [3])"), r.err());
+    }
+
+    @Test
+    void selectionOptionsWorkOnFilesForEveryTool() throws Exception {
+        String f = dump().toString();
+        CliRun r = CliRun.ferry("dump", "inspect", f, "--window", "w", "--connection", "3", "--since", "1970-01-01T00:00:00Z");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 records, 1 connections"), r.out());
+        assertTrue(r.out().contains("selected: window w, connection 3, since 1970-01-01T00:00:00Z"), r.out());
+        r = CliRun.ferry("dump", "inspect", f, "--window", "other");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("0 records, 0 connections"), r.out());
+        r = CliRun.ferry("dump", "inspect", f, "--until", "0");
+        assertTrue(r.out().contains("0 records, 0 connections"), r.out());
+        r = CliRun.ferry("dump", "pcap", f, dir.resolve("out.pcapng").toString(), "--connection", "9");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("ferry dump pcap: --connection 9: no such connection in " + f + " (expected one of [3])"),
+                r.err());
+        r = CliRun.ferry("dump", "inspect", f, "--since", "today");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("dump inspect: --since today (expected: an ISO-8601 instant like 2026-11-26T06:00:00Z,"
+                + " or epoch milliseconds)"), r.err());
+        r = CliRun.ferry("dump", "inspect", f, "--connection", "a/b");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("dump inspect: --connection a/b (expected: a connection id"), r.err());
+        r = CliRun.ferry("dump", "inspect", f, "--window");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("dump inspect: --window needs a value"), r.err());
     }
 
     @Test
