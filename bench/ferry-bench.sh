@@ -14,9 +14,8 @@
 #       tcpcopy counters of GET /api/v1/stats every 30 s to its log.
 #
 #   bench/ferry-bench.sh serve-tcpcopy-kafka PORT UPSTREAM_PORT BOOTSTRAP [JVM_FLAG...]
-#       serve-tcpcopy plus a kafka dump sink (default settings, topic ferry-bench) to BOOTSTRAP (host:port), with
-#       dump-kafka and kafka-clients added to the proxy's class path; prints the counters every 5 s
-#       (FERRY_BENCH_STATS_EVERY, seconds; 30 for serve-tcpcopy).
+#       serve-tcpcopy plus a kafka dump sink (default settings, topic ferry-bench) to BOOTSTRAP (host:port) (ferry.jar
+#       bundles dump-kafka); prints the counters every 5 s (FERRY_BENCH_STATS_EVERY, seconds; 30 for serve-tcpcopy).
 #
 # JVM flags: FERRY_JAVA_OPTS (default below). peers.sh pins the proxy to one CPU, so the JVM sees one processor.
 # FERRY_BENCH_NIO=1 adds a second target, ferry-nio, the same proxy on Netty's NIO transport.
@@ -25,8 +24,9 @@
 # FERRY_BENCH_KAFKA=1 adds three targets to the same interleaved run: ferry-tcpcopy, ferry-tcpcopy-kafka (its sink to
 # a single-node KRaft broker this script starts on 127.0.0.1 from dump-kafka's test classes, pinned to
 # FERRY_KAFKA_BROKER_CPU, default 0, the load generator's CPU, so the proxy's CPU stays the proxy's; stopped on exit)
-# and ferry-tcpcopy-kafka-down (its sink to a 127.0.0.1 port where nothing listens: the broker is down). At the end
-# it prints the last tcpcopy and sink counters each tcpcopy target logged (queue drops, sent, dropped_*).
+# and ferry-tcpcopy-kafka-down (its sink to a 127.0.0.1 port where nothing listens: the broker is down). The three
+# log their counters every 5 s (FERRY_BENCH_STATS_EVERY); at the end it prints the last tcpcopy and sink counters
+# each tcpcopy target logged (queue drops, sent, dropped_*).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,15 +38,11 @@ if [ "${1:-}" = "serve" ] || [ "${1:-}" = "serve-tcpcopy" ] || [ "${1:-}" = "ser
   [ $# -ge 3 ] || { echo "usage: $0 $1 PORT UPSTREAM_PORT [JVM_FLAG...]" >&2; exit 2; }
   mode="$1"; port="$2"; upstream="$3"; shift 3
   sinks=""
-  classpath=(-jar "$JAR")
   stats_every="${FERRY_BENCH_STATS_EVERY:-30}"
   if [ "$mode" = "serve-tcpcopy-kafka" ]; then
     [ $# -ge 1 ] || { echo "usage: $0 $mode PORT UPSTREAM_PORT BOOTSTRAP [JVM_FLAG...]" >&2; exit 2; }
     sinks=', "sinks": [{"type": "kafka", "bootstrap_servers": "'"$1"'", "topic": "ferry-bench"}]'
     shift
-    # shellcheck source=bench/kafka-lib.sh
-    . "$REPO/bench/kafka-lib.sh"
-    classpath=(-cp "$JAR:$(kafka_runtime_cp "$REPO")" io.ferry.proxy.cli.Main)
     stats_every="${FERRY_BENCH_STATS_EVERY:-5}"
   fi
   cfg="$(mktemp -t ferry-bench.XXXXXX.json)"
@@ -83,7 +79,7 @@ JSON
   fi
   echo "config $cfg, dump dir $dump"
   # shellcheck disable=SC2086
-  java $JAVA_OPTS "$@" "${classpath[@]}" start -c "$cfg" &
+  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" &
   java_pid=$!
   api="http://127.0.0.1:$admin_port/api/v1"
   opened=0
@@ -135,12 +131,16 @@ if [ -z "$out" ]; then
   extra=(--out "$out")
 fi
 kafka_build "$REPO"
+if ! jar tf "$JAR" 2>/dev/null | grep -q 'io/ferry/dump/kafka/KafkaSinkProvider.class'; then
+  (cd "$REPO" && mvn -B -q -pl proxy-runtime -am package -DskipTests)   # a ferry.jar from before it bundled dump-kafka
+fi
 work="$(mktemp -d -t ferry-bench-kafka.XXXXXX)"
 trap 'kafka_stop_broker; rm -rf -- "$work"' EXIT
 trap 'exit 130' INT TERM
 FERRY_KAFKA_BROKER_CPU="${FERRY_KAFKA_BROKER_CPU-0}" kafka_start_broker "$REPO" "$work" ferry-bench:4
 targets+=(--target-cmd "ferry-tcpcopy-kafka=$REPO/bench/ferry-bench.sh serve-tcpcopy-kafka {port} {upstream_port} $KAFKA_BOOTSTRAP")
 targets+=(--target-cmd "ferry-tcpcopy-kafka-down=$REPO/bench/ferry-bench.sh serve-tcpcopy-kafka {port} {upstream_port} 127.0.0.1:$KAFKA_DOWN_PORT")
+export FERRY_BENCH_STATS_EVERY="${FERRY_BENCH_STATS_EVERY:-5}"   # the same for the three tcpcopy targets
 rc=0
 "$HARNESS/peers.sh" "${targets[@]}" "${extra[@]+"${extra[@]}"}" "$@" || rc=$?
 echo

@@ -2,9 +2,8 @@
 # standalone single-node KRaft broker of its test sources (io.ferry.dump.kafka.KafkaBrokerMain) on 127.0.0.1.
 #
 #   kafka_build REPO          compiles dump-kafka and its reactor dependencies (tests too, no tests run) and writes
-#                             dump-kafka/target/bench-{test,runtime}-classpath.txt
+#                             dump-kafka/target/bench-test-classpath.txt
 #   kafka_test_cp REPO        class path of the benchmark mains (test scope)
-#   kafka_runtime_cp REPO     class path to add to the proxy for the kafka sink (runtime scope)
 #   kafka_start_broker REPO WORKDIR TOPIC:PARTITIONS...
 #                             starts the broker in its own session (lifetime bound FERRY_KAFKA_BROKER_LIFETIME s,
 #                             default 3600; pinned with taskset to FERRY_KAFKA_BROKER_CPU when set), waits until it
@@ -15,9 +14,7 @@
 kafka_build() {
   local repo="$1"
   (cd "$repo" && mvn -B -q -pl dump-kafka -am test-compile dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-test-classpath.txt \
-    && mvn -B -q -pl dump-kafka -am compile dependency:build-classpath \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile=target/bench-runtime-classpath.txt)
+      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-test-classpath.txt)
 }
 
 # The reactor modules are not in the dependency plugin's list (they are not installed): add their classes.
@@ -32,11 +29,6 @@ _kafka_reactor_cp() {
 kafka_test_cp() {
   local repo="$1"
   echo "$repo/dump-kafka/target/test-classes:$repo/dump-kafka/target/classes$(_kafka_reactor_cp "$repo"):$(cat "$repo/dump-kafka/target/bench-test-classpath.txt")"
-}
-
-kafka_runtime_cp() {
-  local repo="$1"
-  echo "$repo/dump-kafka/target/classes:$(cat "$repo/dump-kafka/target/bench-runtime-classpath.txt")"
 }
 
 kafka_start_broker() {
