@@ -75,10 +75,8 @@ final class ConnectionCapture implements ConnectionEventListener {
             }
         }
         if (take > 0 && owner.charge(take)) {  // beyond the capture budget: dropped before any copy
-            byte[] copy = new byte[take];
-            buffer.getBytes(from, copy, 0, take);
             captured += take;
-            owner.submitData(this, w, direction, copy);
+            owner.submitData(this, w, direction, buffer, from, take);
         }
         if (truncated) {
             owner.submitTruncated(this, w, direction, budget);

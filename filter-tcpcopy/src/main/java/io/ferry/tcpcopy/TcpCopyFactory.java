@@ -14,6 +14,7 @@ import io.ferry.tcpcopy.config.Sampling;
 import io.ferry.tcpcopy.config.Strategy;
 import io.ferry.tcpcopy.config.TcpCopyConfig;
 import io.ferry.tcpcopy.dump.CaptureStats;
+import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.dump.DumpRecord;
 import io.ferry.tcpcopy.dump.DumpWriter;
 import io.ferry.tcpcopy.record.Endpoint;
@@ -293,12 +294,18 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         return clockBaseMicros + Math.floorDiv(nanos, 1000L);
     }
 
-    /** Captured bytes of one direction: a Layotto line, and with the Ferry format a {@code DATA} record. */
-    void submitData(ConnectionCapture c, Window w, int direction, byte[] copy) {
+    /**
+     * Captured bytes {@code buffer[from, from + n)} of one direction, copied (the buffer is not kept): a Layotto
+     * line, and with the Ferry format a {@code DATA} record. The Layotto format copies straight into the writer's
+     * queue, without allocating for small reads.
+     */
+    void submitData(ConnectionCapture c, Window w, int direction, IoBuffer buffer, int from, int n) {
         if (!ferry) {
-            writer.submitCharged(DumpRecord.payload(scheduler.currentTimeMillis(), w.id(), w.port(), copy, stats));
+            writer.submitPayload(scheduler.currentTimeMillis(), w.id(), w.port(), stats, buffer, from, n);
             return;
         }
+        byte[] copy = new byte[n];
+        buffer.getBytes(from, copy, 0, n);
         long us = micros();
         writer.submitCharged(DumpRecord.ferry(us / 1000, w.id(), w.port(),
                 FerryRecord.data(us, c.connectionId(), direction, w.id(), name, copy), stats));

@@ -58,12 +58,15 @@ public final class DumpWriter implements AutoCloseable {
     static final long SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final DumpConfig config;
-    private final BoundedQueue<DumpRecord> queue;
+    private final RecordRing queue;
     private final ZoneId zone;
     private final LongSupplier nanoTime;
     private final Thread thread;
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong processed = new AtomicLong();
+    /** {@link #processed} as it was when the writer last found the queue empty and had flushed the files. */
+    private volatile long flushedThrough;
+    private volatile boolean finished;
     private final Object idle = new Object();
     private final Map<String, String> memDumpMd5 = new HashMap<>();
     /** Per listener's stats: the queue_full drop count already reported in a Ferry {@code DROPPED} record. */
@@ -122,7 +125,7 @@ public final class DumpWriter implements AutoCloseable {
     private DumpWriter(DumpConfig config, ZoneId zone, LongSupplier nanoTime, boolean start, boolean discard) {
         this.discard = discard;
         this.config = config;
-        this.queue = new BoundedQueue<>(config.queueCapacity());
+        this.queue = new RecordRing(config.queueCapacity());
         this.wakeThreshold = Math.max(1, config.queueCapacity() / 2);
         this.zone = zone;
         this.payloadHead = new LayottoFormat.PayloadHead(zone);
@@ -181,19 +184,65 @@ public final class DumpWriter implements AutoCloseable {
 
     /** Queues {@code record}, whose payload was already charged with {@link #tryCharge}; as {@link #submit} otherwise. */
     public boolean submitCharged(DumpRecord record) {
+        long pos = claim(record.stats);
+        if (pos < 0) {
+            return false;
+        }
+        queue.slot(pos).set(record);
+        return published(pos, record.stats, record.payload == null ? -1 : record.payload.length);
+    }
+
+    /**
+     * Queues a {@code dump_tcp_copy.log} payload, already charged with {@link #tryCharge}, copying
+     * {@code source[from, from + length)} straight into the queue: for a read of up to {@link Slot#RETAINED} bytes
+     * nothing is allocated. Returns false (counted) when the queue is full or the writer closed; the source buffer
+     * is not kept.
+     */
+    public boolean submitPayload(long timeMillis, String window, String port, CaptureStats stats,
+                                 io.ferry.filter.api.IoBuffer source, int from, int length) {
+        long pos = claim(stats);
+        if (pos < 0) {
+            return false;
+        }
+        Slot slot = queue.slot(pos);
+        try {
+            byte[] b = slot.buffer(length);
+            source.getBytes(from, b, 0, length);
+            slot.timeMillis = timeMillis;
+            slot.window = window;
+            slot.port = port;
+            slot.stats = stats;
+            slot.payload = b;
+            slot.payloadLength = length;
+        } catch (RuntimeException e) {
+            slot.clear();                      // published empty, so the writer is never stuck at this position
+            submitted.incrementAndGet();       // and counted, so that awaitIdle's count stays exact
+            queue.publish(pos);
+            throw e;
+        }
+        return published(pos, stats, length);
+    }
+
+    private long claim(CaptureStats stats) {
         if (stopping) {
-            record.stats.drop(DropReason.CLOSED);
-            return false;
+            stats.drop(DropReason.CLOSED);
+            return -1;
         }
-        if (!queue.offer(record)) {
-            record.stats.drop(DropReason.QUEUE_FULL);
-            return false;
+        long pos = queue.claim();
+        if (pos < 0) {
+            stats.drop(DropReason.QUEUE_FULL);
         }
-        record.stats.capturedRecords.increment();
-        if (record.payload != null) {
-            record.stats.capturedBytes.add(record.payload.length);
-        }
+        return pos;
+    }
+
+    /** Publishes a filled slot and counts it; {@code payloadLength} is -1 for a record without payload. */
+    private boolean published(long pos, CaptureStats stats, int payloadLength) {
         submitted.incrementAndGet();
+        queue.publish(pos);
+        stats.capturedRecords.increment();
+        if (payloadLength >= 0) {
+            stats.capturedBytes.add(payloadLength);
+        }
         if (parked.get() && queue.size() >= wakeThreshold && parked.compareAndSet(true, false)) {
             LockSupport.unpark(thread);        // one producer pays for the wake-up, and only under pressure
         }
@@ -215,7 +264,7 @@ public final class DumpWriter implements AutoCloseable {
         long target = submitted.get();
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         synchronized (idle) {
-            while (processed.get() < target || (queue.size() > 0 && !stopping)) {
+            while (!finished && (flushedThrough < target || (queue.size() > 0 && !stopping))) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -241,9 +290,11 @@ public final class DumpWriter implements AutoCloseable {
                 tick();
                 sliceStart = clock;
             }
-            DumpRecord r = queue.poll();
+            Slot r = queue.peek();
             if (r == null) {
+                long done = processed.get();
                 flushQuietly();
+                flushedThrough = done;
                 synchronized (idle) {
                     idle.notifyAll();
                 }
@@ -251,7 +302,7 @@ public final class DumpWriter implements AutoCloseable {
                     break;
                 }
                 parked.set(true);
-                r = queue.poll();
+                r = queue.peek();
                 if (r == null) {
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     parked.set(false);
@@ -261,15 +312,18 @@ public final class DumpWriter implements AutoCloseable {
                 parked.set(false);
             }
             try {
-                if (r.ferry != null) {
-                    sinks.offer(r.ferry);     // never blocks; a sink's own queue drops and counts
+                if (r.stats != null) {         // null: a slot its producer could not fill
+                    if (r.ferry != null) {
+                        sinks.offer(r.ferry);  // never blocks; a sink's own queue drops and counts
+                    }
+                    write(r);
                 }
-                write(r);
             } catch (Throwable t) {
                 r.stats.drop(DropReason.IO_ERROR);
                 logIo(t);
                 resetFiles();
             } finally {
+                queue.release();
                 processed.incrementAndGet();
             }
         }
@@ -280,12 +334,13 @@ public final class DumpWriter implements AutoCloseable {
         } catch (IOException e) {
             log.warn("tcpcopy: closing dump files in {} failed: {}", config.dir(), e.toString());
         }
+        finished = true;
         synchronized (idle) {
             idle.notifyAll();
         }
     }
 
-    private void write(DumpRecord r) throws IOException {
+    private void write(Slot r) throws IOException {
         if (discard) {
             r.stats.writtenRecords.increment();
             return;
@@ -313,7 +368,7 @@ public final class DumpWriter implements AutoCloseable {
     }
 
     /** A {@code DROPPED} record if the record's listener lost records for {@code reason} since the last one. */
-    private void markDrops(DumpFiles f, DumpRecord r, DropReason reason, Map<CaptureStats, Long> seenByStats)
+    private void markDrops(DumpFiles f, Slot r, DropReason reason, Map<CaptureStats, Long> seenByStats)
             throws IOException {
         long lost = r.stats.dropped(reason);
         long seen = seenByStats.getOrDefault(r.stats, 0L);
@@ -329,7 +384,7 @@ public final class DumpWriter implements AutoCloseable {
      * A Ferry record: first a {@code DROPPED} record if this listener lost records to a full queue since the last one
      * or the capture budget (so a reader sees the gap), then the Layotto line of a {@code DATA} record, then the record itself.
      */
-    private void writeFerry(DumpFiles f, DumpRecord r) throws IOException {
+    private void writeFerry(DumpFiles f, Slot r) throws IOException {
         if (config.format() == DumpConfig.Format.FERRY) {
             markDrops(f, r, DropReason.QUEUE_FULL, queueDropsSeen);
             markDrops(f, r, DropReason.RATE_LIMIT, rateDropsSeen);
@@ -355,23 +410,23 @@ public final class DumpWriter implements AutoCloseable {
     }
 
     /** The {@code dump_tcp_copy.log} line of a payload; false (and counted) if it did not fit under the caps. */
-    private boolean writeLayottoPayload(DumpFiles f, DumpRecord r) throws IOException {
-        int len = payloadHead.maxLength(r.window, r.port) + 3 * r.payload.length + 1;
+    private boolean writeLayottoPayload(DumpFiles f, Slot r) throws IOException {
+        int len = payloadHead.maxLength(r.window, r.port) + 3 * r.payloadLength + 1;
         if (bytes.length < len) {
             bytes = new byte[Math.max(len, bytes.length * 2)];
         }
-        int end = LayottoFormat.hex(r.payload, bytes, payloadHead.write(r.timeMillis, r.window, r.port, bytes, 0));
+        int end = LayottoFormat.hex(r.payload, r.payloadLength, bytes, payloadHead.write(r.timeMillis, r.window, r.port, bytes, 0));
         bytes[end++] = '\n';
         if (f.append(LayottoFormat.TCP_COPY_FILE, bytes, end)) {
             r.stats.writtenRecords.increment();
-            r.stats.writtenBytes.add(r.payload.length);
+            r.stats.writtenBytes.add(r.payloadLength);
             return true;
         }
         r.stats.drop(DropReason.SIZE_CAP);
         return false;
     }
 
-    private void writeMemDump(DumpFiles f, DumpRecord r) throws IOException {
+    private void writeMemDump(DumpFiles f, Slot r) throws IOException {
         String md5 = md5(r.configJson);
         boolean changed = !md5.equals(memDumpMd5.get(r.port)) || f.size(LayottoFormat.MEM_DUMP_FILE) <= 0;
         line.setLength(0);
@@ -383,7 +438,7 @@ public final class DumpWriter implements AutoCloseable {
         }
     }
 
-    private boolean append(DumpFiles f, String file, DumpRecord r) throws IOException {
+    private boolean append(DumpFiles f, String file, Slot r) throws IOException {
         line.append('\n');
         if (f.append(file, line.toString().getBytes(StandardCharsets.UTF_8))) {
             r.stats.writtenRecords.increment();

@@ -43,7 +43,12 @@ public final class LayottoFormat {
      * {@code 3 * bytes.length} bytes; returns the position after the last byte written.
      */
     public static int hex(byte[] bytes, byte[] out, int pos) {
-        for (int i = 0; i < bytes.length; i++) {
+        return hex(bytes, bytes.length, out, pos);
+    }
+
+    /** {@link #hex(byte[], byte[], int)} of {@code bytes[0, length)}. */
+    public static int hex(byte[] bytes, int length, byte[] out, int pos) {
+        for (int i = 0; i < length; i++) {
             if (i > 0) {
                 out[pos++] = ' ';
             }

@@ -266,4 +266,70 @@ class DumpWriterTest {
             return s.mapToLong(p -> p.toFile().length()).sum();
         }
     }
+
+    /**
+     * A payload copied into the queue: the writer writes exactly those bytes even though the caller reuses its
+     * buffer right after, with small and large reads interleaved, and a read that fails to copy neither wedges the
+     * queue nor loses the records after it.
+     */
+    @Test
+    void payloadsAreCopiedIntoTheQueueAndAFailedCopyDoesNotStopTheWriter() throws Exception {
+        DumpWriter w = writer(dir, 8, false);
+        io.ferry.filter.api.IoBuffer buf = io.ferry.filter.api.IoBuffer.allocate(4096);
+        for (int i = 0; i < 6; i++) {
+            int n = i % 2 == 0 ? 3 : Slot.RETAINED + 5;
+            byte[] b = new byte[n];
+            b[0] = (byte) i;
+            b[n - 1] = (byte) (0x10 + i);
+            buf.append(b, 0, n);
+            assertTrue(w.submitPayload(T, "w", "1", stats, buf, 0, n));
+            buf.drain(n);                      // the caller's buffer moves on; the queue holds its own copy
+        }
+        buf.append(new byte[4], 0, 4);
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> w.submitPayload(T, "w", "1", stats, buf, 0, 100));
+        assertTrue(w.submitPayload(T, "w", "1", stats, buf, 0, 4));
+        assertFalse(w.submitPayload(T, "w", "1", stats, buf, 0, 4), "8 slots: 6 records, the failed one, 1 more");
+        assertEquals(1, stats.dropped(DropReason.QUEUE_FULL));
+        w.start();
+        assertTrue(w.awaitIdle(10, TimeUnit.SECONDS));
+        List<String> lines = Files.readAllLines(dir.resolve(LayottoFormat.TCP_COPY_FILE));
+        assertEquals(7, lines.size(), "6 records, then the one queued after the failed copy");
+        for (int i = 0; i < 6; i++) {
+            byte[] b = new byte[i % 2 == 0 ? 3 : Slot.RETAINED + 5];
+            b[0] = (byte) i;
+            b[b.length - 1] = (byte) (0x10 + i);
+            byte[] hex = new byte[3 * b.length];
+            String h = new String(hex, 0, LayottoFormat.hex(b, hex, 0), StandardCharsets.US_ASCII);
+            assertTrue(lines.get(i).endsWith("[w][1]" + h), "line " + i);
+        }
+        assertTrue(lines.get(6).endsWith("[w][1]00 00 00 00"));
+        assertEquals(7, stats.writtenRecords.sum());
+    }
+
+    /**
+     * The data path's promise for the Layotto format: queuing a small captured read allocates nothing (the bytes go
+     * into a slot's retained buffer). Measured with the JVM's per-thread allocation counter, not with time.
+     */
+    @Test
+    void queuingASmallPayloadAllocatesNothing() throws Exception {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported());
+        DumpWriter w = writer(dir, 64, true);
+        io.ferry.filter.api.IoBuffer buf = io.ferry.filter.api.IoBuffer.allocate(256);
+        buf.append(new byte[128], 0, 128);
+        long self = Thread.currentThread().getId();
+        for (int round = 0; round < 20; round++) {   // warm up, and let every slot get its buffer
+            for (int i = 0; i < 64; i++) {
+                w.submitPayload(T, "w", "1", stats, buf, 0, 128);
+            }
+            assertTrue(w.awaitIdle(10, TimeUnit.SECONDS));
+        }
+        long before = mx.getThreadAllocatedBytes(self);
+        for (int i = 0; i < 64; i++) {
+            w.submitPayload(T, "w", "1", stats, buf, 0, 128);
+        }
+        long allocated = mx.getThreadAllocatedBytes(self) - before;
+        assertTrue(allocated < 64 * 16, "64 queued reads of 128 B allocated " + allocated + " bytes");
+    }
 }
