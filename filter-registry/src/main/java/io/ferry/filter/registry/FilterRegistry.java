@@ -2,6 +2,7 @@ package io.ferry.filter.registry;
 
 import io.ferry.filter.api.FilterApi;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
+import io.ferry.filter.api.spi.Suggestions;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package io.ferry.filter.registry;
 
+import io.ferry.filter.api.spi.Suggestions;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

@@ -1,11 +1,12 @@
-package io.ferry.filter.registry;
+package io.ferry.filter.api.spi;
 
 import java.util.Collection;
 import java.util.Locale;
 
 /**
- * "Did you mean ...?" for unknown names in configs (filter types; also the Kafka sink's producer settings): the
- * closest known name by edit distance, if any is close. Stateless.
+ * "Did you mean ...?" for unknown names in configs: the closest known name by edit distance, if any is close. The
+ * registry uses it for filter types and the Kafka sink for producer settings; a filter can use it in its
+ * {@link FilterConfigException} messages for unknown fields. Stateless and thread-safe.
  */
 public final class Suggestions {
 
@@ -39,7 +40,7 @@ public final class Suggestions {
     }
 
     /** Levenshtein distance. */
-    static int distance(String a, String b) {
+    private static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
