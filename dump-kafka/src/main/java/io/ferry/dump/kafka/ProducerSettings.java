@@ -159,6 +159,13 @@ final class ProducerSettings {
             throw new FilterConfigException(at(path, name), shown(name, props), kafkaSays(e));
         }
         checkSaslMechanism(path, config, user);
+        for (String store : List.of("ssl.truststore.location", "ssl.keystore.location")) {
+            String file = config.getString(store);     // checked here: kafka-clients logs a stack trace first
+            if (file != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+                throw new FilterConfigException(at(path, store), file, securityExpected(store, config)
+                        + "; no readable file at that path");
+            }
+        }
         ChannelBuilder channels;
         try {
             channels = ClientUtils.createChannelBuilder(config, Time.SYSTEM, new LogContext("[ferry kafka sink] "));

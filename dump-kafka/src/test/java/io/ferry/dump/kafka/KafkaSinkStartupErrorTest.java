@@ -108,10 +108,18 @@ class KafkaSinkStartupErrorTest {
     void aMissingTrustStoreStopsStartupWithItsPath() {
         Path missing = dir.resolve("missing.p12");
         assertEquals(P + "ssl.truststore.location: \"" + missing + "\" (expected: a readable trust store of type "
-                        + "PKCS12 (ssl.truststore.type) with its password, if any; kafka-clients says: Failed to load "
-                        + "SSL keystore " + missing + " of type PKCS12 (NoSuchFileException))",
+                        + "PKCS12 (ssl.truststore.type) with its password, if any; no readable file at that path)",
                 error(Map.of("security.protocol", "SSL", "ssl.truststore.location", missing.toString(),
                         "ssl.truststore.type", "PKCS12")));
+    }
+
+    @Test
+    void aTrustStoreThatIsNotOneStopsStartupWithWhatKafkaSays() throws Exception {
+        Path garbage = java.nio.file.Files.writeString(dir.resolve("garbage.p12"), "not a key store");
+        String e = error(Map.of("security.protocol", "SSL", "ssl.truststore.location", garbage.toString(),
+                "ssl.truststore.type", "PKCS12"));
+        assertTrue(e.startsWith(P + "ssl.truststore.location: \"" + garbage + "\" (expected: a readable trust store "
+                + "of type PKCS12 (ssl.truststore.type) with its password, if any; kafka-clients says: "), e);
     }
 
     @Test

@@ -94,6 +94,10 @@ public final class Logging {
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         root.addAppender(appender);
+        if (level.isGreaterOrEqual(Level.INFO)) {
+            // kafka-clients (the Kafka dump sink) logs its whole configuration at INFO for every client it creates
+            context.getLogger(KAFKA_CLIENTS).setLevel(level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN);
+        }
 
         if (levelName != null && !isMosnLevel(levelName)) {
             LoggerFactory.getLogger(Logging.class).warn("servers[0].default_log_level: \"{}\" is not one of TRACE,"
@@ -102,6 +106,9 @@ public final class Logging {
     }
 
     /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
+    /** kafka-clients' logger: at most WARN unless the configured level is DEBUG or TRACE. */
+    static final String KAFKA_CLIENTS = "org.apache.kafka";
+
     public static Level level(String mosnLevel) {
         if (mosnLevel == null || !isMosnLevel(mosnLevel)) {
             return Level.INFO;

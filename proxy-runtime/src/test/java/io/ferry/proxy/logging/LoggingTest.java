@@ -68,6 +68,23 @@ class LoggingTest {
     }
 
     @Test
+    void kafkaClientsLogWarningsOnlyUnlessTheLevelIsDebugOrTrace(@TempDir Path dir) throws Exception {
+        Path info = dir.resolve("info.log");
+        Logging.configure(server(info.toString(), "INFO"));
+        Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.producer.ProducerConfig");
+        kafka.info("ProducerConfig values: acks = -1");
+        kafka.warn("connection to node -1 could not be established");
+        String text = Files.readString(info);
+        assertFalse(text.contains("ProducerConfig values"), text);
+        assertTrue(text.contains("connection to node -1 could not be established"), text);
+
+        Path debug = dir.resolve("debug.log");
+        Logging.configure(server(debug.toString(), "DEBUG"));
+        kafka.info("ProducerConfig values: acks = -1");
+        assertTrue(Files.readString(debug).contains("ProducerConfig values"));
+    }
+
+    @Test
     void anUnwritableLogPathIsAConfigError(@TempDir Path dir) {
         ConfigException e = assertThrows(ConfigException.class, () -> Logging.configure(server(dir.toString(), "INFO")));
         assertEquals("servers[0].default_log_path: \"" + dir + "\" (expected: stdout, stderr or a writable file path;"
