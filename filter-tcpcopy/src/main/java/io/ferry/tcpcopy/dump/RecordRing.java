@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The writer's bounded queue: a ring of preallocated {@link Slot}s that connection threads fill in place and the
  * writer thread empties (D. Vyukov's bounded multi-producer queue, with one consumer). In steady state queuing a
- * record allocates nothing: a small payload is copied into its slot's own buffer.
+ * record allocates nothing: a small payload is copied into its slot's own buffer. A slot is created the first time
+ * its position is claimed, so a large capacity costs memory only once that many records were queued at once.
  *
  * <h2>Protocol</h2>
  * A producer {@link #claim}s a position (one compare-and-set on the tail; {@code -1} when the ring is full), fills
@@ -26,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class RecordRing {
 
     private final int capacity;
+    /** Created by the producer that first claims the position; published to the writer with the sequence. */
     private final Slot[] slots;
+    private final int retain;
     private final AtomicLongArray sequences;
     private final AtomicLong tail = new AtomicLong();
     /** Written by the writer thread only; volatile for {@link #size}. */
@@ -38,9 +41,9 @@ final class RecordRing {
         }
         this.capacity = capacity;
         this.slots = new Slot[capacity];
+        this.retain = Slot.retainFor(capacity);
         this.sequences = new AtomicLongArray(capacity);
         for (int i = 0; i < capacity; i++) {
-            slots[i] = new Slot();
             sequences.setPlain(i, i);
         }
     }
@@ -63,11 +66,18 @@ final class RecordRing {
 
     /** The slot of a claimed position; the claiming thread's alone until {@link #publish}. */
     Slot slot(long position) {
-        return slots[index(position)];
+        int i = index(position);
+        Slot s = slots[i];
+        if (s == null) {
+            s = new Slot(retain);
+            slots[i] = s;
+        }
+        return s;
     }
 
     /** Hands a claimed, filled slot to the writer. */
     void publish(long position) {
+        slot(position);                        // exists even if its producer never filled it
         sequences.setRelease(index(position), position + 1);
     }
 

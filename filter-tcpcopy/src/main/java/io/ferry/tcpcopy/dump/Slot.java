@@ -4,15 +4,20 @@ import io.ferry.tcpcopy.record.FerryRecord;
 
 /**
  * One entry of the writer's {@link RecordRing}, filled in place by the connection thread that claimed it and read by
- * the writer: the fields of a {@link DumpRecord}. A payload of at most {@link #RETAINED} bytes is copied into the
+ * the writer: the fields of a {@link DumpRecord}. A payload of at most {@link #retain} bytes is copied into the
  * slot's own buffer, which the slot keeps for the next record, so small reads are queued without allocating; a
- * larger one gets an array of its own, dropped once written (so the ring never retains more than
- * {@code capacity × RETAINED} bytes).
+ * larger one gets an array of its own, dropped once written. {@link RecordRing} sizes {@code retain} so that its slots
+ * never keep more than {@link #RETAINED_TOTAL} bytes in all.
  */
 final class Slot {
 
     /** The largest payload buffer a slot keeps between records. */
     static final int RETAINED = 2048;
+    /** The most payload buffer all the slots of one ring keep between records. */
+    static final long RETAINED_TOTAL = 8L << 20;
+
+    /** The largest payload this slot copies into a buffer it keeps. */
+    private final int retain;
 
     long timeMillis;
     String window;
@@ -27,13 +32,22 @@ final class Slot {
     FerryRecord ferry;
     private byte[] own;
 
+    Slot(int retain) {
+        this.retain = retain;
+    }
+
+    /** How many bytes each slot of a ring of {@code capacity} slots may keep. */
+    static int retainFor(int capacity) {
+        return (int) Math.min(RETAINED, RETAINED_TOTAL / capacity);
+    }
+
     /** A buffer of at least {@code n} bytes for this slot's payload (the slot's own when {@code n} is small). */
     byte[] buffer(int n) {
-        if (n > RETAINED) {
+        if (n > retain) {
             return new byte[n];
         }
         if (own == null || own.length < n) {
-            own = new byte[Math.min(RETAINED, Math.max(n, 2 * (own == null ? 64 : own.length)))];
+            own = new byte[Math.min(retain, Math.max(n, 2 * (own == null ? 32 : own.length)))];
         }
         return own;
     }

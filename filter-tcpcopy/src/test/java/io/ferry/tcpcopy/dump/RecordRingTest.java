@@ -77,6 +77,28 @@ class RecordRingTest {
         assertEquals(7L, poll(ring));
     }
 
+    @Test
+    void slotsKeepSmallPayloadBuffersWithinEightMebibytesInAll() {
+        assertEquals(2048, Slot.retainFor(4096), "the default capacity: reads of up to 2 KiB");
+        assertEquals(8, Slot.retainFor(1 << 20), "the largest capacity keeps 8 bytes a slot");
+        Slot s = new Slot(Slot.retainFor(4096));
+        byte[] small = s.buffer(100);
+        assertSame(small, s.buffer(90), "a small payload reuses the slot's buffer");
+        byte[] grown = s.buffer(2048);
+        assertSame(grown, s.buffer(2000));
+        assertTrue(s.buffer(2049) != s.buffer(2049), "a larger one gets an array of its own each time");
+    }
+
+    @Test
+    void aPositionPublishedWithoutBeingFilledIsAnEmptySlot() {
+        RecordRing ring = new RecordRing(2);
+        ring.publish(ring.claim());
+        Slot s = ring.peek();
+        assertNull(s.stats, "the writer skips it");
+        ring.release();
+        assertNull(ring.peek());
+    }
+
     /**
      * Four producers race one consumer through a small ring: every accepted record arrives exactly once, in its
      * producer's order.
