@@ -145,6 +145,13 @@ class DumpCommandEndToEndTest {
         assertEquals(0, inspect.code(), inspect.err());
         assertTrue(inspect.out().contains(CONNECTIONS + " connections"), inspect.out());
         assertTrue(inspect.out().contains("drops recorded: none"), inspect.out());
+        // the window the test opened is listed with its id, which --window then selects
+        String window = c.connections().values().iterator().next().windows.iterator().next();
+        assertTrue(inspect.out().contains("windows: 1\n  " + window + "  "), inspect.out());
+        assertTrue(inspect.out().contains("  " + CONNECTIONS + " connections\n"), inspect.out());
+        CliRun selected = CliRun.ferry("dump", "inspect", dumpDir.toString(), "--window", window);
+        assertEquals(0, selected.code(), selected.err());
+        assertTrue(selected.out().contains("selected: window " + window), selected.out());
     }
 
     @Test
