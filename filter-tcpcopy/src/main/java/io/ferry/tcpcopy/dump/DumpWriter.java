@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -62,9 +61,7 @@ public final class DumpWriter implements AutoCloseable {
     private final ZoneId zone;
     private final LongSupplier nanoTime;
     private final Thread thread;
-    private final AtomicLong submitted = new AtomicLong();
-    private final AtomicLong processed = new AtomicLong();
-    /** {@link #processed} as it was when the writer last found the queue empty and had flushed the files. */
+    /** The queue's {@link RecordRing#released} count when the writer last found it empty and had flushed the files. */
     private volatile long flushedThrough;
     private volatile boolean finished;
     private final Object idle = new Object();
@@ -216,7 +213,6 @@ public final class DumpWriter implements AutoCloseable {
             slot.payloadLength = length;
         } catch (RuntimeException e) {
             slot.clear();                      // published empty, so the writer is never stuck at this position
-            submitted.incrementAndGet();       // and counted, so that awaitIdle's count stays exact
             queue.publish(pos);
             throw e;
         }
@@ -237,7 +233,6 @@ public final class DumpWriter implements AutoCloseable {
 
     /** Publishes a filled slot and counts it; {@code payloadLength} is -1 for a record without payload. */
     private boolean published(long pos, CaptureStats stats, int payloadLength) {
-        submitted.incrementAndGet();
         queue.publish(pos);
         stats.capturedRecords.increment();
         if (payloadLength >= 0) {
@@ -261,7 +256,7 @@ public final class DumpWriter implements AutoCloseable {
      * @return false on timeout
      */
     public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
-        long target = submitted.get();
+        long target = queue.claimed();
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         synchronized (idle) {
             while (!finished && (flushedThrough < target || (queue.size() > 0 && !stopping))) {
@@ -292,7 +287,7 @@ public final class DumpWriter implements AutoCloseable {
             }
             Slot r = queue.peek();
             if (r == null) {
-                long done = processed.get();
+                long done = queue.released();
                 flushQuietly();
                 flushedThrough = done;
                 synchronized (idle) {
@@ -324,7 +319,6 @@ public final class DumpWriter implements AutoCloseable {
                 resetFiles();
             } finally {
                 queue.release();
-                processed.incrementAndGet();
             }
         }
         try {

@@ -97,6 +97,16 @@ final class RecordRing {
         head = pos + 1;
     }
 
+    /** Positions claimed so far (the next position to claim). */
+    long claimed() {
+        return tail.get();
+    }
+
+    /** Positions released by the writer so far. */
+    long released() {
+        return head;
+    }
+
     /** Records claimed and not yet released; exact when no producer is between claim and publish. */
     int size() {
         long h = head;

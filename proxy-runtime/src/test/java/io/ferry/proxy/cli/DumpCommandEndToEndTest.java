@@ -69,32 +69,9 @@ class DumpCommandEndToEndTest {
         }
     }
 
-    private String config(InetSocketAddress upstream) {
-        return """
-                {
-                  "servers": [{
-                    "default_log_level": "WARN",
-                    "listeners": [{
-                      "name": "copied", "address": "127.0.0.1:0", "bind_port": true,
-                      "filter_chains": [{"filters": [
-                        {"type": "tcpcopy", "config": {
-                          "strategy": {"switch": "ON", "interval": 3600, "duration": 10,
-                                       "cpu_max_rate": 99.9, "mem_max_rate": 99.9},
-                          "dump": {"dir": "%s", "format": "ferry", "directions": "both", "max_bytes_per_second": 0}}},
-                        {"type": "tcp_proxy", "config": {"cluster": "echo"}}
-                      ]}]
-                    }]
-                  }],
-                  "cluster_manager": {"clusters": [{"name": "echo", "lb_type": "LB_ROUNDROBIN",
-                                                    "hosts": [{"address": "127.0.0.1:%d"}]}]},
-                  "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}}}
-                }
-                """.formatted(dumpDir.toString().replace("\\", "\\\\"), upstream.getPort());
-    }
-
     private void captureThroughTheProxy() throws Exception {
         echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0));
-        try (ProxyServer proxy = ProxyServer.start(MosnConfigLoader.parse(config(echo.address()), "ferry-e2e.json"),
+        try (ProxyServer proxy = ProxyServer.start(MosnConfigLoader.parse(EchoClients.captureConfig(dumpDir, "", echo.address()), "ferry-e2e.json"),
                 FilterRegistry.builder().build(), ProxyOptions.defaults())) {
             InetSocketAddress listener = (InetSocketAddress) proxy.listeners().get("copied");
             InetSocketAddress admin = proxy.adminAddress().orElseThrow();

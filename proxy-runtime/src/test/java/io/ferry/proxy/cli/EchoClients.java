@@ -23,6 +23,35 @@ final class EchoClients {
     }
 
     /** {@code POST /api/v1/tcpcopy/window?duration_s=N&listener=NAME} on the proxy's admin address. */
+    /**
+     * A MOSN config with one listener, {@code copied}, on an ephemeral port: tcpcopy (switch ON, Ferry format, both
+     * directions, no capture budget, dumping to {@code dumpDir}, plus {@code moreDump}, e.g. a {@code "sinks"} entry)
+     * in front of tcp_proxy to {@code upstream}, and an admin API on an ephemeral port.
+     */
+    static String captureConfig(java.nio.file.Path dumpDir, String moreDump, InetSocketAddress upstream) {
+        return """
+                {
+                  "servers": [{
+                    "default_log_level": "WARN",
+                    "listeners": [{
+                      "name": "copied", "address": "127.0.0.1:0", "bind_port": true,
+                      "filter_chains": [{"filters": [
+                        {"type": "tcpcopy", "config": {
+                          "strategy": {"switch": "ON", "interval": 3600, "duration": 10,
+                                       "cpu_max_rate": 99.9, "mem_max_rate": 99.9},
+                          "dump": {"dir": "%s", "format": "ferry", "directions": "both", "max_bytes_per_second": 0%s}}},
+                        {"type": "tcp_proxy", "config": {"cluster": "echo"}}
+                      ]}]
+                    }]
+                  }],
+                  "cluster_manager": {"clusters": [{"name": "echo", "lb_type": "LB_ROUNDROBIN",
+                                                    "hosts": [{"address": "127.0.0.1:%d"}]}]},
+                  "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}}}
+                }
+                """.formatted(dumpDir.toString().replace("\\", "\\\\"),
+                moreDump.isEmpty() ? "" : ", " + moreDump, upstream.getPort());
+    }
+
     static void openWindow(InetSocketAddress admin, String listener, int seconds) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + admin.getPort() + "/api/v1/tcpcopy/window?duration_s=" + seconds

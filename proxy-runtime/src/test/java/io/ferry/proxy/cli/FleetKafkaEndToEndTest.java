@@ -113,29 +113,9 @@ class FleetKafkaEndToEndTest {
     }
 
     private static String config(String instance, Path dir) {
-        return """
-                {
-                  "servers": [{
-                    "default_log_level": "WARN",
-                    "listeners": [{
-                      "name": "copied", "address": "127.0.0.1:0", "bind_port": true,
-                      "filter_chains": [{"filters": [
-                        {"type": "tcpcopy", "config": {
-                          "strategy": {"switch": "ON", "interval": 3600, "duration": 10,
-                                       "cpu_max_rate": 99.9, "mem_max_rate": 99.9},
-                          "dump": {"dir": "%s", "format": "ferry", "directions": "both", "max_bytes_per_second": 0,
-                                   "sinks": [{"type": "kafka", "bootstrap_servers": "%s", "topic": "%s",
-                                              "instance_id": "%s", "linger_ms": 5}]}}},
-                        {"type": "tcp_proxy", "config": {"cluster": "echo"}}
-                      ]}]
-                    }]
-                  }],
-                  "cluster_manager": {"clusters": [{"name": "echo", "lb_type": "LB_ROUNDROBIN",
-                                                    "hosts": [{"address": "127.0.0.1:%d"}]}]},
-                  "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}}}
-                }
-                """.formatted(dir.toString().replace("\\", "\\\\"), broker.bootstrapServers(), TOPIC, instance,
-                echo.address().getPort());
+        return EchoClients.captureConfig(dir, """
+                "sinks": [{"type": "kafka", "bootstrap_servers": "%s", "topic": "%s", "instance_id": "%s", "linger_ms": 5}]"""
+                .formatted(broker.bootstrapServers(), TOPIC, instance), echo.address());
     }
 
     @Test
