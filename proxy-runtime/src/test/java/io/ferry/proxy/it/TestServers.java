@@ -72,35 +72,10 @@ final class TestServers {
     static Server tcp(Behaviour behaviour) throws IOException {
         ServerSocket ss = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
         Server server = new Server(ss, "127.0.0.1:" + ss.getLocalPort());
-        Thread t = new Thread(() -> {
-            while (!ss.isClosed()) {
-                Socket s;
-                try {
-                    s = ss.accept();
-                } catch (IOException e) {
-                    return;
-                }
-                server.accepted.incrementAndGet();
-                server.open.add(s);
-                Thread w = new Thread(() -> {
-                    try (s) {
-                        behaviour.serve(s.getInputStream(), s.getOutputStream(), () -> {
-                            try {
-                                s.shutdownOutput();
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        });
-                    } catch (IOException | UncheckedIOException e) {
-                        // the peer went away
-                    }
-                }, "test-upstream-conn");
-                w.setDaemon(true);
-                w.start();
-            }
-        }, "test-upstream-accept");
-        t.setDaemon(true);
-        t.start();
+        serve(server, () -> !ss.isClosed(), () -> {
+            Socket s = ss.accept();
+            return new Accepted(s, s.getInputStream(), s.getOutputStream(), s::shutdownOutput);
+        }, behaviour);
         return server;
     }
 
@@ -112,26 +87,50 @@ final class TestServers {
             ss.close();
             Files.deleteIfExists(path);
         }, "unix:" + path);
+        serve(server, ss::isOpen, () -> {
+            SocketChannel s = ss.accept();
+            return new Accepted(s, Channels.newInputStream(s), Channels.newOutputStream(s), s::shutdownOutput);
+        }, behaviour);
+        return server;
+    }
+
+    /** One accepted connection, whatever the socket family. */
+    private record Accepted(AutoCloseable socket, InputStream in, OutputStream out, IoAction shutdownOutput) {
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface Acceptor {
+        Accepted accept() throws IOException;
+    }
+
+    /** Accepts until the listener closes, serving each connection on a thread of its own. */
+    private static void serve(Server server, java.util.function.BooleanSupplier open, Acceptor acceptor,
+                              Behaviour behaviour) {
         Thread t = new Thread(() -> {
-            while (ss.isOpen()) {
-                SocketChannel s;
+            while (open.getAsBoolean()) {
+                Accepted c;
                 try {
-                    s = ss.accept();
+                    c = acceptor.accept();
                 } catch (IOException e) {
                     return;
                 }
                 server.accepted.incrementAndGet();
-                server.open.add(s);
+                server.open.add(c.socket());
                 Thread w = new Thread(() -> {
-                    try (s) {
-                        behaviour.serve(Channels.newInputStream(s), Channels.newOutputStream(s), () -> {
+                    try (AutoCloseable ignored = c.socket()) {
+                        behaviour.serve(c.in(), c.out(), () -> {
                             try {
-                                s.shutdownOutput();
+                                c.shutdownOutput().run();
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
                         });
-                    } catch (IOException | UncheckedIOException e) {
+                    } catch (Exception e) {
                         // the peer went away
                     }
                 }, "test-upstream-conn");
@@ -141,7 +140,6 @@ final class TestServers {
         }, "test-upstream-accept");
         t.setDaemon(true);
         t.start();
-        return server;
     }
 
     /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
