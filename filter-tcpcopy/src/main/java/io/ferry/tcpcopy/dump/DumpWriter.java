@@ -203,14 +203,7 @@ public final class DumpWriter implements AutoCloseable {
         }
         Slot slot = queue.slot(pos);
         try {
-            byte[] b = slot.buffer(length);
-            source.getBytes(from, b, 0, length);
-            slot.timeMillis = timeMillis;
-            slot.window = window;
-            slot.port = port;
-            slot.stats = stats;
-            slot.payload = b;
-            slot.payloadLength = length;
+            slot.copyPayload(timeMillis, window, port, stats, source, from, length);
         } catch (RuntimeException e) {
             slot.clear();                      // published empty, so the writer is never stuck at this position
             queue.publish(pos);

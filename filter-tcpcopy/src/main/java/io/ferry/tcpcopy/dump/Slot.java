@@ -52,6 +52,19 @@ final class Slot {
         return own;
     }
 
+    /** A {@code dump_tcp_copy.log} payload: copies {@code source[from, from + length)} into {@link #buffer}. */
+    void copyPayload(long timeMillis, String window, String port, CaptureStats stats,
+                     io.ferry.filter.api.IoBuffer source, int from, int length) {
+        byte[] b = buffer(length);
+        source.getBytes(from, b, 0, length);
+        this.timeMillis = timeMillis;
+        this.window = window;
+        this.port = port;
+        this.stats = stats;
+        this.payload = b;
+        this.payloadLength = length;
+    }
+
     /** Takes the fields of {@code r}; its payload array is shared, not copied (a record's payload is never changed). */
     void set(DumpRecord r) {
         timeMillis = r.timeMillis;
