@@ -52,11 +52,9 @@ public final class Cluster {
         this.unixTemplate = new Bootstrap()
                 .channelFactory(channels.unix())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, reads);
-        if (channels.unixHalfClosure()) {
-            unixTemplate.option(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        }
     }
 
     public String name() {

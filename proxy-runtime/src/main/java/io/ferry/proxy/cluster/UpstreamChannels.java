@@ -17,12 +17,6 @@ public interface UpstreamChannels {
     /** A factory of unix-domain client channels of the runtime's transport. */
     ChannelFactory<? extends Channel> unix();
 
-    /**
-     * True if the transport's unix-domain channels support half-closure (Netty's NIO domain-socket channel does not:
-     * there a FIN closes the connection, as in MOSN).
-     */
-    boolean unixHalfClosure();
-
     /** The transport's socket address for the unix socket at {@code path}. */
     SocketAddress unixAddress(String path);
 }

@@ -9,13 +9,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -35,7 +32,7 @@ public enum IoTransport implements UpstreamChannels {
     EPOLL {
         @Override
         IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
+            return new KeepRegisteredEpoll();
         }
 
         @Override
@@ -59,11 +56,6 @@ public enum IoTransport implements UpstreamChannels {
         }
 
         @Override
-        public boolean unixHalfClosure() {
-            return true;
-        }
-
-        @Override
         public SocketAddress unixAddress(String path) {
             return new DomainSocketAddress(path);
         }
@@ -83,7 +75,7 @@ public enum IoTransport implements UpstreamChannels {
 
         @Override
         ChannelFactory<? extends ServerChannel> unixServer() {
-            return NioServerDomainSocketChannel::new;
+            return NioUnixServerChannel::new;
         }
 
         @Override
@@ -93,12 +85,7 @@ public enum IoTransport implements UpstreamChannels {
 
         @Override
         public ChannelFactory<? extends Channel> unix() {
-            return NioDomainSocketChannel::new;
-        }
-
-        @Override
-        public boolean unixHalfClosure() {
-            return false;
+            return NioUnixChannel::new;
         }
 
         @Override

@@ -225,9 +225,7 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline().addLast(new NettyTransport(l));
                     }
                 });
-        if (!unix || transport.unixHalfClosure()) {
-            b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        }
+        b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = l.info.bindAddress();
         if (unix) {
             address = transport.unixAddress(l.config.address());
