@@ -492,6 +492,25 @@ public final class ChainConnection implements Connection {
         closeNow(type == ConnectionCloseType.FLUSH_WRITE, event);
     }
 
+    /**
+     * Runtime-internal ({@code tcp_proxy}): the other side of a relayed connection was reset. Hands what was written
+     * to the socket, then resets this connection (FILTER-CONTRACT.md R5.5). Acts at most once, like {@link #close};
+     * the listeners receive {@code event} once the transport reports it closed. Any thread.
+     */
+    public void resetAfterFlush(ConnectionEvent event) {
+        Objects.requireNonNull(event, "event");
+        if (!transport.inEventLoop()) {
+            transport.execute(() -> resetAfterFlush(event));
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        localCloseEvent = event;
+        transport.resetAfterFlush();
+    }
+
     @Override
     public void closeWrite() {
         if (!transport.inEventLoop()) {

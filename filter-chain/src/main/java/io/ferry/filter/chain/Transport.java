@@ -38,6 +38,13 @@ public interface Transport {
      */
     void close(boolean flush);
 
+    /**
+     * Hands what is pending to the socket, then resets the connection (a TCP RST): the peer gets what it takes of the
+     * stream before the reset, then learns that the stream was cut. The transport then reports
+     * {@link ChainConnection#onTransportClosed()} once.
+     */
+    void resetAfterFlush();
+
     /** Starts ({@code true}) or stops ({@code false}) reading from the peer. */
     void setAutoRead(boolean autoRead);
 

@@ -24,6 +24,7 @@ final class TestTransport implements Transport {
     ChainConnection connection;
     boolean outputShutdown;
     Boolean closedWithFlush;
+    boolean reset;
     boolean writable = true;
 
     @Override
@@ -74,6 +75,15 @@ final class TestTransport implements Transport {
     public void close(boolean flush) {
         if (closedWithFlush == null) {
             closedWithFlush = flush;
+            tasks.add(() -> connection.onTransportClosed());
+        }
+    }
+
+    @Override
+    public void resetAfterFlush() {
+        if (closedWithFlush == null) {
+            closedWithFlush = true;
+            reset = true;
             tasks.add(() -> connection.onTransportClosed());
         }
     }

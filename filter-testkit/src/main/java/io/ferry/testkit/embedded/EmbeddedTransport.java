@@ -106,6 +106,11 @@ public final class EmbeddedTransport implements Transport {
     }
 
     @Override
+    public void resetAfterFlush() {
+        close(true);
+    }
+
+    @Override
     public void setAutoRead(boolean autoRead) {
         this.autoRead = autoRead;
     }

@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,21 +36,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  *
  * <h2>Idle timeout</h2>
- * With {@code connection_idle_timeout} &gt; 0, one periodic task per connection ticks four times per timeout; a
- * read or write sets a flag (no clock read, no allocation). After four consecutive ticks without activity the chain
- * receives {@link ConnectionEvent#ON_READ_TIMEOUT} and the connection is closed {@code NO_FLUSH}/{@code LOCAL_CLOSE},
- * like MOSN's idle checker: between one and one and a quarter timeouts after the last byte.
+ * With {@code connection_idle_timeout} &gt; 0, an {@link IdleGuard} watches the connection: after a timeout without a
+ * byte read, written or flushed, the chain receives {@link ConnectionEvent#ON_READ_TIMEOUT} and the connection is
+ * closed {@code NO_FLUSH}/{@code LOCAL_CLOSE}, like MOSN's idle checker. A connection that is closing after a flush
+ * and whose peer reads nothing for a timeout is reset.
+ *
+ * <h2>Closing (FILTER-CONTRACT.md R5.4)</h2>
+ * {@code close(flush)} sends what is pending, then a FIN. {@code close(no flush)} with bytes still pending resets the
+ * connection instead of sending a FIN, so the client never takes a cut stream for a complete one; every such reset is
+ * counted ({@code connections_reset}) and logged at DEBUG.
  */
-public final class NettyTransport extends ChannelInboundHandlerAdapter implements Transport, Runnable {
+public final class NettyTransport extends ChannelInboundHandlerAdapter implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     private static final AtomicLong IDS = new AtomicLong();
-    private static final int IDLE_TICKS = 4;
 
     private final ListenerRuntime listener;
     private Channel channel;
     private ChainConnection chain;
-    private boolean activity;
+    private IdleGuard idle;
     private boolean readOff;
     private boolean inRead;
     private boolean batching;
@@ -59,8 +62,6 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     private Runnable readCompleteHook;
     private ByteBuf held;
     private boolean heldEof;
-    private int idleTicks;
-    private ScheduledFuture<?> idleTask;
 
     NettyTransport(ListenerRuntime listener) {
         this.listener = listener;
@@ -69,6 +70,11 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     /** The accepted channel; {@code tcp_proxy} opens its upstream connection on this channel's event loop. */
     public Channel channel() {
         return channel;
+    }
+
+    /** The listener's {@code connection_idle_timeout} in nanoseconds, 0 for none. */
+    public long idleTimeoutNanos() {
+        return listener.idleTimeoutNanos;
     }
 
     /** The chain engine of this connection. */
@@ -100,10 +106,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
             chain.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
             return;
         }
-        long idle = listener.idleTimeoutNanos;
-        if (idle > 0 && channel.isActive()) {
-            long tick = Math.max(1, idle / IDLE_TICKS);
-            idleTask = ctx.executor().scheduleAtFixedRate(this, tick, tick, TimeUnit.NANOSECONDS);
+        if (channel.isActive()) {
+            idle = IdleGuard.start(channel, listener.idleTimeoutNanos, this::onIdle);
         }
     }
 
@@ -113,7 +117,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
             ReferenceCountUtil.release(msg);
             return;
         }
-        activity = true;
+        if (idle != null) {
+            idle.touch();
+        }
         inRead = true;
         listener.stats.bytesIn(buf.readableBytes());
         if (readOff || held != null) {
@@ -230,8 +236,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
             held.release();
             held = null;
         }
-        if (idleTask != null) {
-            idleTask.cancel(false);
+        if (idle != null) {
+            idle.cancel();
         }
         if (chain != null) {
             chain.onTransportClosed();
@@ -253,20 +259,18 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** The idle checker's tick. */
-    @Override
-    public void run() {
-        if (activity) {
-            activity = false;
-            idleTicks = 0;
-            return;
-        }
-        if (++idleTicks >= IDLE_TICKS && !chain.isClosed()) {
-            idleTask.cancel(false);
-            LOG.debug("[{}] connection {} idle for {} ms, closing it", listener.info.name(), chain.id(),
-                    TimeUnit.NANOSECONDS.toMillis(listener.idleTimeoutNanos));
+    /** The idle guard's verdict: nothing read, written or flushed for a timeout. */
+    private void onIdle() {
+        long millis = TimeUnit.NANOSECONDS.toMillis(listener.idleTimeoutNanos);
+        if (!chain.isClosed()) {
+            LOG.debug("[{}] connection {} idle for {} ms, closing it", listener.info.name(), chain.id(), millis);
             chain.onEvent(ConnectionEvent.ON_READ_TIMEOUT);
             chain.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+        } else {
+            long discarded = ChannelSupport.abort(channel);
+            listener.stats.reset();
+            LOG.debug("[{}] connection {}: the client read nothing for {} ms while the proxy was closing it; reset "
+                    + "with {} bytes undelivered", listener.info.name(), chain.id(), millis, discarded);
         }
     }
 
@@ -303,7 +307,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
             data.release();
             return;
         }
-        activity = true;
+        if (idle != null) {
+            idle.touch();
+        }
         listener.stats.bytesOut(data.readableBytes());
         if (batching) {
             flushPending = true;
@@ -315,16 +321,43 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void shutdownOutput() {
-        ChannelSupport.shutdownOutputAfterFlush(channel);
+        ChannelSupport.shutdownOutputAfterFlush(channel, this::closeIfBothEnded);
+    }
+
+    /**
+     * Closes the channel once both directions have ended as the chain sees them. Netty may have read the client's
+     * FIN already while reading is disabled; the bytes before it are still {@linkplain #hold held}, and the channel
+     * stays open until the chain has them ({@link #onEof()} closes it then).
+     */
+    private void closeIfBothEnded() {
+        if (held == null && !heldEof && ChannelSupport.bothShutDown(channel)) {
+            channel.close();
+        }
     }
 
     @Override
     public void close(boolean flush) {
         if (flush) {
-            ChannelSupport.closeAfterFlush(channel);
-        } else {
-            channel.close();
+            ChannelSupport.closeAfterFlush(channel, 0, null);   // a stalled flush is this connection's idle guard's
+            return;
         }
+        long discarded = ChannelSupport.pendingBytes(channel);
+        if (discarded == 0) {
+            channel.close();
+            return;
+        }
+        ChannelSupport.abort(channel);
+        listener.stats.reset();
+        LOG.debug("[{}] connection {} closed without flushing: reset with {} bytes undelivered",
+                listener.info.name(), chain.id(), discarded);
+    }
+
+    @Override
+    public void resetAfterFlush() {
+        ChannelSupport.resetAfterFlush(channel, 0, null);
+        listener.stats.reset();
+        LOG.debug("[{}] connection {}: the other side was reset; resetting the client after {} pending bytes",
+                listener.info.name(), chain.id(), ChannelSupport.pendingBytes(channel));
     }
 
     @Override

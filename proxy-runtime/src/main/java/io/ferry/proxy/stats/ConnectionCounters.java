@@ -5,7 +5,8 @@ import com.google.gson.JsonObject;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The counters every listener, cluster and host has: connections opened in total and open now, bytes in and out.
+ * The counters every listener, cluster and host has: connections opened in total, open now and reset, bytes in and
+ * out.
  *
  * <p>Thread-safe and lock-free ({@link LongAdder}): updated from every event loop, read by the admin thread. A read
  * is a sum of cells, so the values of one {@link #toJson()} are not an atomic snapshot.
@@ -16,6 +17,7 @@ public abstract class ConnectionCounters {
     private final LongAdder connectionsActive = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder resets = new LongAdder();
 
     /** A connection was opened (accepted, or established upstream). */
     public void opened() {
@@ -26,6 +28,16 @@ public abstract class ConnectionCounters {
     /** A connection counted by {@link #opened()} closed. */
     public void closed() {
         connectionsActive.decrement();
+    }
+
+    /**
+     * The proxy reset a connection (a TCP RST; a unix socket is closed) because bytes pending towards its peer could
+     * not be delivered: the other side was reset, a filter closed it without flushing, or it stalled past the idle
+     * timeout. A FIN is sent only when the stream towards the peer is complete, so a truncated stream never looks
+     * complete.
+     */
+    public void reset() {
+        resets.increment();
     }
 
     /** {@code n} bytes were read from the peer. */
@@ -46,6 +58,10 @@ public abstract class ConnectionCounters {
         return connectionsActive.sum();
     }
 
+    public long resets() {
+        return resets.sum();
+    }
+
     public long bytesIn() {
         return bytesIn.sum();
     }
@@ -54,11 +70,12 @@ public abstract class ConnectionCounters {
         return bytesOut.sum();
     }
 
-    /** The counters as a JSON object with snake-case keys: the connection counts, then {@link #addCounters}, then bytes. */
+    /** The counters as a JSON object with snake-case keys: the connection counts (total, active, reset), then {@link #addCounters}, then bytes. */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("connections_total", connectionsTotal());
         o.addProperty("connections_active", connectionsActive());
+        o.addProperty("connections_reset", resets());
         addCounters(o);
         o.addProperty("bytes_in", bytesIn());
         o.addProperty("bytes_out", bytesOut());

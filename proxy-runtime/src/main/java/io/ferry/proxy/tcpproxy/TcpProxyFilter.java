@@ -58,12 +58,16 @@ import java.util.function.Consumer;
  * disables) until it drains below the low-water mark; when the downstream's queue is full, upstream auto-read is
  * turned off likewise. Netty checks auto-read after each read, so at most one read buffer overshoots the mark.
  *
- * <h2>Close propagation (MOSN §5.5), with half-close</h2>
- * A FIN from either side is forwarded as a FIN ({@code shutdownOutput} after pending bytes), so a client that shuts
- * down its write side still receives the whole response (MOSN loses it). Downstream {@code RemoteClose},
- * {@code OnWriteTimeout}, {@code OnWriteErrClose}: the upstream is closed after flushing; downstream
- * {@code LocalClose}, {@code OnReadErrClose}: closed at once. Upstream closed by the peer: the downstream is closed
- * after flushing ({@code RemoteClose}); upstream error: the downstream is closed at once ({@code LocalClose}).
+ * <h2>Ends of streams (FILTER-CONTRACT.md R5)</h2>
+ * A FIN from either side is forwarded as a FIN once every byte read before it has been written to the other side's
+ * socket, so a client that shuts down its write side still receives the whole response (MOSN loses it), in either
+ * order of FINs. The connection pair closes when both directions have ended. A reset, read error or close without a
+ * FIN on one side: the bytes already read from that side are handed to the other side's socket, then the other side
+ * is reset. A close the proxy decides
+ * (a filter, the idle timeout) resets a side towards which bytes are still pending, and closes it with a FIN
+ * otherwise. A FIN therefore always means the stream is complete; every reset is counted ({@code connections_reset}
+ * of the listener, cluster and host). Closing after a flush that makes no progress for the listener's
+ * {@code connection_idle_timeout} resets the connection.
  */
 final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consumer<Boolean>, ChannelFutureListener {
 
@@ -86,6 +90,7 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
     private boolean downstreamClosed;
     private boolean pausedByUpstream;
     private boolean upstreamFailed;
+    private boolean upstreamEof;
 
     TcpProxyFilter(TcpProxyConfig config) {
         this.config = config;
@@ -265,13 +270,40 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             releaseSlot();
         }
         if (upstream != null) {
-            if (event == ConnectionEvent.REMOTE_CLOSE || event == ConnectionEvent.ON_WRITE_TIMEOUT
-                    || event == ConnectionEvent.ON_WRITE_ERR_CLOSE) {
-                ChannelSupport.closeAfterFlush(upstream);
+            endUpstream(event);
+        }
+    }
+
+    /**
+     * The downstream closed: ends the upstream accordingly (FILTER-CONTRACT.md R5.3 to R5.5). If the client's FIN
+     * arrived, its stream is complete and the upstream already has that FIN queued after the pending bytes: the
+     * upstream is closed once they are sent. Otherwise the client's stream was cut: a reset, an error, or a close
+     * without a FIN gives the upstream the pending bytes, then a reset; a close the proxy decided (a filter, the idle
+     * timeout) closes the upstream at once, and resets it if bytes towards it are pending.
+     */
+    private void endUpstream(ConnectionEvent event) {
+        long stall = downstreamTransport.idleTimeoutNanos();
+        if (downstreamEof) {
+            ChannelSupport.closeAfterFlush(upstream, stall, this::countUpstreamReset);
+        } else if (event == ConnectionEvent.LOCAL_CLOSE) {
+            if (ChannelSupport.pendingBytes(upstream) > 0) {
+                countUpstreamReset();
+                LOG.debug("connection {}: closed by the proxy; resetting upstream {} with {} bytes undelivered",
+                        downstream.id(), host, ChannelSupport.abort(upstream));
             } else {
                 upstream.close();
             }
+        } else {
+            countUpstreamReset();
+            LOG.debug("connection {}: the client's stream was cut ({}); resetting upstream {} after {} pending bytes",
+                    downstream.id(), event, host, ChannelSupport.pendingBytes(upstream));
+            ChannelSupport.resetAfterFlush(upstream, stall, null);
         }
+    }
+
+    private void countUpstreamReset() {
+        host.stats().reset();
+        cluster.stats().reset();
     }
 
     /** Downstream writability: stop reading the upstream while the client does not keep up. */
@@ -313,6 +345,7 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt == ChannelInputShutdownEvent.INSTANCE && ctx.channel() == upstream) {
+                upstreamEof = true;
                 downstream.closeWrite();
                 if (ChannelSupport.bothShutDown(ctx.channel())) {
                     ctx.close();
@@ -344,8 +377,10 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             cluster.stats().closed();
             releaseSlot();
             if (!downstreamClosed && !downstream.isClosed()) {
-                if (upstreamFailed) {
-                    downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+                if (upstreamFailed || !upstreamEof) {
+                    // The upstream went away without a FIN (a reset, an error): every byte it sent before reaches
+                    // the client, then the client is reset.
+                    downstream.resetAfterFlush(ConnectionEvent.LOCAL_CLOSE);
                 } else {
                     downstream.close(ConnectionCloseType.FLUSH_WRITE, ConnectionEvent.REMOTE_CLOSE);
                 }
