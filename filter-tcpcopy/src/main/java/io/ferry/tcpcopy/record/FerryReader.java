@@ -1,78 +1,145 @@
 package io.ferry.tcpcopy.record;
 
-import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.zip.CRC32;
+import java.util.List;
 
 /**
- * Reads a Ferry dump file record by record. A record that is cut short (a crash mid-write) or whose CRC does not
- * match ends the read: {@link #next()} returns {@code null} and {@link #problem()} says where and why; every record
- * before it has been returned. Not thread-safe; one reader per file.
+ * Reads a Ferry dump file (format 2) record by record, in time linear in the file's size and memory independent of
+ * it (one record at a time).
+ *
+ * <h2>Damage</h2>
+ * A record whose frame or body is cut short at the end of the file (a write in progress, a crash) ends the read and
+ * is reported. Damage in the middle of a file (a torn write followed by later records, a corrupted byte) does not
+ * hide what follows: the reader looks for the next position where a whole, valid record starts (its sync bytes, a
+ * plausible length and a matching CRC), reports the damaged range with its offset and length, and goes on from
+ * there. {@link #problems()} lists every damage found. Not thread-safe; one reader per file.
  */
 public final class FerryReader implements AutoCloseable {
 
-    private final InputStream in;
+    private static final int BUFFER = 64 * 1024;
+
+    private final RandomAccessFile file;
     private final String name;
+    private final String instance;
     private final int minor;
+    private final long length;
+    private final List<String> problems = new ArrayList<>();
+    private final byte[] frame = new byte[FerryFormat.FRAME];
+    private byte[] buf = new byte[BUFFER];
+    private long bufStart;
+    private int bufLen;
     private long offset;
-    private String problem;
     private boolean done;
 
-    private FerryReader(InputStream in, String name) throws IOException {
-        this.in = in;
+    private FerryReader(RandomAccessFile file, String name) throws IOException {
+        this.file = file;
         this.name = name;
-        byte[] h = new byte[FerryFormat.HEADER_LEN];
-        int n = in.readNBytes(h, 0, h.length);
-        if (n < 12 || !Arrays.equals(Arrays.copyOf(h, 8), FerryFormat.MAGIC)) {
-            throw new IOException(name + ": not a Ferry dump (expected the magic \"FERRYDMP\" at offset 0)");
+        this.length = file.length();
+        byte[] fixed = new byte[FerryFormat.HEADER_FIXED];
+        int n = readAt(0, fixed, 0, fixed.length);
+        Header h = Header.parse(fixed, n, name);
+        if (h.headerLen() > length) {
+            throw new IOException(name + ": header cut short (" + length + " of " + h.headerLen() + " bytes)");
         }
-        ByteBuffer b = ByteBuffer.wrap(h);
-        int major = b.getShort(8) & 0xffff;
-        this.minor = b.getShort(10) & 0xffff;
-        if (major != FerryFormat.MAJOR) {
-            throw new IOException(name + ": Ferry dump version " + major + "." + minor
-                    + " (expected: major version " + FerryFormat.MAJOR + ")");
+        byte[] id = new byte[h.instanceLen()];
+        readAt(FerryFormat.HEADER_FIXED, id, 0, id.length);
+        this.instance = new String(id, StandardCharsets.UTF_8);
+        this.minor = h.minor();
+        this.offset = h.headerLen();
+    }
+
+    /** The fields of a file header. */
+    private record Header(int minor, long headerLen, int instanceLen) {
+        static Header parse(byte[] h, int n, String name) throws IOException {
+            if (n < 8 || !Arrays.equals(Arrays.copyOf(h, 8), FerryFormat.MAGIC)) {
+                throw new IOException(name + ": not a Ferry dump (expected the magic \"FERRYDMP\" at offset 0)");
+            }
+            if (n < 12) {
+                throw new IOException(name + ": header cut short (" + n + " bytes)");
+            }
+            ByteBuffer b = ByteBuffer.wrap(h);
+            int major = b.getShort(8) & 0xffff;
+            int minor = b.getShort(10) & 0xffff;
+            if (major != FerryFormat.MAJOR) {
+                throw new IOException(name + ": Ferry dump format " + major + "." + minor + " (expected: format "
+                        + FerryFormat.MAJOR + ".x" + (major < FerryFormat.MAJOR ? "; it was written by an earlier "
+                        + "Ferry, which did not record stream offsets or the proxy instance" : "") + ")");
+            }
+            if (n < FerryFormat.HEADER_FIXED) {
+                throw new IOException(name + ": header cut short (" + n + " bytes)");
+            }
+            long headerLen = b.getInt(12) & 0xffffffffL;
+            int instanceLen = b.getShort(16) & 0xffff;
+            if (headerLen < FerryFormat.HEADER_FIXED + instanceLen) {
+                throw new IOException(name + ": header length " + headerLen + " (expected: at least "
+                        + (FerryFormat.HEADER_FIXED + instanceLen) + ")");
+            }
+            return new Header(minor, headerLen, instanceLen);
         }
-        if (n < FerryFormat.HEADER_LEN) {
-            throw new IOException(name + ": header cut short");
-        }
-        long headerLen = b.getInt(12) & 0xffffffffL;
-        if (headerLen < FerryFormat.HEADER_LEN) {
-            throw new IOException(name + ": header length " + headerLen + " (expected: at least 16)");
-        }
-        in.skipNBytes(headerLen - FerryFormat.HEADER_LEN);
-        this.offset = headerLen;
     }
 
     /** Opens {@code file} and checks its header. */
     public static FerryReader open(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024);
+        RandomAccessFile f = new RandomAccessFile(file.toFile(), "r");
         try {
-            return new FerryReader(in, file.toString());
+            return new FerryReader(f, file.toString());
         } catch (IOException | RuntimeException e) {
-            in.close();
+            f.close();
             throw e;
         }
     }
 
-    /**
-     * Reads a Ferry dump from {@code in} (header first), named {@code name} in problems; closing the reader closes
-     * {@code in}. For dumps that are not files, e.g. the header followed by Kafka record values.
-     */
-    public static FerryReader open(InputStream in, String name) throws IOException {
-        return new FerryReader(in, name);
-    }
-
     /** True if {@code file} starts with the Ferry magic. */
     public static boolean isFerryDump(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (var in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(8), FerryFormat.MAGIC);
         }
+    }
+
+    /**
+     * Decodes one framed record on its own ({@code sync | body_len | crc32 | body}, as a Kafka record value holds it).
+     *
+     * @throws IOException saying what is wrong with it
+     */
+    public static FerryRecord decodeFramed(byte[] value) throws IOException {
+        if (value.length < FerryFormat.FRAME) {
+            throw new IOException("cut short (" + value.length + " of at least " + FerryFormat.FRAME + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(value);
+        int sync = b.getShort() & 0xffff;
+        long len = b.getInt() & 0xffffffffL;
+        long crc = b.getInt() & 0xffffffffL;
+        if (sync != FerryFormat.SYNC) {
+            throw new IOException(String.format("does not start with a Ferry record (sync %04x, expected %04x; a "
+                    + "record of an earlier format?)", sync, FerryFormat.SYNC));
+        }
+        if (len != value.length - FerryFormat.FRAME) {
+            throw new IOException("announces a body of " + len + " bytes but holds " + (value.length - FerryFormat.FRAME));
+        }
+        if (len < FerryFormat.MIN_BODY) {
+            throw new IOException("has an invalid body length " + len);
+        }
+        if (FerryFormat.crc(value, 2, value, FerryFormat.FRAME, (int) len) != crc) {
+            throw new IOException("fails its CRC32 check");
+        }
+        try {
+            return FerryFormat.decode(Arrays.copyOfRange(value, FerryFormat.FRAME, value.length));
+        } catch (RuntimeException e) {
+            throw new IOException("is malformed (" + e + ")");
+        }
+    }
+
+    /** The proxy instance that wrote the file (from its header). */
+    public String instance() {
+        return instance;
     }
 
     /** The header's minor version (records of unknown types from newer minors are returned as they are). */
@@ -80,63 +147,142 @@ public final class FerryReader implements AutoCloseable {
         return minor;
     }
 
-    /** The next record, or {@code null} at the end of the file or at a damaged record (see {@link #problem()}). */
+    /**
+     * The next whole record, or {@code null} at the end of the file. Damage is skipped and reported in
+     * {@link #problems()}.
+     */
     public FerryRecord next() throws IOException {
-        if (done) {
-            return null;
+        while (!done) {
+            if (offset >= length) {
+                done = true;
+                return null;
+            }
+            Candidate c = candidate(offset);
+            if (c.record != null) {
+                offset = c.next;
+                return c.record;
+            }
+            if (c.cutShort) {
+                problems.add(name + ": record at offset " + offset + " cut short at the end of the file ("
+                        + (length - offset) + " bytes: a write in progress or interrupted); it is skipped");
+                done = true;
+                return null;
+            }
+            long from = offset;
+            long found = resync(from + 1);
+            if (found < 0) {
+                problems.add(name + ": damaged from offset " + from + " to the end of the file (" + (length - from)
+                        + " bytes skipped: " + c.why + ")");
+                done = true;
+                return null;
+            }
+            problems.add(name + ": damaged at offset " + from + " (" + c.why + "): " + (found - from)
+                    + " bytes skipped, reading resumes at offset " + found);
+            offset = found;
         }
-        byte[] frame = in.readNBytes(FerryFormat.FRAME);
-        if (frame.length == 0) {
-            done = true;
-            return null;
-        }
-        if (frame.length < FerryFormat.FRAME) {
-            return stop("record at offset " + offset + " cut short in its frame (" + frame.length + " of 8 bytes)");
-        }
-        ByteBuffer b = ByteBuffer.wrap(frame);
-        long len = b.getInt() & 0xffffffffL;
-        long crc = b.getInt() & 0xffffffffL;
-        if (len < FerryFormat.FIXED + 4 || len > FerryFormat.MAX_BODY) {
-            return stop("record at offset " + offset + " has an invalid length " + len);
-        }
-        byte[] body = in.readNBytes((int) len);
-        if (body.length < len) {
-            return stop("record at offset " + offset + " cut short (" + body.length + " of " + len + " body bytes)");
-        }
-        CRC32 c = new CRC32();
-        c.update(body);
-        if (c.getValue() != crc) {
-            return stop("record at offset " + offset + " fails its CRC32 check");
-        }
-        FerryRecord r;
-        try {
-            r = FerryFormat.decode(body);
-        } catch (RuntimeException e) {
-            return stop("record at offset " + offset + " is malformed (" + e + ")");
-        }
-        offset += FerryFormat.FRAME + len;
-        return r;
-    }
-
-    private FerryRecord stop(String why) {
-        done = true;
-        problem = name + ": " + why + "; it and anything after it are skipped";
         return null;
     }
 
-    /** Why reading stopped early, or {@code null} if the file ended cleanly (so far). */
-    public String problem() {
-        return problem;
+    /** What is at a position: a whole valid record, a record cut short by the end of the file, or damage. */
+    private record Candidate(FerryRecord record, long next, boolean cutShort, String why) {
     }
 
-    /** Offset just after the last good record. */
+    private Candidate candidate(long at) throws IOException {
+        int n = readAt(at, frame, 0, FerryFormat.FRAME);
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        int sync = b.getShort(0) & 0xffff;
+        if (n >= 2 && sync != FerryFormat.SYNC) {
+            return new Candidate(null, 0, false, String.format("no record starts there (bytes %04x)", sync));
+        }
+        if (n < FerryFormat.FRAME) {
+            return new Candidate(null, 0, true, "frame cut short");
+        }
+        long len = b.getInt(2) & 0xffffffffL;
+        long crc = b.getInt(6) & 0xffffffffL;
+        if (len < FerryFormat.MIN_BODY || len > FerryFormat.MAX_BODY) {
+            return new Candidate(null, 0, false, "invalid body length " + len);
+        }
+        if (at + FerryFormat.FRAME + len > length) {
+            return new Candidate(null, 0, true, "body cut short");
+        }
+        byte[] body = new byte[(int) len];
+        readAt(at + FerryFormat.FRAME, body, 0, body.length);
+        if (FerryFormat.crc(frame, 2, body, 0, body.length) != crc) {
+            return new Candidate(null, 0, false, "CRC32 mismatch");
+        }
+        try {
+            return new Candidate(FerryFormat.decode(body), at + FerryFormat.FRAME + len, false, null);
+        } catch (RuntimeException e) {
+            return new Candidate(null, 0, false, "malformed record (" + e + ")");
+        }
+    }
+
+    /** The first offset at or after {@code from} where a whole valid record starts, or -1. */
+    private long resync(long from) throws IOException {
+        byte hi = (byte) (FerryFormat.SYNC >>> 8);
+        byte lo = (byte) FerryFormat.SYNC;
+        for (long p = from; p + FerryFormat.FRAME <= length; p++) {
+            if (byteAt(p) == hi && byteAt(p + 1) == lo) {
+                Candidate c = candidate(p);
+                if (c.record != null) {
+                    return p;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private byte byteAt(long p) throws IOException {
+        if (p < bufStart || p >= bufStart + bufLen) {
+            fill(p);
+        }
+        return buf[(int) (p - bufStart)];
+    }
+
+    private void fill(long p) throws IOException {
+        file.seek(p);
+        bufStart = p;
+        bufLen = Math.max(0, file.read(buf, 0, (int) Math.min(buf.length, length - p)));
+        if (bufLen == 0) {
+            throw new EOFException(name + ": offset " + p);
+        }
+    }
+
+    /** Reads up to {@code n} bytes at {@code at}; returns how many there were. */
+    private int readAt(long at, byte[] dst, int off, int n) throws IOException {
+        int got = 0;
+        while (got < n && at + got < length) {
+            long p = at + got;
+            if (p >= bufStart && p < bufStart + bufLen) {
+                int k = (int) Math.min(n - got, bufStart + bufLen - p);
+                System.arraycopy(buf, (int) (p - bufStart), dst, off + got, k);
+                got += k;
+            } else if (n - got >= buf.length) {
+                file.seek(p);
+                int k = file.read(dst, off + got, n - got);
+                if (k <= 0) {
+                    break;
+                }
+                got += k;
+            } else {
+                fill(p);
+            }
+        }
+        return got;
+    }
+
+    /** Every damage found so far, one line each with the file, offset and bytes skipped; empty if none. */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Offset just after the last whole record returned. */
     public long goodOffset() {
         return offset;
     }
 
     @Override
     public void close() throws IOException {
-        in.close();
+        file.close();
     }
-
 }

@@ -221,9 +221,7 @@ public final class Capture {
             for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
                 add("", rec);
             }
-            if (r.problem() != null) {
-                problems.add(r.problem());
-            }
+            problems.addAll(r.problems());
         }
     }
 
@@ -327,8 +325,8 @@ public final class Capture {
     }
 
     private static FerryRecord relabel(FerryRecord r, Conn c) {
-        return r.connectionId() == c.id ? r : new FerryRecord(r.type(), r.direction(), r.timeMicros(), c.id,
-                r.window(), r.listener(), r.remote(), r.local(), r.payload(), r.value());
+        return r.connectionId() == c.id ? r : new FerryRecord(r.type(), r.direction(), r.flags(), r.timeMicros(), c.id,
+                r.window(), r.listener(), r.remote(), r.local(), r.inbound(), r.outbound(), r.payload(), r.value());
     }
 
     /** What was selected. */

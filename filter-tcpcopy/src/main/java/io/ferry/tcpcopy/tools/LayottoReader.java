@@ -34,6 +34,7 @@ public final class LayottoReader {
     /** Calls {@code sink} for each line as a {@code DATA} record; {@code problems} gets one message per bad line. */
     public static void read(Path file, Consumer<FerryRecord> sink, Consumer<String> problems) throws IOException {
         Map<String, Long> ids = new HashMap<>();
+        Map<String, Long> offsets = new HashMap<>();
         ZoneId zone = ZoneId.systemDefault();
         int lineNo = 0;
         int bad = 0;
@@ -56,8 +57,11 @@ public final class LayottoReader {
                         + Long.parseLong(m.group(2));
                 String window = m.group(3);
                 String port = m.group(4);
-                long id = ids.computeIfAbsent(port + "\n" + window, k -> (long) ids.size() + 1);
-                sink.accept(FerryRecord.data(millis * 1000, id, FerryRecord.INBOUND, window, "port " + port, payload));
+                String key = port + "\n" + window;
+                long id = ids.computeIfAbsent(key, k -> (long) ids.size() + 1);
+                long offset = offsets.merge(key, (long) payload.length, Long::sum) - payload.length;
+                sink.accept(FerryRecord.data(millis * 1000, id, FerryRecord.INBOUND, window, "port " + port, offset,
+                        payload));
             }
         }
         if (bad > 3) {
