@@ -4,17 +4,17 @@ import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.ReadFilterCallbacks;
-import io.ferry.tcpcopy.record.FerryRecord;
 
 /**
  * Captures the bytes a client sends, one instance per connection.
  *
  * <h2>Cost</h2>
- * {@link #onData} reads one volatile field. With the switch off or no window open it returns {@code CONTINUE} at
- * once: no allocation, no lock, no clock. In a window it copies the bytes it samples into its own array and queues
- * them without blocking (Layotto kept the runtime's buffer, defect 2, and measured CPU for a second on every read,
- * defect 1). It always returns {@code CONTINUE} and never drains, so it must sit before a terminal filter such as
- * {@code tcp_proxy}.
+ * {@link #onData} reads one volatile field (and a field of its own). For a connection that is not captured, with no
+ * window open, it returns {@code CONTINUE} at once: no allocation, no lock, no clock. A connection is decided when it
+ * starts (in a window) or at its first read in a window ({@link ConnectionCapture}); a captured one has every read
+ * copied into the writer's queue without blocking, until its capture ends, windows or not (Layotto kept the
+ * runtime's buffer, defect 2, and measured CPU for a second on every read, defect 1). It always returns
+ * {@code CONTINUE} and never drains, so it must sit before a terminal filter such as {@code tcp_proxy}.
  *
  * <h2>Bytes presented twice</h2>
  * When a later filter returns {@code STOP} without draining, the chain presents the same bytes again with the next
@@ -48,9 +48,15 @@ final class CaptureReadFilter implements ReadFilter {
     }
 
     @Override
+    public FilterStatus onNewConnection() {
+        state.started(owner.window);
+        return FilterStatus.CONTINUE;
+    }
+
+    @Override
     public FilterStatus onData(IoBuffer buffer) {
         Window w = owner.window;
-        if (w != null) {
+        if (w != null || state.capturing()) {
             capture(w, buffer);
         }
         return FilterStatus.CONTINUE;
@@ -71,6 +77,6 @@ final class CaptureReadFilter implements ReadFilter {
             capturedEnd = drained + len;
         }
         int n = len - skip;
-        state.capture(w, FerryRecord.INBOUND, buffer, skip, n);
+        state.read(w, buffer, skip, n, drained < 0 ? 0 : drained + skip);
     }
 }

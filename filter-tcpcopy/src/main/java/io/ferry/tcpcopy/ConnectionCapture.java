@@ -4,41 +4,64 @@ import io.ferry.filter.api.Connection;
 import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.ConnectionEventListener;
 import io.ferry.filter.api.IoBuffer;
-import io.ferry.tcpcopy.config.Sampling;
+import io.ferry.tcpcopy.dump.CaptureGate;
+import io.ferry.tcpcopy.dump.CapturedConnection;
+import io.ferry.tcpcopy.dump.ShedReason;
 import io.ferry.tcpcopy.record.FerryRecord;
 
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The capture state of one connection, shared by its {@link CaptureReadFilter} and {@link CaptureWriteFilter}:
- * the sampling decision (taken once, at the connection's first read or write inside a window), the bytes captured
- * against {@code max_bytes_per_connection}, and, for the Ferry format, which window last got this connection's
- * {@code OPEN} record and whether a {@code CLOSE} is owed.
+ * The capture of one connection, shared by its {@link CaptureReadFilter} and {@link CaptureWriteFilter}: whether it is
+ * captured, how far in each direction, and how its capture ends (docs/dump-format.md).
+ *
+ * <h2>The rules</h2>
+ * <ul>
+ *   <li><b>Decided once.</b> When the connection starts, if a window is open then; otherwise at its first read or
+ *       write while a window is open, and its capture then starts mid-stream (the {@code OPEN} record says so, with
+ *       the stream offsets where it starts). {@code sample_percent} picks, then the {@link CaptureGate} admits it if
+ *       the dump has room; a connection it refuses is counted per window and reason, never captured.</li>
+ *   <li><b>Whole.</b> An admitted connection is captured in both configured directions, in order, every byte with
+ *       its stream offset, until exactly one of: it closes ({@code CLOSE}, with the bytes of each direction),
+ *       {@code max_bytes_per_connection} ({@code TRUNCATED}), or its capture is given up ({@code ABANDONED}, with
+ *       the offsets and the reason: the gate shedding the newest captures, a record that does not fit the dump's
+ *       byte, rate or queue budget, the switch going off, or the writer that could not write its records). Nothing
+ *       of it is recorded after that. The capture outlives the window it started in.</li>
+ * </ul>
  *
  * <h2>Threading</h2>
  * Used on the connection's thread only (the filters and the connection's close event all run there), so its fields
- * are plain. It is only touched while a window is open, or at close when it had records.
+ * are plain; {@link #requestAbandon} and {@link #abandonedByWriter}, called from other threads, set volatile fields
+ * that the connection reads at its next capture or at its close.
  */
-final class ConnectionCapture implements ConnectionEventListener {
+final class ConnectionCapture implements ConnectionEventListener, CapturedConnection {
+
+    private static final int UNDECIDED = 0;
+    private static final int CAPTURING = 1;
+    private static final int NOT_CAPTURED = 2;
+    private static final int ENDED = 3;
 
     private final TcpCopyFactory owner;
     private Connection connection;
-    /** 0: not decided yet; 1: captured; -1: not sampled. */
-    private int sampled;
+    private int state = UNDECIDED;
+    private Window window;
+    private long seq;
+    /** Inbound stream offset up to which bytes were captured (every read is captured once admitted). */
+    private long inbound;
+    /** Outbound stream offset: bytes written to the client so far, captured or not. */
+    private long outbound;
+    /** Outbound stream offset up to which bytes were captured. */
+    private long outCaptured;
+    /** Bytes captured, both directions, against max_bytes_per_connection. */
     private long captured;
-    private boolean truncated;
-    private Window openedIn;
-    private boolean closeOwed;
-    private boolean listening;
+    private volatile ShedReason abandonRequest;
+    private volatile ShedReason writerAbandoned;
 
     ConnectionCapture(TcpCopyFactory owner) {
         this.owner = owner;
     }
 
-    /**
-     * Called from {@code initializeReadFilterCallbacks}: records the connection. Its close is listened for only once
-     * the connection has a record, so connections that are never captured cost no listener.
-     */
+    /** Called from {@code initializeReadFilterCallbacks}: records the connection. */
     void attach(Connection c) {
         if (connection == null && c != null) {
             connection = c;
@@ -53,63 +76,181 @@ final class ConnectionCapture implements ConnectionEventListener {
         return connection == null ? -1 : connection.id();
     }
 
-    /**
-     * Captures {@code buffer[from, from + n)} in window {@code w}, if this connection is sampled and within its byte
-     * budget. Copies the bytes; never keeps the buffer.
-     */
-    void capture(Window w, int direction, IoBuffer buffer, int from, int n) {
-        if (n <= 0 || !admit(w)) {
-            return;
-        }
-        Sampling s = owner.sampling();
-        long budget = s.maxBytesPerConnection();
-        int take = n;
-        if (budget > 0) {
-            if (truncated) {
-                return;
-            }
-            long room = budget - captured;
-            if (room < n) {
-                take = (int) Math.max(0, room);
-                truncated = true;
-            }
-        }
-        if (take > 0 && owner.charge(take)) {  // beyond the capture budget: dropped before any copy
-            captured += take;
-            owner.submitData(this, w, direction, buffer, from, take);
-        }
-        if (truncated) {
-            owner.submitTruncated(this, w, direction, budget);
+    /** True once admitted, until the capture ends: the filters then capture outside windows too. */
+    boolean capturing() {
+        return state == CAPTURING;
+    }
+
+    /** The connection starts: decided now if a window is open, from its first byte. */
+    void started(Window w) {
+        if (w != null && state == UNDECIDED) {
+            decide(w, 0);
         }
     }
 
-    /** Takes the sampling decision once; emits {@code OPEN} at the first record of each window (Ferry format). */
-    private boolean admit(Window w) {
-        if (sampled == 0) {
-            int percent = owner.sampling().samplePercent();
-            sampled = percent >= 100 || ThreadLocalRandom.current().nextInt(100) < percent ? 1 : -1;
+    /**
+     * Bytes the client sent, {@code buffer[from, from + n)}, at inbound stream offset {@code offset}: decides first if
+     * this connection is not decided and {@code w} is open (a mid-stream start if bytes went by before), then
+     * captures them if it is captured. Copies the bytes; never keeps the buffer.
+     */
+    void read(Window w, IoBuffer buffer, int from, int n, long offset) {
+        if (state == UNDECIDED) {
+            if (w == null) {
+                return;
+            }
+            decide(w, offset);
         }
-        if (sampled < 0) {
-            return false;
+        if (state == CAPTURING && !stopRequested()) {
+            capture(FerryRecord.INBOUND, buffer, from, n, offset);
         }
-        if (openedIn != w) {
-            openedIn = w;
-            owner.submitOpen(this, w);
+    }
+
+    /**
+     * Bytes written to the client, {@code buffer[0, n)}: counted always (they move the outbound stream offset),
+     * captured if this connection is.
+     */
+    void wrote(IoBuffer buffer, int n) {
+        long offset = outbound;
+        outbound += n;
+        if (state == CAPTURING && !stopRequested()) {
+            capture(FerryRecord.OUTBOUND, buffer, 0, n, offset);
         }
-        if (!listening && connection != null) {
-            listening = true;
+    }
+
+    private void capture(int direction, IoBuffer buffer, int from, int n, long offset) {
+        if (n <= 0) {
+            return;
+        }
+        long budget = owner.sampling().maxBytesPerConnection();
+        int take = n;
+        boolean truncate = false;
+        if (budget > 0 && captured + n > budget) {
+            take = (int) (budget - captured);
+            truncate = true;
+        }
+        if (take > 0) {
+            ShedReason refused = owner.gate().reserve(take);
+            if (refused == null && !owner.submitData(this, window, direction, offset, buffer, from, take)) {
+                refused = ShedReason.QUEUE_FULL;
+            }
+            if (refused != null) {
+                abandon(refused);
+                return;
+            }
+            captured += take;
+            if (direction == FerryRecord.INBOUND) {
+                inbound = offset + take;
+            } else {
+                outCaptured = offset + take;
+            }
+        }
+        if (truncate) {
+            end(FerryRecord.truncated(owner.micros(), connectionId(), direction, window.id(), owner.listenerName(),
+                    budget, inbound, outCapturedOrNone()));
+        }
+    }
+
+    private long outCapturedOrNone() {
+        return owner.bothDirections() ? outCaptured : FerryRecord.NOT_CAPTURED;
+    }
+
+    /** Takes the decision: sampling, then the gate; an admitted connection gets its OPEN record. */
+    private void decide(Window w, long inboundStart) {
+        int percent = owner.sampling().samplePercent();
+        if (percent < 100 && ThreadLocalRandom.current().nextInt(100) >= percent) {
+            state = NOT_CAPTURED;
+            owner.stats().connectionsNotSampled.increment();
+            return;
+        }
+        if (!owner.capturingOn()) {
+            state = NOT_CAPTURED;
+            return;
+        }
+        ShedReason refused = owner.gate().admit();
+        if (refused != null) {
+            state = NOT_CAPTURED;
+            owner.refused(w, refused);
+            return;
+        }
+        window = w;
+        inbound = inboundStart;
+        outCaptured = outbound;
+        boolean midStream = inboundStart > 0 || outbound > 0;
+        FerryRecord open = owner.openRecord(this, w, midStream, inboundStart, outCapturedOrNone());
+        seq = owner.gate().register(this);
+        if (!owner.submitControl(open, this)) {
+            owner.gate().ended(seq);
+            state = NOT_CAPTURED;
+            owner.refused(w, ShedReason.QUEUE_FULL);
+            return;
+        }
+        state = CAPTURING;
+        owner.stats().connectionsAdmitted.increment();
+        if (connection != null) {
             connection.addConnectionEventListener(this);
         }
-        closeOwed = true;
-        return true;
+    }
+
+    /**
+     * Before capturing more: true (and the capture ended) if the writer gave it up, or it was asked to give up, or
+     * the switch went off.
+     */
+    private boolean stopRequested() {
+        if (writerAbandoned != null) {
+            state = ENDED;
+            owner.gate().ended(seq);
+            return true;
+        }
+        ShedReason r = abandonRequest;
+        if (r == null && !owner.capturingOn()) {
+            r = ShedReason.SWITCHED_OFF;
+        }
+        if (r != null) {
+            abandon(r);
+            return true;
+        }
+        return false;
+    }
+
+    private void abandon(ShedReason reason) {
+        end(FerryRecord.abandoned(owner.micros(), connectionId(), window.id(), owner.listenerName(), inbound,
+                outCapturedOrNone(), reason.key()));
+    }
+
+    /** Ends the capture with {@code record} (CLOSE, TRUNCATED or ABANDONED); nothing of it is recorded after that. */
+    private void end(FerryRecord record) {
+        state = ENDED;
+        owner.gate().ended(seq);
+        owner.submitControl(record, this);
+    }
+
+    /**
+     * The connection closed: every byte it carried was captured (a request to give up concerns bytes to come, and
+     * none come), so its capture ends complete, unless the writer already gave it up.
+     */
+    @Override
+    public void onEvent(ConnectionEvent event) {
+        if (!event.isClose() || state != CAPTURING) {
+            return;
+        }
+        if (writerAbandoned != null) {
+            state = ENDED;
+            owner.gate().ended(seq);
+            return;
+        }
+        end(FerryRecord.close(owner.micros(), connectionId(), window.id(), owner.listenerName(), inbound,
+                owner.bothDirections() ? outbound : FerryRecord.NOT_CAPTURED));
     }
 
     @Override
-    public void onEvent(ConnectionEvent event) {
-        if (event.isClose() && closeOwed) {
-            closeOwed = false;
-            owner.submitClose(this, openedIn);
+    public void requestAbandon(ShedReason reason) {
+        if (abandonRequest == null) {
+            abandonRequest = reason;
         }
     }
 
+    @Override
+    public void abandonedByWriter(ShedReason reason) {
+        writerAbandoned = reason;
+    }
 }

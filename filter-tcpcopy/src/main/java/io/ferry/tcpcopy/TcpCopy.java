@@ -206,17 +206,24 @@ public final class TcpCopy {
         Path key = dump.dir().toAbsolutePath().normalize();
         WriterRef ref = writers.get(key);
         if (ref == null) {
-            ref = new WriterRef(writerFactory.get().create(dump));
+            try {
+                ref = new WriterRef(writerFactory.get().create(dump));
+            } catch (DumpWriter.DumpDirectoryException e) {
+                throw new FilterConfigException(path + ".dump.dir", dump.dir().toString(),
+                        "a directory this proxy can dump into; " + e.getCause().getMessage());
+            }
             writers.put(key, ref);
         } else {
             DumpConfig other = ref.writer.config();
             if (other.maxFileSize() != dump.maxFileSize() || other.maxFiles() != dump.maxFiles()
                     || other.maxTotalSize() != dump.maxTotalSize() || other.format() != dump.format()
                     || other.queueCapacity() != dump.queueCapacity() || other.maxBytesPerSecond() != dump.maxBytesPerSecond()
+                    || other.maxBufferedBytes() != dump.maxBufferedBytes()
                     || !io.ferry.tcpcopy.dump.sink.SinkSpec.sameSinks(other.sinks(), dump.sinks())) {
                 throw new FilterConfigException(path + ".dump", dump.dir().toString(),
                         "a dump dir of its own, or the same max_file_size, max_files, max_total_size, format, "
-                                + "queue_capacity, max_bytes_per_second and sinks as the other tcpcopy filter dumping there");
+                                + "queue_capacity, max_bytes_per_second, max_buffered_bytes and sinks as the other "
+                                + "tcpcopy filter dumping there");
             }
         }
         ref.users++;

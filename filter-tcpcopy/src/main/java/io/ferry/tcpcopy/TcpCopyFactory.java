@@ -15,7 +15,8 @@ import io.ferry.tcpcopy.config.Strategy;
 import io.ferry.tcpcopy.config.TcpCopyConfig;
 import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.filter.api.IoBuffer;
-import io.ferry.tcpcopy.dump.DumpRecord;
+import io.ferry.tcpcopy.dump.CaptureGate;
+import io.ferry.tcpcopy.dump.ShedReason;
 import io.ferry.tcpcopy.dump.DumpWriter;
 import io.ferry.tcpcopy.record.Endpoint;
 import io.ferry.tcpcopy.record.FerryRecord;
@@ -81,7 +82,10 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     private volatile String name;
     private DumpWriter writer;
     private FilterScheduler.Cancellable schedule;
-    private boolean closed;
+    private FilterScheduler.Cancellable refusals;
+    /** How often the connections a window refused are written as REFUSED records while it is open. */
+    static final int REFUSALS_PERIOD_SECONDS = 5;
+    private volatile boolean closed;
 
     TcpCopyFactory(TcpCopy hub, TcpCopyConfig config, FilterConfig filterConfig) {
         this.hub = hub;
@@ -122,6 +126,8 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
             hub.detach(n, this);
             throw e;
         }
+        refusals = scheduler.scheduleAtFixedRate(this::reportRefusals, REFUSALS_PERIOD_SECONDS,
+                REFUSALS_PERIOD_SECONDS, TimeUnit.SECONDS);
         this.name = n;
         this.listener = listenerInfo;
         statsRegistry.register("tcpcopy." + n, stats::snapshot);
@@ -275,7 +281,24 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
             if (window == w) {
                 window = null;
             }
+            reportRefusals(w);
         }
+    }
+
+    /** Writes the refusals of the open window not written yet (timer thread). */
+    private synchronized void reportRefusals() {
+        Window w = window;
+        if (w != null) {
+            reportRefusals(w);
+        }
+    }
+
+    private void reportRefusals(Window w) {
+        if (writer == null || !ferry) {
+            return;
+        }
+        w.reportRefusals((reason, count) -> writer.submitControl(
+                FerryRecord.refused(micros(), w.id(), name, reason.key(), count), w.port(), null, stats));
     }
 
     /** The connection sampling in force (from {@code dump}, replaceable through the admin API). */
@@ -294,59 +317,48 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         return clockBaseMicros + Math.floorDiv(nanos, 1000L);
     }
 
-    /**
-     * Captured bytes {@code buffer[from, from + n)} of one direction, copied (the buffer is not kept): a Layotto
-     * line, and with the Ferry format a {@code DATA} record. The Layotto format copies straight into the writer's
-     * queue, without allocating for small reads.
-     */
-    void submitData(ConnectionCapture c, Window w, int direction, IoBuffer buffer, int from, int n) {
-        if (!ferry) {
-            writer.submitPayload(scheduler.currentTimeMillis(), w.id(), w.port(), stats, buffer, from, n);
-            return;
-        }
-        byte[] copy = new byte[n];
-        buffer.getBytes(from, copy, 0, n);
-        long us = micros();
-        writer.submitCharged(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                FerryRecord.data(us, c.connectionId(), direction, w.id(), name, copy), stats));
+    /** The admission and budgets of this listener's dump writer. */
+    CaptureGate gate() {
+        return writer.gate();
+    }
+
+    /** True with {@code "directions": "both"}. */
+    boolean bothDirections() {
+        return config.dump().bothDirections();
+    }
+
+    /** True while the effective switch is on: captures go on; when it goes off they end ({@code switched_off}). */
+    boolean capturingOn() {
+        return effective.on() && !closed;
+    }
+
+    /** A connection was not admitted in window {@code w}. */
+    void refused(Window w, ShedReason reason) {
+        stats.refused(reason);
+        w.refused(reason);
+    }
+
+    /** The OPEN record of a connection admitted in {@code w}. */
+    FerryRecord openRecord(ConnectionCapture c, Window w, boolean midStream, long inbound, long outbound) {
+        io.ferry.filter.api.Connection conn = c.connection();
+        Endpoint remote = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.remoteAddress());
+        Endpoint local = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.localAddress());
+        return FerryRecord.open(micros(), c.connectionId(), w.id(), name, remote, local, midStream, inbound, outbound);
+    }
+
+    /** Queues a record that opens or ends {@code c}'s capture; false if it could not be queued (counted). */
+    boolean submitControl(FerryRecord record, ConnectionCapture c) {
+        return writer.submitControl(record, portLabel(), c, stats);
     }
 
     /**
-     * Charges {@code bytes} to the dump writer's capture budget before they are copied; false (counted as
-     * {@code rate_limit}) when the budget is spent. Follow a true answer with {@link #submitData}.
+     * Queues captured bytes {@code buffer[from, from + n)} of one direction at stream {@code offset}, whose room was
+     * reserved from the gate: a Layotto line, and with the Ferry format a {@code DATA} record. Copied straight into
+     * the writer's queue (without allocating for small reads); the buffer is not kept.
      */
-    boolean charge(int bytes) {
-        return writer.tryCharge(bytes, stats);
-    }
-
-    /** Ferry format: the connection's {@code OPEN} record, at its first record in a window. */
-    void submitOpen(ConnectionCapture c, Window w) {
-        if (ferry) {
-            long us = micros();
-            io.ferry.filter.api.Connection conn = c.connection();
-            Endpoint remote = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.remoteAddress());
-            Endpoint local = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.localAddress());
-            writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                    FerryRecord.open(us, c.connectionId(), w.id(), name, remote, local), stats));
-        }
-    }
-
-    /** Ferry format: the connection closed after it had records. */
-    void submitClose(ConnectionCapture c, Window w) {
-        if (ferry && w != null) {
-            long us = micros();
-            writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                    FerryRecord.close(us, c.connectionId(), w.id(), name), stats));
-        }
-    }
-
-    /** Ferry format: the connection reached {@code max_bytes_per_connection}; nothing more of it is captured. */
-    void submitTruncated(ConnectionCapture c, Window w, int direction, long budget) {
-        if (ferry) {
-            long us = micros();
-            writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                    FerryRecord.truncated(us, c.connectionId(), direction, w.id(), name, budget), stats));
-        }
+    boolean submitData(ConnectionCapture c, Window w, int direction, long offset, IoBuffer buffer, int from, int n) {
+        return writer.submitData(c, stats, micros(), w.id(), w.port(), name, c.connectionId(), direction, offset,
+                buffer, from, n);
     }
 
     /**
@@ -364,8 +376,8 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
             return false;
         }
         String configJson = hub.gson().toJson(configDump());
-        boolean queued = writer.submit(DumpRecord.portrait(scheduler.currentTimeMillis(), w.id(), w.port(), businessType,
-                json, configJson, stats));
+        boolean queued = writer.submitPortrait(scheduler.currentTimeMillis(), w.id(), w.port(), businessType, json,
+                configJson, stats);
         if (queued) {
             stats.portraitAccepted.increment();
         } else {
@@ -405,6 +417,10 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
             if (schedule != null) {
                 schedule.cancel();
                 schedule = null;
+            }
+            if (refusals != null) {
+                refusals.cancel();
+                refusals = null;
             }
             closeWindow(window);
             n = name;

@@ -17,6 +17,10 @@ public final class Window {
     private final int durationSeconds;
     private final boolean manual;
     private final ConcurrentHashMap<String, Boolean> portraitTokens = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder[] refused =
+            new java.util.concurrent.atomic.LongAdder[io.ferry.tcpcopy.dump.ShedReason.values().length];
+    /** Refusals already written as REFUSED records; touched by the thread that reports them, one at a time. */
+    private final long[] reported = new long[refused.length];
     private volatile boolean open = true;
 
     Window(String id, String port, long openedAtMillis, int durationSeconds, boolean manual) {
@@ -25,6 +29,29 @@ public final class Window {
         this.openedAtMillis = openedAtMillis;
         this.durationSeconds = durationSeconds;
         this.manual = manual;
+        for (int i = 0; i < refused.length; i++) {
+            refused[i] = new java.util.concurrent.atomic.LongAdder();
+        }
+    }
+
+    /** A connection was not admitted in this window (any thread). */
+    void refused(io.ferry.tcpcopy.dump.ShedReason reason) {
+        refused[reason.ordinal()].increment();
+    }
+
+    /**
+     * Hands the refusals not reported yet to {@code report}, per reason, and marks them reported. Called by one
+     * thread at a time (the factory's monitor).
+     */
+    void reportRefusals(java.util.function.ObjLongConsumer<io.ferry.tcpcopy.dump.ShedReason> report) {
+        for (io.ferry.tcpcopy.dump.ShedReason r : io.ferry.tcpcopy.dump.ShedReason.values()) {
+            long now = refused[r.ordinal()].sum();
+            long delta = now - reported[r.ordinal()];
+            if (delta > 0) {
+                reported[r.ordinal()] = now;
+                report.accept(r, delta);
+            }
+        }
     }
 
     /** The window id, a random UUID as Layotto's {@code DumpSampleUuid}. */

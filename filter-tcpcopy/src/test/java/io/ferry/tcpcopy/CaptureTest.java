@@ -130,31 +130,30 @@ class CaptureTest {
     }
 
     @Test
-    void beyondTheCaptureBudgetReadsAreDroppedAsRateLimitAndCounted() throws Exception {
-        TcpCopyFactory f = factory("max_bytes_per_second", 1000.0);    // one 1000-byte read, then ~1 s of debt
+    void beyondTheCaptureBudgetACaptureIsGivenUpWholeAndNewConnectionsAreRefused() throws Exception {
+        // 1000 B/s: the bucket holds its minimum, 1 MiB, and a capture may run one more bucket into debt
+        TcpCopyFactory f = factory("max_bytes_per_second", 1000.0);
         ReadFilter r = Harness.chain(f, listener).read.get(0);
         f.open(5, true);
-        String[] reads = new String[10];
-        IoBuffer b = IoBuffer.allocate(1000);         // one connection's buffer, as the runtime hands it over
-        for (int i = 0; i < reads.length; i++) {
-            reads[i] = String.valueOf((char) ('a' + i)).repeat(1000);
-            b.append(reads[i].getBytes(StandardCharsets.ISO_8859_1));
+        byte[] mib = new byte[1 << 20];
+        IoBuffer b = IoBuffer.allocate(mib.length);
+        for (int i = 0; i < 3; i++) {
+            java.util.Arrays.fill(mib, (byte) ('a' + i));
+            b.append(mib);
             assertEquals(FilterStatus.CONTINUE, r.onData(b), "the client's traffic is never held back");
-            b.drain(1000);
+            b.drain(mib.length);
         }
+        ReadFilter late = Harness.chain(f, listener).read.get(0);
+        b.append("late".getBytes(StandardCharsets.ISO_8859_1));
+        late.onData(b);
         List<String> written = payloads();
         Map<String, Number> stats = h.stats("tcpcopy.l1");
-        assertEquals(reads[0], written.get(0), "the first read fits the full bucket");
-        assertTrue(stats.get("dropped_rate_limit").longValue() >= 1, stats.toString());
-        assertEquals(reads.length, written.size() + stats.get("dropped_rate_limit").longValue(), stats.toString());
-        assertEquals(0L, stats.get("dropped_queue_full").longValue());
-        int last = -1;
-        for (String p : written) {                     // what was kept is whole and in order
-            int i = p.charAt(0) - 'a';
-            assertEquals(reads[i], p);
-            assertTrue(i > last);
-            last = i;
-        }
+        assertEquals(2, written.size(), "two whole reads, then the capture ends: no read is cut out of it");
+        assertEquals("a".repeat(1 << 20), written.get(0));
+        assertEquals("b".repeat(1 << 20), written.get(1));
+        assertEquals(1L, stats.get("connections_abandoned_rate_limit").longValue(), stats.toString());
+        assertEquals(1L, stats.get("connections_refused_rate_limit").longValue(), "the late connection: " + stats);
+        assertEquals(1L, stats.get("connections_admitted").longValue());
     }
 
     @Test
@@ -162,7 +161,8 @@ class CaptureTest {
         factory("max_bytes_per_second", 1000.0);
         Exception e = assertThrows(FilterConfigException.class, () -> h.create(Harness.config(
                 Fakes.strategy("ON", 30, 5, 80, 80), dir, "max_bytes_per_second", 2000.0), EmbeddedListener.tcp("l2", 2046)));
-        assertTrue(e.getMessage().contains("max_bytes_per_second and sinks as the other tcpcopy filter dumping there"), e.getMessage());
+        assertTrue(e.getMessage().contains("max_buffered_bytes and sinks as the other tcpcopy filter dumping there"),
+                e.getMessage());
     }
 
     @Test

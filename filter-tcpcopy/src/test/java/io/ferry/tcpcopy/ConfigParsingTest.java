@@ -130,7 +130,7 @@ class ConfigParsingTest {
         assertEquals(P + ".dump.max_total_size: 5000 (expected: an integer number of bytes, at least 8192)",
                 error(Map.of("dump", Map.of("max_file_size", 8192.0, "max_total_size", 5000.0))));
         assertEquals(P + ".dump.dir: \"\" (expected: a directory path)", error(Map.of("dump", Map.of("dir", ""))));
-        assertEquals(P + ".dump.size: 1 (expected: no such field; dump accepts dir, directions, format, "
+        assertEquals(P + ".dump.size: 1 (expected: no such field; dump accepts dir, directions, format, max_buffered_bytes, "
                 + "max_bytes_per_connection, max_bytes_per_second, max_file_size, max_files, max_total_size, "
                 + "queue_capacity, sample_percent, sinks)", error(Map.of("dump", Map.of("size", 1.0))));
     }

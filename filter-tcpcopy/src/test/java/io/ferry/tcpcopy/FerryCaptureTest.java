@@ -1,6 +1,5 @@
 package io.ferry.tcpcopy;
 
-import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.tcpcopy.dump.LayottoFormat;
 import io.ferry.tcpcopy.record.Endpoint;
 import io.ferry.tcpcopy.record.FerryFormat;
@@ -18,10 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code "format": "ferry"} on the real chain engine: per-connection records next to the Layotto files. */
@@ -40,9 +40,16 @@ class FerryCaptureTest {
                 + "\"directions\": \"both\"" + extraDump + "}}";
     }
 
+    private TcpCopyFactory factory;
+
+    /** A connection through the one tcpcopy filter of the test's listener (created with the first connection). */
     private EmbeddedFilterChain chain(String extraDump, long id) throws Exception {
-        return EmbeddedFilterChain.builder().environment(env).provider(provider).config(config(extraDump))
-                .connectionId(id)
+        if (factory == null) {
+            factory = (TcpCopyFactory) provider.create(Harness.filterConfig(
+                    new com.google.gson.Gson().fromJson(config(extraDump), java.util.Map.class), env));
+            factory.init(io.ferry.testkit.embedded.EmbeddedListener.DEFAULT);
+        }
+        return EmbeddedFilterChain.builder().environment(env).factory("tcpcopy", factory).connectionId(id)
                 .remoteAddress(new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 40001))
                 .localAddress(new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 2045)).build();
     }
@@ -60,7 +67,7 @@ class FerryCaptureTest {
             for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
                 out.add(rec);
             }
-            assertNull(r.problem());
+            assertEquals(List.of(), r.problems());
         }
         return out;
     }
@@ -69,36 +76,74 @@ class FerryCaptureTest {
         return new String(r.payload(), StandardCharsets.US_ASCII);
     }
 
+    private static List<Integer> types(List<FerryRecord> rs) {
+        return rs.stream().map(FerryRecord::type).toList();
+    }
+
+    private Map<String, Number> stats() {
+        return env.stats().snapshot("tcpcopy." + io.ferry.testkit.embedded.EmbeddedListener.DEFAULT.name());
+    }
+
     @Test
-    void openDataBothDirectionsAndCloseWithAddressesAndWindow() throws Exception {
-        EmbeddedFilterChain c = chain("", 77);
-        c.writeInbound("before");                          // no window: nothing, not even OPEN
-        c.advanceTimeBy(30, TimeUnit.SECONDS);
+    void aConnectionStartedInAWindowIsCapturedWholeEvenAfterTheWindowCloses() throws Exception {
+        EmbeddedFilterChain first = chain("", 76);              // sets the provider up; window opens at 30 s
+        first.advanceTimeBy(30, TimeUnit.SECONDS);
+        EmbeddedFilterChain c = chain("", 77);                  // starts inside the window
         c.writeInbound("GET /");
         assertTrue(c.writeOutbound("200 OK"));
         c.readAllOutbound();
+        c.advanceTimeBy(20, TimeUnit.SECONDS);                  // the window (10 s) is over; the capture is not
+        c.writeInbound("more");
         c.closeRemotely();
-        List<FerryRecord> rs = records();
-        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.DATA, FerryRecord.CLOSE),
-                rs.stream().map(FerryRecord::type).toList());
+        first.closeRemotely();
+        List<FerryRecord> rs = records().stream().filter(r -> r.connectionId() == 77).toList();
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.DATA, FerryRecord.DATA,
+                FerryRecord.CLOSE), types(rs));
         FerryRecord open = rs.get(0);
-        assertEquals(77, open.connectionId());
+        assertFalse(open.midStream());
+        assertEquals(0, open.inbound());
+        assertEquals(0, open.outbound());
         assertEquals("192.0.2.7:40001", open.remote().toString());
         assertEquals("192.0.2.1:2045", open.local().toString());
         assertEquals(Endpoint.IPV4, open.local().family());
         assertEquals("GET /", text(rs.get(1)));
-        assertEquals(FerryRecord.INBOUND, rs.get(1).direction());
+        assertEquals(0, rs.get(1).value(), "stream offset of the first inbound byte");
         assertEquals("200 OK", text(rs.get(2)));
         assertEquals(FerryRecord.OUTBOUND, rs.get(2).direction());
+        assertEquals(0, rs.get(2).value());
+        assertEquals("more", text(rs.get(3)));
+        assertEquals(5, rs.get(3).value());
+        assertEquals(9, rs.get(4).inbound(), "CLOSE carries the bytes of each direction");
+        assertEquals(6, rs.get(4).outbound());
         String window = open.window();
-        assertTrue(rs.stream().allMatch(r -> r.window().equals(window) && r.connectionId() == 77
-                && r.listener().equals(open.listener())));
-        assertTrue(rs.get(1).timeMicros() >= open.timeMicros());
-        assertEquals(env.scheduler().currentTimeMillis(), open.timeMicros() / 1000, "µs capture time from the runtime clock");
-        // the Layotto file is still written, alongside
+        assertTrue(rs.stream().allMatch(r -> r.window().equals(window) && r.listener().equals(open.listener())));
+        assertEquals(env.scheduler().currentTimeMillis() - 20_000, open.timeMicros() / 1000,
+                "µs capture time from the runtime clock");
         List<String> lines = Files.readAllLines(dir.resolve(LayottoFormat.TCP_COPY_FILE));
-        assertEquals(2, lines.size());
+        assertEquals(3, lines.size(), "the Layotto file is written alongside");
         assertTrue(lines.get(0).endsWith("[" + window + "][2045]47 45 54 20 2f"), lines.get(0));
+        assertEquals(1L, stats().get("connections_complete").longValue());
+    }
+
+    @Test
+    void aConnectionOpenBeforeTheWindowStartsMidStreamAtItsNextRead() throws Exception {
+        EmbeddedFilterChain c = chain("", 5);
+        c.writeInbound("before");                               // no window: not decided, nothing recorded
+        assertTrue(c.writeOutbound("hello"));
+        c.readAllOutbound();
+        c.advanceTimeBy(30, TimeUnit.SECONDS);
+        assertTrue(c.writeOutbound("xx"));                      // a write does not decide
+        c.readAllOutbound();
+        c.writeInbound("after");                                // the next read does, mid-stream
+        c.closeRemotely();
+        List<FerryRecord> rs = records();
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.CLOSE), types(rs));
+        assertTrue(rs.get(0).midStream());
+        assertEquals(6, rs.get(0).inbound(), "capture starts at inbound offset 6");
+        assertEquals(7, rs.get(0).outbound(), "and outbound offset 7");
+        assertEquals(6, rs.get(1).value());
+        assertEquals(11, rs.get(2).inbound());
+        assertEquals(7, rs.get(2).outbound());
     }
 
     @Test
@@ -108,65 +153,46 @@ class FerryCaptureTest {
         none.writeInbound("x");
         none.closeRemotely();
         assertEquals(List.of(), records());
-        assertTrue(!Files.exists(dir.resolve(LayottoFormat.TCP_COPY_FILE))
-                || Files.readAllLines(dir.resolve(LayottoFormat.TCP_COPY_FILE)).isEmpty());
+        assertEquals(1L, stats().get("connections_not_sampled").longValue());
     }
 
     @Test
-    void samplingIsDecidedOncePerConnection() throws Exception {
-        // 50 %: over many connections some are captured and some not, and a captured one is captured whole
-        int captured = 0;
-        TcpCopyFactory f = (TcpCopyFactory) provider.create(Harness.filterConfig(
-                new com.google.gson.Gson().fromJson(config(", \"sample_percent\": 50"), java.util.Map.class), env));
-        f.init(io.ferry.testkit.embedded.EmbeddedListener.tcp("l1", 2045));
-        env.scheduler().advanceTimeBy(30, TimeUnit.SECONDS);
-        for (int i = 0; i < 60; i++) {
-            EmbeddedFilterChain c = EmbeddedFilterChain.builder().environment(env).factory("tcpcopy", f)
-                    .connectionId(1000 + i).build();
-            for (int k = 0; k < 5; k++) {
-                c.writeInbound("m" + k);
-            }
-        }
-        List<FerryRecord> rs = records();
-        for (long id = 1000; id < 1060; id++) {
-            long n = id;
-            long data = rs.stream().filter(r -> r.connectionId() == n && r.type() == FerryRecord.DATA).count();
-            assertTrue(data == 0 || data == 5, "connection " + id + " has " + data + " of 5 records");
-            captured += data == 5 ? 1 : 0;
-        }
-        assertTrue(captured > 5 && captured < 55, "captured " + captured + " of 60 at 50 %");
-    }
-
-    @Test
-    void byteBudgetCutsTheConnectionAndMarksIt() throws Exception {
-        EmbeddedFilterChain c = chain(", \"max_bytes_per_connection\": 8", 5);
+    void byteBudgetTruncatesTheCaptureWithItsOffsetsAndNothingFollows() throws Exception {
+        EmbeddedFilterChain c = chain(", \"max_bytes_per_connection\": 8", 3);
         c.advanceTimeBy(30, TimeUnit.SECONDS);
-        c.writeInbound("abcdef");
-        assertTrue(c.writeOutbound("ghijkl"));
-        c.writeInbound("mnop");
+        c.writeInbound("12345");
+        assertTrue(c.writeOutbound("abcdef"));
+        c.readAllOutbound();
+        c.writeInbound("678");
+        c.closeRemotely();
         List<FerryRecord> rs = records();
-        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.DATA, FerryRecord.TRUNCATED),
-                rs.stream().map(FerryRecord::type).toList());
-        assertEquals("abcdef", text(rs.get(1)));
-        assertEquals("gh", text(rs.get(2)));
-        assertEquals(8, rs.get(3).value());
-        assertEquals(FerryRecord.OUTBOUND, rs.get(3).direction());
-        assertEquals("abcdefmnop", new String(c.readAllInbound(), StandardCharsets.US_ASCII), "traffic is unaffected");
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.DATA, FerryRecord.TRUNCATED), types(rs));
+        assertEquals("abc", text(rs.get(2)));
+        FerryRecord t = rs.get(3);
+        assertEquals(8, t.value());
+        assertEquals(5, t.inbound());
+        assertEquals(3, t.outbound());
+        assertEquals(1L, stats().get("connections_truncated").longValue());
     }
 
     @Test
-    void aConnectionSpanningTwoWindowsGetsAnOpenInEach() throws Exception {
-        EmbeddedFilterChain c = chain("", 9);
+    void switchingOffEndsACaptureAtItsNextReadButACloseWithoutMoreBytesIsComplete() throws Exception {
+        EmbeddedFilterChain c = chain("", 11);
         c.advanceTimeBy(30, TimeUnit.SECONDS);
+        EmbeddedFilterChain d = chain("", 12);
         c.writeInbound("one");
-        c.advanceTimeBy(30, TimeUnit.SECONDS);   // first window closed at 40 s, the next opened at 60 s
+        d.writeInbound("uno");
+        factory.updateAppStrategy(io.ferry.tcpcopy.config.Strategy.DEFAULT);   // switch OFF
         c.writeInbound("two");
-        c.fireEvent(ConnectionEvent.LOCAL_CLOSE);
+        d.closeRemotely();
+        c.closeRemotely();
         List<FerryRecord> rs = records();
-        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.CLOSE),
-                rs.stream().map(FerryRecord::type).toList());
-        assertTrue(!rs.get(0).window().equals(rs.get(2).window()));
-        assertEquals(rs.get(2).window(), rs.get(4).window());
+        List<FerryRecord> of11 = rs.stream().filter(r -> r.connectionId() == 11).toList();
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.ABANDONED), types(of11));
+        assertEquals("switched_off", of11.get(2).reason());
+        assertEquals(3, of11.get(2).inbound());
+        List<FerryRecord> of12 = rs.stream().filter(r -> r.connectionId() == 12).toList();
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.CLOSE), types(of12));
     }
 
     @Test

@@ -98,9 +98,11 @@ public class OnDataBenchmark {
         }
         if (mode.equals("inside") || mode.equals("budget")) {
             var st = factory.stats();
-            System.out.printf("%n[tcpcopy] %s size %d: queued %d, taken by the writer %d, dropped queue_full %d, "
-                            + "rate_limit %d%n", mode, size, st.capturedRecords(), st.writtenRecords(),
-                    st.dropped(DropReason.QUEUE_FULL), st.dropped(DropReason.RATE_LIMIT));
+            System.out.printf("%n[tcpcopy] %s size %d: queued %d, taken by the writer %d, captures abandoned: "
+                            + "memory %d, rate_limit %d, queue_full %d%n", mode, size, st.capturedRecords(),
+                    st.writtenRecords(), st.abandonedCount(io.ferry.tcpcopy.dump.ShedReason.MEMORY),
+                    st.abandonedCount(io.ferry.tcpcopy.dump.ShedReason.RATE_LIMIT),
+                    st.abandonedCount(io.ferry.tcpcopy.dump.ShedReason.QUEUE_FULL));
         }
         harness.close();
         try (Stream<Path> s = Files.walk(dir)) {

@@ -3,7 +3,6 @@ package io.ferry.tcpcopy;
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.tcpcopy.dump.DropReason;
-import io.ferry.tcpcopy.dump.DumpRecord;
 import io.ferry.tcpcopy.dump.DumpWriter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +40,7 @@ import java.util.stream.Stream;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class WriterBenchmark {
 
-    /** Records per batch; the queue holds exactly one batch. */
+    /** Records per batch; the queue's data share (three quarters) holds one batch. */
     static final int BATCH = 1024;
 
     @Param({"128", "16384"})
@@ -55,7 +54,7 @@ public class WriterBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("tcpcopy-writer-bench");
-        writer = new DumpWriter(new DumpConfig(dir, 64L << 20, 2, 512L << 20, DumpConfig.Format.LAYOTTO, false, BATCH, 0),
+        writer = new DumpWriter(new DumpConfig(dir, 64L << 20, 2, 512L << 20, DumpConfig.Format.LAYOTTO, false, BATCH * 4 / 3 + 2, 0).withMaxBufferedBytes(1L << 30),
                 ZoneId.systemDefault(), System::nanoTime);
         stats = new CaptureStats();
         payloads = new byte[BATCH][];
@@ -65,11 +64,37 @@ public class WriterBenchmark {
         }
     }
 
+    /** The connection the batches belong to. */
+    private static final class Owner implements io.ferry.tcpcopy.dump.CapturedConnection {
+        @Override
+        public void requestAbandon(io.ferry.tcpcopy.dump.ShedReason reason) {
+        }
+
+        @Override
+        public void abandonedByWriter(io.ferry.tcpcopy.dump.ShedReason reason) {
+            throw new IllegalStateException("the writer gave the capture up: " + reason);
+        }
+    }
+
+    private static final String WINDOW = "0b6e3a3e-8a4e-4a9e-9a57-0c1b5a2f6d11";
+    private final Owner owner = new Owner();
+    private long offset;
+
     @Benchmark
     public void persistBatch() throws InterruptedException {
-        long now = System.currentTimeMillis();
+        long now = System.currentTimeMillis() * 1000;
+        if (offset == 0) {
+            writer.submitControl(io.ferry.tcpcopy.record.FerryRecord.open(now, 1, WINDOW, "l",
+                    io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT, io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT,
+                    false, 0, -1), "2045", owner, stats);
+        }
         for (int i = 0; i < BATCH; i++) {
-            writer.submit(DumpRecord.payload(now, "0b6e3a3e-8a4e-4a9e-9a57-0c1b5a2f6d11", "2045", payloads[i], stats));
+            if (writer.gate().reserve(size) != null || !writer.submitData(owner, stats, now, WINDOW, "2045", "l", 1,
+                    io.ferry.tcpcopy.record.FerryRecord.INBOUND, offset, io.ferry.filter.api.IoBuffer.wrap(payloads[i]),
+                    0, size)) {
+                throw new IllegalStateException("a record did not fit");
+            }
+            offset += size;
         }
         if (!writer.awaitIdle(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("writer stalled");

@@ -5,8 +5,6 @@ import io.ferry.tcpcopy.dump.sink.SinkSpec;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +19,7 @@ import java.util.Set;
  *   <tr><th>field</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code bootstrap_servers}</td><td>required</td><td>{@code host:port[,host:port...]}</td></tr>
  *   <tr><td>{@code topic}</td><td>required</td><td>the topic the records go to (created beforehand)</td></tr>
- *   <tr><td>{@code instance_id}</td><td>{@code <hostname>/<pid>}</td><td>names this proxy in keys and headers</td></tr>
+ *   <tr><td>{@code instance_id}</td><td>{@code <hostname>/<pid>/<random>}, as in the dump files</td><td>names this proxy in keys and headers</td></tr>
  *   <tr><td>{@code compression_type}</td><td>{@code lz4}</td><td>{@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd}</td></tr>
  *   <tr><td>{@code acks}</td><td>{@code all}</td><td>{@code 0}, {@code 1} or {@code all}</td></tr>
  *   <tr><td>{@code enable_idempotence}</td><td>true</td><td>needs {@code acks: all}</td></tr>
@@ -139,13 +137,8 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
         return List.copyOf(out);
     }
 
+    /** The process's instance id, the one its dump files name ({@link io.ferry.tcpcopy.dump.ProxyInstance}). */
     static String defaultInstanceId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = System.getenv().getOrDefault("HOSTNAME", "unknown-host");
-        }
-        return host + "/" + ManagementFactory.getRuntimeMXBean().getPid();
+        return io.ferry.tcpcopy.dump.ProxyInstance.id();
     }
 }

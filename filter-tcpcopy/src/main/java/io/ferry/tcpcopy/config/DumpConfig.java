@@ -19,24 +19,29 @@ import java.util.function.Function;
  *       past this size (bytes, at least 4096)</td></tr>
  *   <tr><td>{@code max_files}</td><td>10</td><td>rotated files kept per dump file ({@code .1} newest), 1 to 1000</td></tr>
  *   <tr><td>{@code max_total_size}</td><td>1073741824 (1 GiB)</td><td>cap on all dump files of the dir together;
- *       the oldest rotated files are deleted to stay below it, and when that is not enough records are dropped
- *       (reason {@code size_cap}); at least {@code max_file_size}</td></tr>
+ *       the oldest rotated files are deleted to stay below it, and when that is not enough the captures that need
+ *       room are given up (reason {@code size_cap}); at least {@code max_file_size}</td></tr>
  *   <tr><td>{@code format}</td><td>{@code layotto}</td><td>{@code layotto} (Layotto's files only) or {@code ferry}
  *       (Layotto's files and, alongside them, per-connection records in {@code dump_tcp_copy.ferry}, see
  *       docs/dump-format.md), or {@code pcapng} (Layotto's files and, alongside them, a live pcapng capture in
  *       {@code dump_tcp_copy.pcapng})</td></tr>
  *   <tr><td>{@code directions}</td><td>{@code inbound}</td><td>{@code inbound} (Layotto: the bytes the client
  *       sends) or {@code both} (also the bytes written back to the client)</td></tr>
- *   <tr><td>{@code queue_capacity}</td><td>4096</td><td>records waiting for the writer; beyond it records are
- *       dropped (reason {@code queue_full}), 1 to 1048576</td></tr>
- *   <tr><td>{@code sample_percent}</td><td>100</td><td>within a window, the percentage of connections captured,
- *       decided once per connection at its first read or write in a window (tcpcopy's {@code -r}), 0 to 100</td></tr>
+ *   <tr><td>{@code queue_capacity}</td><td>4096</td><td>records waiting for the writer, 1 to 1048576; a quarter
+ *       is kept for the records that end captures</td></tr>
+ *   <tr><td>{@code max_buffered_bytes}</td><td>33554432 (32 MiB)</td><td>bytes the records waiting for the
+ *       writer may hold, at least 1 MiB: past half of it no new connection is admitted, past three quarters the
+ *       newest captures are given up, and a record that does not fit ends its capture (reason
+ *       {@code memory})</td></tr>
+ *   <tr><td>{@code sample_percent}</td><td>100</td><td>the percentage of connections captured, decided once per
+ *       connection: when it starts in a window, or at its first read or write in a window (tcpcopy's {@code -r}),
+ *       0 to 100</td></tr>
  *   <tr><td>{@code max_bytes_per_connection}</td><td>0 (no limit)</td><td>bytes captured per connection, both
  *       directions together; what is beyond is not captured and the Ferry file gets a {@code TRUNCATED} record</td></tr>
  *   <tr><td>{@code max_bytes_per_second}</td><td>1048576 (1 MiB/s)</td><td>the capture budget of the dump dir's
- *       writer: captured traffic (payload bytes) accepted per second, with bursts of up to a tenth of that;
- *       beyond it records are dropped before they are queued (reason {@code rate_limit}); {@code 0} is
- *       unlimited</td></tr>
+ *       writer: captured traffic per second, in a bucket of four seconds' budget (at least 1 MiB) for bursts; below
+ *       half a bucket no new connection is admitted, an empty bucket gives up the newest captures (reason
+ *       {@code rate_limit}); {@code 0} is unlimited</td></tr>
  *   <tr><td>{@code sinks}</td><td>none</td><td>more destinations of the Ferry records, e.g.
  *       {@code [{"type": "kafka", ...}]}, each behind a bounded queue of its own
  *       ({@link io.ferry.tcpcopy.dump.sink.SinkSpec}, {@link io.ferry.tcpcopy.dump.sink.DumpSinks})</td></tr>
@@ -44,7 +49,15 @@ import java.util.function.Function;
  */
 public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
                          boolean bothDirections, int queueCapacity, Sampling sampling, long maxBytesPerSecond,
-                         java.util.List<io.ferry.tcpcopy.dump.sink.SinkSpec> sinks) {
+                         java.util.List<io.ferry.tcpcopy.dump.sink.SinkSpec> sinks, long maxBufferedBytes) {
+
+    /** The config with the default {@code max_buffered_bytes}. */
+    public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
+                      boolean bothDirections, int queueCapacity, Sampling sampling, long maxBytesPerSecond,
+                      java.util.List<io.ferry.tcpcopy.dump.sink.SinkSpec> sinks) {
+        this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, sampling,
+                maxBytesPerSecond, sinks, DEFAULT_MAX_BUFFERED_BYTES);
+    }
 
     /** The config without sinks ({@code "sinks"}: records go to the dump files only). */
     public DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotalSize, Format format,
@@ -52,6 +65,13 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
         this(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity, sampling,
                 maxBytesPerSecond, java.util.List.of());
     }
+
+    /**
+     * 32 MiB: what the capture path holds at most for records waiting to be written (each sink's queue has a
+     * budget of its own, {@code queue_bytes}, 16 MiB by default). With the proxy's own needs it fits comfortably in
+     * a 256 MiB heap.
+     */
+    public static final long DEFAULT_MAX_BUFFERED_BYTES = 32L << 20;
 
     public static final long DEFAULT_MAX_FILE_SIZE = 64L << 20;
     public static final int DEFAULT_MAX_FILES = 10;
@@ -91,7 +111,13 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
     /** This config with another capture budget ({@code 0}: unlimited). */
     public DumpConfig withMaxBytesPerSecond(long bytesPerSecond) {
         return new DumpConfig(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity,
-                sampling, bytesPerSecond, sinks);
+                sampling, bytesPerSecond, sinks, maxBufferedBytes);
+    }
+
+    /** This config with another byte budget for queued records. */
+    public DumpConfig withMaxBufferedBytes(long bytes) {
+        return new DumpConfig(dir, maxFileSize, maxFiles, maxTotalSize, format, bothDirections, queueCapacity,
+                sampling, maxBytesPerSecond, sinks, bytes);
     }
 
     /** The dump file formats. */
@@ -116,7 +142,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
 
     private static final Set<String> FIELDS =
             Set.of("dir", "max_file_size", "max_files", "max_total_size", "format", "directions", "queue_capacity",
-                    "sample_percent", "max_bytes_per_connection", "max_bytes_per_second", "sinks");
+                    "sample_percent", "max_bytes_per_connection", "max_bytes_per_second", "sinks",
+                    "max_buffered_bytes");
 
     public static Path defaultDir() {
         return Path.of(System.getProperty("user.home"), "logs", "mosn", "dump");
@@ -194,8 +221,10 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
             }
         }
         Sampling sampling = Sampling.parse(m, path);
+        long buffered = size(m.get("max_buffered_bytes"), path.apply("max_buffered_bytes"), DEFAULT_MAX_BUFFERED_BYTES,
+                1L << 20);
         return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling, budget,
-                io.ferry.tcpcopy.dump.sink.SinkSpec.parseAll(m.get("sinks"), path.apply("sinks")));
+                io.ferry.tcpcopy.dump.sink.SinkSpec.parseAll(m.get("sinks"), path.apply("sinks")), buffered);
     }
 
     /** The largest budget accepted: 1 TiB/s, far beyond any writer (and it keeps the budget's arithmetic exact). */

@@ -1,23 +1,23 @@
 package io.ferry.tcpcopy.dump;
 
-/** Why a captured record was not persisted. Each is counted as {@code dropped_<key>} in the listener's stats. */
+/**
+ * Why records did not reach the dump, counted as {@code dropped_<key>} (records) in the listener's stats. tcpcopy sheds
+ * by connection: when records of a captured connection are lost, its capture also ends with an {@code ABANDONED}
+ * record ({@link ShedReason}) wherever that can still be written, so no capture has a silent hole.
+ */
 public enum DropReason {
-    /** The writer's queue was full: the data path never waits. */
+    /** The writer's queue was full, even its room for the records that end captures. */
     QUEUE_FULL("queue_full"),
-    /** The dump directory could not be created or opened. */
+    /** The dump directory could not be used. */
     DUMP_DIR_UNAVAILABLE("dump_dir_unavailable"),
     /** {@code max_total_size} would be exceeded even after deleting every rotated file. */
     SIZE_CAP("size_cap"),
-    /** Writing the record failed (disk full, say); the writer goes on with the next record. */
+    /** Writing failed (a full disk, say); the files were cut back to their last whole record. */
     IO_ERROR("io_error"),
-    /** The filter was closed (runtime shutdown) before the record was queued. */
+    /** The writer was stopped (runtime shutdown) before the record was queued. */
     CLOSED("closed"),
-    /**
-     * The dump's capture budget ({@code dump.max_bytes_per_second}) was spent: the record was not queued, so neither
-     * the queue nor the writer pays for it.
-     */
-    RATE_LIMIT("rate_limit");
-
+    /** The record belonged to a capture already given up (its ABANDONED record says where it stops). */
+    ABANDONED("abandoned");
 
     private final String key;
 

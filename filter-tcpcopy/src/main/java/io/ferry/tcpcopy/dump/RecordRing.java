@@ -50,8 +50,19 @@ final class RecordRing {
 
     /** Claims the next position, or returns -1 if the ring holds {@code capacity} records already. */
     long claim() {
+        return claim(capacity);
+    }
+
+    /**
+     * Claims the next position only while fewer than {@code limit} records are queued (the data records of the
+     * capture leave the rest of the ring to the records that end captures); -1 otherwise.
+     */
+    long claim(int limit) {
         long pos = tail.get();
         while (true) {
+            if (pos - head >= limit) {
+                return -1;
+            }
             long free = sequences.getAcquire(index(pos)) - pos;
             if (free == 0) {
                 if (tail.compareAndSet(pos, pos + 1)) {
@@ -111,6 +122,10 @@ final class RecordRing {
     int size() {
         long h = head;
         return (int) Math.max(0, Math.min(capacity, tail.get() - h));
+    }
+
+    int capacity() {
+        return capacity;
     }
 
     private int index(long position) {

@@ -1,15 +1,22 @@
 package io.ferry.tcpcopy.dump;
 
+import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.record.FerryRecord;
 
 /**
- * One entry of the writer's {@link RecordRing}, filled in place by the connection thread that claimed it and read by
- * the writer: the fields of a {@link DumpRecord}. A payload of at most {@link #retain} bytes is copied into the
- * slot's own buffer, which the slot keeps for the next record, so small reads are queued without allocating; a
- * larger one gets an array of its own, dropped once written. {@link RecordRing} sizes {@code retain} so that its slots
- * never keep more than {@link #RETAINED_TOTAL} bytes in all.
+ * One entry of the writer's {@link RecordRing}, filled in place by the thread that claimed it and read by the writer:
+ * captured bytes ({@link #DATA}), a record that opens or ends a capture ({@link #CONTROL}), or a portrait upload
+ * ({@link #PORTRAIT}). A payload of at most {@link #retain} bytes is copied into the slot's own buffer, which the slot
+ * keeps for the next record, so small reads are queued without allocating; a larger one gets an array of its own,
+ * dropped once written. {@link RecordRing} sizes {@code retain} so that its slots never keep more than
+ * {@link #RETAINED_TOTAL} bytes in all.
  */
 final class Slot {
+
+    static final int EMPTY = 0;
+    static final int DATA = 1;
+    static final int CONTROL = 2;
+    static final int PORTRAIT = 3;
 
     /** The largest payload buffer a slot keeps between records. */
     static final int RETAINED = 2048;
@@ -19,17 +26,27 @@ final class Slot {
     /** The largest payload this slot copies into a buffer it keeps. */
     private final int retain;
 
-    long timeMillis;
+    int kind;
+    long timeMicros;
     String window;
     String port;
+    String listener;
+    long connectionId;
+    int direction;
+    /** {@link #DATA}: the stream offset of the payload's first byte. */
+    long offset;
     CaptureStats stats;
-    /** {@code payload[0, payloadLength)} are the captured bytes; null when the record has none. */
+    /** The captured connection the record belongs to, or null (portrait, REFUSED). */
+    CapturedConnection owner;
+    /** Bytes reserved from the {@link CaptureGate} for this record, released once it is handled. */
+    int reserved;
+    /** {@code payload[0, payloadLength)} are the captured bytes. */
     byte[] payload;
     int payloadLength;
+    FerryRecord control;
     String businessType;
     String portraitJson;
     String configJson;
-    FerryRecord ferry;
     private byte[] own;
 
     Slot(int retain) {
@@ -52,43 +69,73 @@ final class Slot {
         return own;
     }
 
-    /** A {@code dump_tcp_copy.log} payload: copies {@code source[from, from + length)} into {@link #buffer}. */
-    void copyPayload(long timeMillis, String window, String port, CaptureStats stats,
-                     io.ferry.filter.api.IoBuffer source, int from, int length) {
+    /** Captured bytes: copies {@code source[from, from + length)} into the slot. */
+    void data(long timeMicros, String window, String port, String listener, long connectionId, int direction,
+              long offset, IoBuffer source, int from, int length, CapturedConnection owner, int reserved,
+              CaptureStats stats) {
         byte[] b = buffer(length);
         source.getBytes(from, b, 0, length);
-        this.timeMillis = timeMillis;
+        this.kind = DATA;
+        this.timeMicros = timeMicros;
         this.window = window;
         this.port = port;
-        this.stats = stats;
+        this.listener = listener;
+        this.connectionId = connectionId;
+        this.direction = direction;
+        this.offset = offset;
         this.payload = b;
         this.payloadLength = length;
+        this.owner = owner;
+        this.reserved = reserved;
+        this.stats = stats;
     }
 
-    /** Takes the fields of {@code r}; its payload array is shared, not copied (a record's payload is never changed). */
-    void set(DumpRecord r) {
-        timeMillis = r.timeMillis;
-        window = r.window;
-        port = r.port;
-        stats = r.stats;
-        payload = r.payload;
-        payloadLength = r.payload == null ? 0 : r.payload.length;
-        businessType = r.businessType;
-        portraitJson = r.portraitJson;
-        configJson = r.configJson;
-        ferry = r.ferry;
+    /** A record that opens or ends a capture, or a REFUSED or DROPPED record. */
+    void control(FerryRecord record, String port, CapturedConnection owner, CaptureStats stats) {
+        this.kind = CONTROL;
+        this.timeMicros = record.timeMicros();
+        this.window = record.window();
+        this.port = port;
+        this.listener = record.listener();
+        this.connectionId = record.connectionId();
+        this.control = record;
+        this.owner = owner;
+        this.stats = stats;
     }
 
-    /** Forgets the record (keeps the retained buffer); a published cleared slot is skipped by the writer. */
+    /** A portrait upload and the config that goes with it (already redacted). */
+    void portrait(long timeMicros, String window, String port, String businessType, String json, String configJson,
+                  CaptureStats stats) {
+        this.kind = PORTRAIT;
+        this.timeMicros = timeMicros;
+        this.window = window;
+        this.port = port;
+        this.businessType = businessType;
+        this.portraitJson = json;
+        this.configJson = configJson;
+        this.stats = stats;
+    }
+
+    /** The captured bytes as a record of their own (the slot's buffer is reused). */
+    FerryRecord dataRecord() {
+        return FerryRecord.data(timeMicros, connectionId, direction, window, listener, offset,
+                java.util.Arrays.copyOf(payload, payloadLength));
+    }
+
+    /** Forgets the record (keeps the retained buffer); a published empty slot is skipped by the writer. */
     void clear() {
+        kind = EMPTY;
         window = null;
         port = null;
+        listener = null;
         stats = null;
+        owner = null;
+        reserved = 0;
         payload = null;
         payloadLength = 0;
+        control = null;
         businessType = null;
         portraitJson = null;
         configJson = null;
-        ferry = null;
     }
 }

@@ -15,100 +15,91 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The token bucket alone, with a manual clock (nanoseconds passed in). */
+/** The capture budget's token bucket alone, with a manual clock (nanoseconds passed in). */
 class CaptureBudgetTest {
 
-    /** 1 MB/s: the bucket holds 100 000 bytes (a tenth of a second). */
+    /** 1 MB/s: the bucket holds four seconds, 4 000 000 bytes. */
     static final long RATE = 1_000_000;
     static final long MS = 1_000_000;
     /** An arbitrary start, negative as System.nanoTime() may be. */
     static final long T0 = -5_000 * MS;
 
     @Test
-    void aFullBucketAdmitsATenthOfASecondsBudgetThenRefuses() {
-        CaptureBudget b = new CaptureBudget(RATE, T0);
-        for (int i = 0; i < 100; i++) {
-            assertTrue(b.tryAcquire(1000, T0), "record " + i + " is within the 100 000-byte bucket");
-        }
-        assertFalse(b.tryAcquire(1, T0), "the bucket is empty");
-        assertFalse(b.tryAcquire(1000, T0));
+    void theBucketHoldsFourSecondsOfBudgetAndAtLeastOneMebibyte() {
+        assertEquals(4_000_000, new CaptureBudget(RATE, T0).depthBytes());
+        assertEquals(1L << 20, new CaptureBudget(1000, T0).depthBytes());
     }
 
     @Test
-    void refillsAtTheBudgetsRate() {
-        CaptureBudget b = new CaptureBudget(RATE, T0);
-        assertTrue(b.tryAcquire(100_000, T0));
-        assertFalse(b.tryAcquire(1, T0));
-        assertTrue(b.tryAcquire(1000, T0 + 1), "1 ns of credit admits a whole record: the debt is one record at most");
-        assertFalse(b.tryAcquire(1, T0 + 1));
-        long t = T0 + 11 * MS;                         // 11 ms at 1 MB/s = 11 000 bytes, 1000 of them spent already
-        for (int i = 0; i < 10; i++) {
-            assertTrue(b.tryAcquire(1000, t), "refilled record " + i);
+    void aBurstOfConversationsFitsTheDefaultBucket() {
+        // issue 11: 4 × 30 KB and 3 × 80 KB conversations, both directions, on the default 1 MiB/s budget
+        CaptureBudget b = new CaptureBudget(1L << 20, T0);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(b.charge(60_000, T0));
         }
-        assertFalse(b.tryAcquire(1, t));
-        // a long quiet spell refills the bucket, but never beyond a tenth of a second's budget
-        t += 60_000 * MS;
-        int admitted = 0;
-        while (b.tryAcquire(1000, t)) {
-            admitted++;
+        for (int i = 0; i < 3; i++) {
+            assertTrue(b.charge(160_000, T0));
         }
-        assertEquals(100, admitted);
+        assertTrue(b.level(T0) > 0.5, "after 720 KB the bucket is still more than half full: " + b.level(T0));
     }
 
     @Test
-    void sustainedRateIsTheBudget() {
+    void theLevelFallsAsBytesAreChargedGoesIntoDebtAndRefills() {
         CaptureBudget b = new CaptureBudget(RATE, T0);
-        long admitted = 0;
-        for (long t = T0; t < T0 + 10_000 * MS; t += 50_000) {   // 10 s, offered at 20 MB/s (1000 B per 50 µs)
-            if (b.tryAcquire(1000, t)) {
-                admitted += 1000;
-            }
-        }
-        // 10 s × 1 MB/s, plus the initial bucket (100 000), minus nothing: within one record
-        assertTrue(admitted >= 10_100_000 - 1000 && admitted <= 10_100_000 + 1000, "admitted " + admitted);
+        assertEquals(1.0, b.level(T0), 1e-9);
+        assertTrue(b.charge(2_000_000, T0));
+        assertEquals(0.5, b.level(T0), 1e-6);
+        assertTrue(b.charge(3_000_000, T0));
+        assertEquals(-0.25, b.level(T0), 1e-6, "in debt");
+        assertEquals(0.0, b.level(T0 + 1000 * MS), 1e-6, "a second later one second's budget came back");
+        assertEquals(1.0, b.level(T0 + 10_000 * MS), 1e-6, "and it never holds more than full");
     }
 
     @Test
-    void aRecordLargerThanTheBucketIsAdmittedWhenTheBucketIsFullAndChargedInFull() {
+    void aChargeThatWouldGoDeeperThanOneMoreBucketIsRefusedAndChargesNothing() {
         CaptureBudget b = new CaptureBudget(RATE, T0);
-        assertTrue(b.tryAcquire(300_000, T0), "bigger than the bucket, but the bucket is full");
-        assertFalse(b.tryAcquire(1, T0 + 199 * MS), "charged 300 ms of budget: in debt until then");
-        assertTrue(b.tryAcquire(1, T0 + 201 * MS));
+        assertTrue(b.charge(7_999_000, T0));
+        assertTrue(b.charge(1_000, T0), "the bucket and one more, minus a byte, spent: charged");
+        assertFalse(b.charge(1, T0), "debt of one bucket reached");
+        double before = b.level(T0);
+        assertFalse(b.charge(1000, T0));
+        assertEquals(before, b.level(T0), 1e-12, "a refused charge costs nothing");
+        assertTrue(b.charge(1000, T0 + 2 * MS), "refilled a little");
     }
 
     @Test
-    void concurrentProducersNeverOverspend() throws Exception {
+    void concurrentChargesNeverLoseBytes() throws Exception {
         CaptureBudget b = new CaptureBudget(RATE, T0);
         int threads = 4;
+        int each = 10_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<Long>> done = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            done.add(pool.submit(() -> {
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            results.add(pool.submit(() -> {
                 go.await();
-                long bytes = 0;
-                for (int k = 0; k < 50_000; k++) {
-                    if (b.tryAcquire(100, T0)) {
-                        bytes += 100;
+                int admitted = 0;
+                for (int i = 0; i < each; i++) {
+                    if (b.charge(100, T0)) {
+                        admitted++;
                     }
                 }
-                return bytes;
+                return admitted;
             }));
         }
         go.countDown();
-        long total = 0;
-        for (Future<Long> f : done) {
-            total += f.get(30, TimeUnit.SECONDS);
+        int admitted = 0;
+        for (Future<Integer> f : results) {
+            admitted += f.get(30, TimeUnit.SECONDS);
         }
         pool.shutdown();
-        assertEquals(100_000, total, "exactly the bucket: no lost or doubled charge under contention");
+        assertEquals(threads * each, admitted, "4 MB in all: within the debt limit");
+        assertEquals(1.0 - 4_000_000.0 / 4_000_000, b.level(T0), 1e-6, "every byte charged exactly once");
     }
 
     @Test
     void rejectsRatesOutsideItsRange() {
         assertThrows(IllegalArgumentException.class, () -> new CaptureBudget(0, T0));
         assertThrows(IllegalArgumentException.class, () -> new CaptureBudget((1L << 40) + 1, T0));
-        CaptureBudget max = new CaptureBudget(1L << 40, T0);
-        assertTrue(max.tryAcquire(Integer.MAX_VALUE, T0), "no overflow at the largest rate and record");
     }
 }

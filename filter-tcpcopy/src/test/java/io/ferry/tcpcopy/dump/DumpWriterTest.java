@@ -1,35 +1,37 @@
 package io.ferry.tcpcopy.dump;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
+import io.ferry.tcpcopy.record.Endpoint;
+import io.ferry.tcpcopy.record.FerryFormat;
+import io.ferry.tcpcopy.record.FerryReader;
+import io.ferry.tcpcopy.record.FerryRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The dump writer on its own: formats, budgets, files that cannot be hijacked, and faults that leave no torn record. */
 class DumpWriterTest {
 
-    /** 2023-11-14 22:13:20 UTC. */
-    static final long T = 1_700_000_000_000L;
+    /** 2023-11-14 22:13:20 UTC, in microseconds. */
+    static final long T = 1_700_000_000_000_000L;
 
     @TempDir
     Path dir;
@@ -41,97 +43,101 @@ class DumpWriterTest {
         writers.forEach(DumpWriter::close);
     }
 
-    private DumpWriter writer(Path d, int queue, boolean start) {
-        return writer(d, queue, start, 0, System::nanoTime);
+    private DumpConfig config(Path d, DumpConfig.Format format, int queue) {
+        return new DumpConfig(d, 1 << 20, 3, 8 << 20, format, true, queue, 0);
     }
 
-    private DumpWriter writer(Path d, int queue, boolean start, long bytesPerSecond, LongSupplier clock) {
-        DumpConfig c = new DumpConfig(d, 1 << 20, 3, 8 << 20, DumpConfig.Format.LAYOTTO, false, queue, bytesPerSecond);
-        DumpWriter w = new DumpWriter(c, ZoneOffset.UTC, clock, start);
+    private DumpWriter writer(DumpConfig c, boolean start) {
+        DumpWriter w = new DumpWriter(c, ZoneOffset.UTC, System::nanoTime, start);
         writers.add(w);
         return w;
     }
 
-    /** 1000 bytes whose first byte is {@code i}. */
-    private static byte[] kb(int i) {
-        byte[] p = new byte[1000];
-        p[0] = (byte) i;
-        return p;
+    private DumpWriter writer(Path d, DumpConfig.Format format) {
+        return writer(config(d, format, 64), true);
     }
 
-    @Test
-    void withinTheBudgetNothingIsDroppedOrReordered() throws Exception {
-        AtomicLong now = new AtomicLong(42);
-        DumpWriter w = writer(dir, 1000, false, 1_000_000, now::get);   // 1 MB/s: a 100 000-byte bucket
-        for (int i = 0; i < 100; i++) {
-            assertTrue(w.submit(DumpRecord.payload(T, "w", "1", kb(i), stats)));
+    /** A captured connection as the writer sees it: its owner object, its id and its offsets. */
+    final class Conn implements CapturedConnection {
+        final long id;
+        final String window;
+        long in;
+        long out;
+        volatile ShedReason byWriter;
+
+        Conn(long id, String window) {
+            this.id = id;
+            this.window = window;
         }
-        assertEquals(0, stats.dropped(DropReason.RATE_LIMIT));
-        w.start();
-        await(w);
-        List<String> lines = Files.readAllLines(dir.resolve("dump_tcp_copy.log"));
-        assertEquals(100, lines.size());
-        for (int i = 0; i < 100; i++) {
-            assertTrue(lines.get(i).contains("[w][1]" + String.format("%02x 00", i)), lines.get(i));
+
+        boolean open(DumpWriter w) {
+            return w.submitControl(FerryRecord.open(T, id, window, "l", Endpoint.UNKNOWN_ENDPOINT,
+                    Endpoint.UNKNOWN_ENDPOINT, false, 0, 0), "2045", this, stats);
         }
-        assertEquals(100_000L, stats.snapshot().get("written_bytes"));
+
+        boolean data(DumpWriter w, int direction, byte[] bytes) {
+            long offset = direction == FerryRecord.INBOUND ? in : out;
+            if (w.gate().reserve(bytes.length) != null || !w.submitData(this, stats, T, window, "2045", "l", id,
+                    direction, offset, IoBuffer.wrap(bytes), 0, bytes.length)) {
+                return false;
+            }
+            if (direction == FerryRecord.INBOUND) {
+                in += bytes.length;
+            } else {
+                out += bytes.length;
+            }
+            return true;
+        }
+
+        boolean close(DumpWriter w) {
+            return w.submitControl(FerryRecord.close(T, id, window, "l", in, out), "2045", this, stats);
+        }
+
+        @Override
+        public void requestAbandon(ShedReason reason) {
+        }
+
+        @Override
+        public void abandonedByWriter(ShedReason reason) {
+            byWriter = reason;
+        }
     }
 
-    @Test
-    void beyondTheBudgetRecordsAreDroppedAsRateLimitUntilItRefills() throws Exception {
-        AtomicLong now = new AtomicLong(-7_000_000_000L);
-        DumpWriter w = writer(dir, 1000, false, 1_000_000, now::get);
-        int seq = 0;
-        for (int i = 0; i < 150; i++) {
-            w.submit(DumpRecord.payload(T, "w", "1", kb(seq++), stats));
-        }
-        assertEquals(50, stats.dropped(DropReason.RATE_LIMIT), "a 100 000-byte bucket: 100 of 150 kept");
-        assertEquals(100, w.queued());
-        assertEquals(100_000L, stats.snapshot().get("captured_bytes"), "refused records are not counted as captured");
-        assertEquals(50L, stats.snapshot().get("dropped_rate_limit"));
-
-        now.addAndGet(20_000_000);                        // 20 ms: 20 000 bytes of budget...
-        assertFalse(w.submit(DumpRecord.payload(T, "w", "1", kb(seq++), stats)),
-                "...but only once the writer has published its clock");
-        w.tick();
-        for (int i = 0; i < 25; i++) {
-            w.submit(DumpRecord.payload(T, "w", "1", kb(seq++), stats));
-        }
-        assertEquals(120, w.queued(), "20 ms refilled 20 records");
-        assertEquals(51 + 5, stats.dropped(DropReason.RATE_LIMIT));
-
-        assertTrue(w.submit(DumpRecord.portrait(T, "w", "1", "RPC", "{}", "{}", stats)), "portraits are not charged");
-        assertEquals(0, stats.dropped(DropReason.QUEUE_FULL));
-        w.start();
-        await(w);
-        List<String> lines = Files.readAllLines(dir.resolve("dump_tcp_copy.log"));
-        assertEquals(120, lines.size());
-        assertTrue(lines.get(99).contains("[w][1]63 00"), "the 100th record (0x63) is the last of the first burst");
-        assertTrue(lines.get(100).contains("[w][1]97 00"), "then record 151 (0x97), admitted after the refill");
+    private static void await(DumpWriter w) throws InterruptedException {
+        assertTrue(w.awaitIdle(30, TimeUnit.SECONDS), "the writer did not become idle");
     }
 
-    @Test
-    void zeroIsUnlimited() throws Exception {
-        DumpWriter w = writer(dir, 100_000, false, 0, () -> 0L);           // a clock that never moves
-        for (int i = 0; i < 20_000; i++) {                                   // 20 MB in no time
-            assertTrue(w.submit(DumpRecord.payload(T, "w", "1", kb(i), stats)));
+    private static List<FerryRecord> read(Path file, List<String> problems) throws IOException {
+        List<FerryRecord> out = new ArrayList<>();
+        try (FerryReader r = FerryReader.open(file)) {
+            for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
+                out.add(rec);
+            }
+            problems.addAll(r.problems());
         }
-        assertEquals(0, stats.dropped(DropReason.RATE_LIMIT));
-        assertEquals(20_000, w.queued());
+        return out;
     }
 
-    private void await(DumpWriter w) throws InterruptedException {
-        assertTrue(w.awaitIdle(30, TimeUnit.SECONDS));
+    private static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (seed * 31 + i);
+        }
+        return b;
     }
 
     @Test
     void layottoLineFormatsByteExact() throws Exception {
-        DumpWriter w = writer(dir, 16, true);
-        w.submit(DumpRecord.payload(T + 7, "win-1", "2045", new byte[] {0, 10, (byte) 0xff, 'A'}, stats));
-        w.submit(DumpRecord.payload(T + 999, "win-1", "2045", new byte[] {1}, stats));
-        w.submit(DumpRecord.portrait(T + 50, "win-1", "2045", "RPC", "{\"service\":\"echo\"}", "{\"a\":1}", stats));
-        w.submit(DumpRecord.portrait(T + 60, "win-1", "2045", "STATE", "{}", "{\"a\":1}", stats));
-        w.submit(DumpRecord.portrait(T + 70, "win-2", "2045", "RPC", "[]", "{\"a\":2}", stats));
+        DumpWriter w = writer(dir, DumpConfig.Format.LAYOTTO);
+        Conn c = new Conn(1, "win-1");
+        assertTrue(c.open(w));
+        assertTrue(w.gate().reserve(4) == null && w.submitData(c, stats, T + 7_000, "win-1", "2045", "l", 1,
+                FerryRecord.INBOUND, 0, IoBuffer.wrap(new byte[] {0, 10, (byte) 0xff, 'A'}), 0, 4));
+        assertTrue(w.gate().reserve(1) == null && w.submitData(c, stats, T + 999_000, "win-1", "2045", "l", 1,
+                FerryRecord.INBOUND, 4, IoBuffer.wrap(new byte[] {1}), 0, 1));
+        w.submitPortrait(T / 1000 + 50, "win-1", "2045", "RPC", "{\"service\":\"echo\"}", "{\"a\":1}", stats);
+        w.submitPortrait(T / 1000 + 60, "win-1", "2045", "STATE", "{}", "{\"a\":1}", stats);
+        w.submitPortrait(T / 1000 + 70, "win-2", "2045", "RPC", "[]", "{\"a\":2}", stats);
         await(w);
         assertEquals("2023-11-14 22:13:20,7 [INFO] [win-1][2045]00 0a ff 41\n"
                         + "2023-11-14 22:13:20,999 [INFO] [win-1][2045]01\n",
@@ -144,167 +150,278 @@ class DumpWriterTest {
                         + "2023-11-14 22:13:20,60 [INFO] [win-1]no_change\n"
                         + "2023-11-14 22:13:20,70 [INFO] [win-2]{\"a\":2}\n",
                 Files.readString(dir.resolve("dump_mem_dump.log")));
-        assertEquals(5, stats.writtenRecords());
+        assertFalse(Files.exists(dir.resolve(FerryFormat.FILE)), "the Layotto format writes no Ferry file");
     }
 
     @Test
     void memDumpIsWrittenInFullAgainWhenTheFileIsEmpty() throws Exception {
-        DumpWriter w = writer(dir, 16, true);
-        w.submit(DumpRecord.portrait(T, "w1", "1", "RPC", "1", "{\"c\":1}", stats));
+        DumpWriter w = writer(dir, DumpConfig.Format.LAYOTTO);
+        w.submitPortrait(T / 1000, "w1", "1", "RPC", "1", "{\"c\":1}", stats);
         await(w);
         w.close();
         Files.writeString(dir.resolve("dump_mem_dump.log"), "");      // e.g. emptied by an operator
-        DumpWriter w2 = writer(dir, 16, true);
-        w2.submit(DumpRecord.portrait(T, "w2", "1", "RPC", "1", "{\"c\":1}", stats));
+        DumpWriter w2 = writer(dir, DumpConfig.Format.LAYOTTO);
+        w2.submitPortrait(T / 1000, "w2", "1", "RPC", "1", "{\"c\":1}", stats);
         await(w2);
         assertEquals("2023-11-14 22:13:20,0 [INFO] [w2]{\"c\":1}\n", Files.readString(dir.resolve("dump_mem_dump.log")));
     }
 
     @Test
-    void fullQueueDropsAndCountsButLosesNothingElse() throws Exception {
-        DumpWriter w = writer(dir, 10, false);
-        for (int i = 0; i < 15; i++) {
-            w.submit(DumpRecord.payload(T, "w", "1", new byte[] {(byte) i}, stats));
+    void aCompleteCaptureIsCountedOnceItsCloseIsOnDisk() throws Exception {
+        DumpWriter w = writer(dir, DumpConfig.Format.FERRY);
+        Conn c = new Conn(7, "w");
+        assertTrue(c.open(w));
+        assertTrue(c.data(w, FerryRecord.INBOUND, "ping".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(c.data(w, FerryRecord.OUTBOUND, "pong!".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(c.close(w));
+        await(w);
+        List<String> problems = new ArrayList<>();
+        List<FerryRecord> rs = read(dir.resolve(FerryFormat.FILE), problems);
+        assertEquals(List.of(), problems);
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.DATA, FerryRecord.CLOSE),
+                rs.stream().map(FerryRecord::type).toList());
+        assertEquals(4, rs.get(3).inbound());
+        assertEquals(5, rs.get(3).outbound());
+        assertEquals(1, stats.completeCount());
+        assertEquals(0, w.gate().buffered(), "every reserved byte given back");
+    }
+
+    @Test
+    void theDataShareOfAFullQueueRefusesDataButTheRecordsThatEndCapturesStillFit() throws Exception {
+        DumpWriter w = writer(config(dir, DumpConfig.Format.FERRY, 8), false);   // data share: 6 of 8
+        Conn c = new Conn(1, "w");
+        assertTrue(c.open(w));
+        int accepted = 0;
+        while (c.data(w, FerryRecord.INBOUND, new byte[] {(byte) accepted})) {
+            accepted++;
         }
-        assertEquals(5, stats.dropped(DropReason.QUEUE_FULL));
+        assertEquals(5, accepted, "the OPEN took one of the six data slots' worth of the ring");
+        assertEquals(0, w.gate().buffered() - 5L * CaptureGate.cost(1), "a refused record gives its bytes back");
+        assertTrue(w.submitControl(FerryRecord.abandoned(T, 1, "w", "l", c.in, c.out, "queue_full"), "2045", c, stats),
+                "the end record still fits");
         w.start();
         await(w);
-        List<String> lines = Files.readAllLines(dir.resolve("dump_tcp_copy.log"));
-        assertEquals(10, lines.size());
-        for (int i = 0; i < 10; i++) {
-            assertTrue(lines.get(i).endsWith("[w][1]" + String.format("%02x", i)), lines.get(i));
-        }
-        assertEquals(10, stats.writtenRecords());
-        assertEquals(0, stats.dropped(DropReason.SIZE_CAP) + stats.dropped(DropReason.IO_ERROR));
+        List<String> problems = new ArrayList<>();
+        List<FerryRecord> rs = read(dir.resolve(FerryFormat.FILE), problems);
+        assertEquals(FerryRecord.ABANDONED, rs.get(rs.size() - 1).type());
+        assertEquals(5, rs.get(rs.size() - 1).inbound());
+        assertEquals(1, stats.abandonedCount(ShedReason.QUEUE_FULL));
     }
 
     @Test
     void filesAndDirAreOwnerOnly() throws Exception {
         Path d = dir.resolve("a/dump");
-        DumpWriter w = writer(d, 16, true);
-        w.submit(DumpRecord.payload(T, "w", "1", new byte[] {1}, stats));
+        DumpWriter w = writer(d, DumpConfig.Format.FERRY);
+        Conn c = new Conn(1, "w");
+        c.open(w);
+        c.data(w, FerryRecord.INBOUND, new byte[] {1});
         await(w);
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.resolve("dump_tcp_copy.log"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(d.resolve("dump_tcp_copy.log"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.resolve(FerryFormat.FILE))));
     }
 
     @Test
-    void aDumpDirThatCannotBeCreatedGivesOneErrorAndCountedDrops() throws Exception {
+    void aDirectoryThatCannotBeUsedIsRefusedAtOnceWithTheReason() throws Exception {
         Path blocker = dir.resolve("file");
         Files.writeString(blocker, "not a directory");
-        Logger logger = (Logger) LoggerFactory.getLogger(DumpWriter.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
-            DumpWriter w = writer(blocker.resolve("dump"), 1000, true);
-            for (int i = 0; i < 200; i++) {
-                w.submit(DumpRecord.payload(T, "w", "1", new byte[] {1}, stats));
-            }
+        assertRefused(blocker, "not a directory");
+        assertRefused(Path.of("/etc"), "/etc is a system directory");
+        assertRefused(Path.of("/"), "/ is a system directory");
+        assertRefused(Path.of("/proc/self"), "is a system directory");
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertRefused(open, "writable by every user");
+    }
+
+    private void assertRefused(Path d, String why) {
+        DumpWriter.DumpDirectoryException e = assertThrows(DumpWriter.DumpDirectoryException.class,
+                () -> writer(config(d, DumpConfig.Format.FERRY, 16), true));
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+    }
+
+    @Test
+    void aPlantedSymlinkOrAFileOpenToOthersIsRefusedAndNothingIsWrittenThroughIt() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "keep me");
+        Path d1 = Files.createDirectory(dir.resolve("d1"));
+        Files.createSymbolicLink(d1.resolve("dump_tcp_copy.log"), victim);
+        DumpWriter.DumpDirectoryException e = assertThrows(DumpWriter.DumpDirectoryException.class,
+                () -> writer(config(d1, DumpConfig.Format.LAYOTTO, 16), true));
+        assertTrue(e.getMessage().contains("is a symbolic link"), e.getMessage());
+        assertEquals("keep me", Files.readString(victim));
+        Path d2 = Files.createDirectory(dir.resolve("d2"));
+        Path planted = Files.writeString(d2.resolve(FerryFormat.FILE), "");
+        Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-rw-rw-"));
+        e = assertThrows(DumpWriter.DumpDirectoryException.class,
+                () -> writer(config(d2, DumpConfig.Format.FERRY, 16), true));
+        assertTrue(e.getMessage().contains("has mode rw-rw-rw-"), e.getMessage());
+        assertEquals(0, Files.size(planted));
+    }
+
+    @Test
+    void aSecondWriterOnTheSameDirectoryIsRefused() throws Exception {
+        writer(dir, DumpConfig.Format.FERRY);
+        DumpWriter.DumpDirectoryException e = assertThrows(DumpWriter.DumpDirectoryException.class,
+                () -> writer(dir, DumpConfig.Format.FERRY));
+        assertTrue(e.getMessage().contains("another Ferry process dumps into it"), e.getMessage());
+    }
+
+    @Test
+    void eachRunStartsItsOwnFerryFileNamingItsInstance() throws Exception {
+        for (String run : List.of("run-a", "run-b")) {
+            DumpWriter w = new DumpWriter(config(dir, DumpConfig.Format.FERRY, 64), ZoneOffset.UTC, System::nanoTime,
+                    true, run);
+            Conn c = new Conn(1, run);                       // both runs number their connections from 1
+            c.open(w);
+            c.data(w, FerryRecord.INBOUND, run.getBytes(StandardCharsets.US_ASCII));
+            c.close(w);
             await(w);
-            assertEquals(200, stats.dropped(DropReason.DUMP_DIR_UNAVAILABLE));
-            List<ILoggingEvent> errors = appender.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
-            assertEquals(1, errors.size(), "one error, not one per record");
-            String msg = errors.get(0).getFormattedMessage();
-            assertTrue(msg.startsWith("tcpcopy: cannot use dump directory " + blocker.resolve("dump")), msg);
-            assertTrue(msg.contains("dropped_dump_dir_unavailable"), msg);
-        } finally {
-            logger.detachAppender(appender);
+            w.close();
+        }
+        try (FerryReader a = FerryReader.open(dir.resolve(FerryFormat.FILE + ".1"));
+             FerryReader b = FerryReader.open(dir.resolve(FerryFormat.FILE))) {
+            assertEquals("run-a", a.instance());
+            assertEquals("run-b", b.instance());
+            assertEquals("run-a", a.next().window());
+            assertEquals("run-b", b.next().window());
         }
     }
 
     @Test
-    void writerKeepsGoingAfterAFailedRecord() throws Exception {
-        DumpWriter w = writer(dir, 16, true);
-        w.submit(DumpRecord.portrait(T, "w", "1", "RPC", "{}", null, stats));   // MD5 of null config fails
-        w.submit(DumpRecord.payload(T, "w", "1", new byte[] {2}, stats));
+    void rotatedFerryFilesEachStartWithTheHeaderAndReadCleanly() throws Exception {
+        DumpConfig c = new DumpConfig(dir, 4096, 5, 1 << 20, DumpConfig.Format.FERRY, true, 1024, 0);
+        DumpWriter w = writer(c, true);
+        Conn conn = new Conn(1, "w");
+        conn.open(w);
+        for (int i = 0; i < 60; i++) {
+            byte[] p = new byte[100];
+            Arrays.fill(p, (byte) i);
+            assertTrue(conn.data(w, FerryRecord.INBOUND, p));
+        }
+        conn.close(w);
         await(w);
-        assertEquals(1, stats.dropped(DropReason.IO_ERROR));
-        assertTrue(Files.readString(dir.resolve("dump_tcp_copy.log")).endsWith("[w][1]02\n"));
+        List<FerryRecord> all = new ArrayList<>();
+        int files = 0;
+        for (int i = 5; i >= 0; i--) {
+            Path p = dir.resolve(FerryFormat.FILE + (i == 0 ? "" : "." + i));
+            if (Files.exists(p)) {
+                files++;
+                assertTrue(Files.size(p) <= 4096);
+                List<String> problems = new ArrayList<>();
+                all.addAll(read(p, problems));
+                assertEquals(List.of(), problems);
+            }
+        }
+        assertTrue(files >= 2, "rotated into " + files + " files");
+        List<FerryRecord> data = all.stream().filter(r -> r.type() == FerryRecord.DATA).toList();
+        for (int i = 0; i < data.size(); i++) {
+            assertEquals(data.get(0).value() + 100L * i, data.get(i).value(), "consecutive offsets");
+        }
     }
 
     @Test
-    void filesRotateBySize() throws Exception {
-        try (DumpFiles f = new DumpFiles(dir, 100, 2, 10_000)) {
-            byte[] line = "0123456789012345678901234567890123456789\n".getBytes(StandardCharsets.US_ASCII); // 41 bytes
-            for (int i = 0; i < 7; i++) {
-                assertTrue(f.append("dump_tcp_copy.log", line));
-            }
-            f.flush();
+    void whenTheTotalSizeCapIsReachedCapturesAreGivenUpNotCutSilently() throws Exception {
+        DumpConfig c = new DumpConfig(dir, 8192, 1, 8192, DumpConfig.Format.FERRY, true, 1024, 0);
+        DumpWriter w = writer(c, true);
+        Conn conn = new Conn(1, "w");
+        conn.open(w);
+        for (int i = 0; i < 200 && conn.byWriter == null; i++) {
+            conn.data(w, FerryRecord.INBOUND, new byte[200]);
+            await(w);
         }
-        assertEquals(41, Files.size(dir.resolve("dump_tcp_copy.log")));
-        assertEquals(82, Files.size(dir.resolve("dump_tcp_copy.log.1")));
-        assertEquals(82, Files.size(dir.resolve("dump_tcp_copy.log.2")));
-        assertFalse(Files.exists(dir.resolve("dump_tcp_copy.log.3")), "max_files rotated files are kept");
+        assertEquals(ShedReason.SIZE_CAP, conn.byWriter, "the writer gave the capture up");
+        conn.data(w, FerryRecord.INBOUND, new byte[200]);           // dropped: the capture is over
+        await(w);
+        assertTrue(stats.dropped(DropReason.SIZE_CAP) >= 1);
+        assertEquals(ShedReason.SIZE_CAP, w.gate().admit(), "no new connection is admitted while the cap is hit");
     }
 
     @Test
-    void totalSizeIsCappedByDeletingOldestRotatedFilesThenByRefusing() throws Exception {
-        byte[] line = new byte[50];
-        line[49] = '\n';
-        try (DumpFiles f = new DumpFiles(dir, 100, 10, 250)) {
-            for (int i = 0; i < 20; i++) {
-                assertTrue(f.append("dump_tcp_copy.log", line), "old rotated files make room, line " + i);
-                assertTrue(f.totalSize() <= 250);
-            }
-            f.flush();
-            assertTrue(sizeOfDir() <= 250, "the directory never exceeds max_total_size");
-        }
-        try (DumpFiles f = new DumpFiles(dir.resolve("fresh"), 100, 10, 250)) {
-            // current files only, nothing rotated to delete: 100 + 100 + 50 bytes
-            assertTrue(f.append("dump_tcp_copy.log", line) && f.append("dump_tcp_copy.log", line));
-            assertTrue(f.append("dump_portrait_data.log", line) && f.append("dump_portrait_data.log", line));
-            assertTrue(f.append("dump_mem_dump.log", line));
-            assertFalse(f.append("dump_mem_dump.log", line), "refused when even deleting cannot help");
-            assertEquals(250, f.totalSize());
-            assertFalse(f.append("dump_tcp_copy.log", new byte[101]), "a line larger than a file is refused");
-        }
-    }
-
-    private long sizeOfDir() throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.mapToLong(p -> p.toFile().length()).sum();
-        }
+    void closingGivesUpTheCapturesStillOpen() throws Exception {
+        DumpWriter w = writer(dir, DumpConfig.Format.FERRY);
+        Conn open = new Conn(1, "w");
+        open.open(w);
+        open.data(w, FerryRecord.INBOUND, new byte[] {1, 2, 3});
+        Conn done = new Conn(2, "w");
+        done.open(w);
+        done.close(w);
+        await(w);
+        w.close();
+        List<String> problems = new ArrayList<>();
+        List<FerryRecord> rs = read(dir.resolve(FerryFormat.FILE), problems);
+        FerryRecord last = rs.get(rs.size() - 1);
+        assertEquals(FerryRecord.ABANDONED, last.type());
+        assertEquals(1, last.connectionId());
+        assertEquals("shutdown", last.reason());
+        assertEquals(3, last.inbound());
+        assertEquals(ShedReason.SHUTDOWN, open.byWriter);
+        assertEquals(1, stats.abandonedCount(ShedReason.SHUTDOWN));
+        assertEquals(1, stats.completeCount());
     }
 
     /**
-     * A payload copied into the queue: the writer writes exactly those bytes even though the caller reuses its
-     * buffer right after, with small and large reads interleaved, and a read that fails to copy neither wedges the
-     * queue nor loses the records after it.
+     * A full disk, then space again: the file is cut back to its last whole record, the captures whose records were
+     * lost end with {@code ABANDONED io_error} at the offsets on disk, and everything written after the fault reads
+     * back. Needs root to mount a 512 KiB tmpfs.
      */
     @Test
-    void payloadsAreCopiedIntoTheQueueAndAFailedCopyDoesNotStopTheWriter() throws Exception {
-        DumpWriter w = writer(dir, 8, false);
-        io.ferry.filter.api.IoBuffer buf = io.ferry.filter.api.IoBuffer.allocate(4096);
-        for (int i = 0; i < 6; i++) {
-            int n = i % 2 == 0 ? 3 : Slot.RETAINED + 5;
-            byte[] b = new byte[n];
-            b[0] = (byte) i;
-            b[n - 1] = (byte) (0x10 + i);
-            buf.append(b, 0, n);
-            assertTrue(w.submitPayload(T, "w", "1", stats, buf, 0, n));
-            buf.drain(n);                      // the caller's buffer moves on; the queue holds its own copy
+    void aFullDiskLeavesNoTornRecordAndTheLostCapturesSaySo() throws Exception {
+        Path mount = Files.createDirectory(dir.resolve("small"));
+        Assumptions.assumeTrue(TmpFs.mount(mount, 512 * 1024), "mounting a tmpfs needs root (skipped: "
+                + TmpFs.why() + ")");
+        try {
+            Path d = mount.resolve("dump");
+            DumpWriter w = writer(new DumpConfig(d, 1 << 20, 3, 64 << 20, DumpConfig.Format.FERRY, true, 256, 0), true);
+            Path filler = mount.resolve("filler");
+            Files.write(filler, new byte[300 * 1024]);
+            List<Conn> before = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                Conn c = new Conn(i, "w");
+                c.open(w);
+                before.add(c);
+            }
+            for (int round = 0; round < 400 && before.stream().anyMatch(c -> c.byWriter == null); round++) {
+                for (Conn c : before) {
+                    if (c.byWriter == null) {
+                        c.data(w, FerryRecord.INBOUND, bytes(700, round));
+                    }
+                }
+                await(w);
+            }
+            assertTrue(before.stream().allMatch(c -> c.byWriter == ShedReason.IO_ERROR), "every capture lost a record");
+            Files.delete(filler);                                      // space again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (w.gate().admit() != null && System.nanoTime() < deadline) {
+                await(w);                                              // the owed ABANDONED records get written
+                Thread.sleep(20);
+            }
+            assertEquals(null, w.gate().admit(), "a write succeeded: connections are admitted again");
+            Conn after = new Conn(9, "w");
+            after.open(w);
+            after.data(w, FerryRecord.INBOUND, "after".getBytes(StandardCharsets.US_ASCII));
+            after.close(w);
+            await(w);
+            List<String> problems = new ArrayList<>();
+            List<FerryRecord> rs = read(d.resolve(FerryFormat.FILE), problems);
+            assertEquals(List.of(), problems, "no torn record anywhere");
+            for (Conn c : before) {
+                List<FerryRecord> mine = rs.stream().filter(r -> r.connectionId() == c.id).toList();
+                FerryRecord end = mine.get(mine.size() - 1);
+                assertEquals(FerryRecord.ABANDONED, end.type(), "connection " + c.id);
+                assertEquals("io_error", end.reason());
+                long reached = mine.stream().filter(r -> r.type() == FerryRecord.DATA).mapToLong(FerryRecord::end)
+                        .max().orElse(0);
+                assertEquals(reached, end.inbound(), "the ABANDONED offsets are where its records on disk stop");
+            }
+            assertTrue(rs.stream().anyMatch(r -> r.connectionId() == 9 && r.type() == FerryRecord.CLOSE),
+                    "records after the fault are there");
+            assertEquals(3, stats.abandonedCount(ShedReason.IO_ERROR));
+        } finally {
+            writers.forEach(DumpWriter::close);
+            writers.clear();
+            TmpFs.unmount(mount);
         }
-        buf.append(new byte[4], 0, 4);
-        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
-                () -> w.submitPayload(T, "w", "1", stats, buf, 0, 100));
-        assertTrue(w.submitPayload(T, "w", "1", stats, buf, 0, 4));
-        assertFalse(w.submitPayload(T, "w", "1", stats, buf, 0, 4), "8 slots: 6 records, the failed one, 1 more");
-        assertEquals(1, stats.dropped(DropReason.QUEUE_FULL));
-        w.start();
-        assertTrue(w.awaitIdle(10, TimeUnit.SECONDS));
-        List<String> lines = Files.readAllLines(dir.resolve(LayottoFormat.TCP_COPY_FILE));
-        assertEquals(7, lines.size(), "6 records, then the one queued after the failed copy");
-        for (int i = 0; i < 6; i++) {
-            byte[] b = new byte[i % 2 == 0 ? 3 : Slot.RETAINED + 5];
-            b[0] = (byte) i;
-            b[b.length - 1] = (byte) (0x10 + i);
-            byte[] hex = new byte[3 * b.length];
-            String h = new String(hex, 0, LayottoFormat.hex(b, hex, 0), StandardCharsets.US_ASCII);
-            assertTrue(lines.get(i).endsWith("[w][1]" + h), "line " + i);
-        }
-        assertTrue(lines.get(6).endsWith("[w][1]00 00 00 00"));
-        assertEquals(7, stats.writtenRecords.sum());
     }
 
     /**
@@ -314,20 +431,25 @@ class DumpWriterTest {
     @Test
     void queuingASmallPayloadAllocatesNothing() throws Exception {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported());
-        DumpWriter w = writer(dir, 64, true);
-        io.ferry.filter.api.IoBuffer buf = io.ferry.filter.api.IoBuffer.allocate(256);
+        Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported());
+        DumpWriter w = writer(config(dir, DumpConfig.Format.LAYOTTO, 128), true);
+        IoBuffer buf = IoBuffer.allocate(256);
         buf.append(new byte[128], 0, 128);
+        Conn c = new Conn(1, "w");
+        c.open(w);
         long self = Thread.currentThread().getId();
+        long offset = 0;
         for (int round = 0; round < 20; round++) {   // warm up, and let every slot get its buffer
-            for (int i = 0; i < 64; i++) {
-                w.submitPayload(T, "w", "1", stats, buf, 0, 128);
+            for (int i = 0; i < 64; i++, offset += 128) {
+                w.gate().reserve(128);
+                w.submitData(c, stats, T, "w", "1", "l", 1, FerryRecord.INBOUND, offset, buf, 0, 128);
             }
-            assertTrue(w.awaitIdle(10, TimeUnit.SECONDS));
+            await(w);
         }
         long before = mx.getThreadAllocatedBytes(self);
-        for (int i = 0; i < 64; i++) {
-            w.submitPayload(T, "w", "1", stats, buf, 0, 128);
+        for (int i = 0; i < 64; i++, offset += 128) {
+            w.gate().reserve(128);
+            w.submitData(c, stats, T, "w", "1", "l", 1, FerryRecord.INBOUND, offset, buf, 0, 128);
         }
         long allocated = mx.getThreadAllocatedBytes(self) - before;
         assertTrue(allocated < 64 * 16, "64 queued reads of 128 B allocated " + allocated + " bytes");

@@ -25,7 +25,7 @@ class RecordRingTest {
         }
         Slot s = ring.slot(pos);
         s.stats = STATS;
-        s.timeMillis = value;
+        s.timeMicros = value;
         ring.publish(pos);
         return true;
     }
@@ -35,7 +35,7 @@ class RecordRingTest {
         if (s == null) {
             return null;
         }
-        long v = s.timeMillis;
+        long v = s.timeMicros;
         ring.release();
         return v;
     }

@@ -14,19 +14,23 @@ import java.util.TreeMap;
 /**
  * One entry of {@code "dump": {"sinks": [{"type": "kafka", ...}]}}: its {@code type}, an optional {@code name}
  * (default {@code <type>} or, when several sinks share a type, {@code <type>_<index>}), an optional
- * {@code queue_capacity} (records waiting for this sink, default 8192) and the provider's own fields. Immutable.
+ * {@code queue_capacity} (records waiting for this sink, default 8192), an optional {@code queue_bytes} (bytes those
+ * records may hold, default 16 MiB) and the provider's own fields. Immutable.
  *
  * @param name          the name in stats and logs
  * @param type          the provider type
- * @param queueCapacity the bounded queue in front of the sink
+ * @param queueCapacity the bounded queue in front of the sink, in records
+ * @param queueBytes    … and in bytes (the encoded records)
  * @param fields        every field of the entry, as parsed from JSON (unmodifiable)
  * @param path          the JSON path of the entry, e.g. {@code listeners[0].filter_chains[0].filters[0].config.dump.sinks[0]}
  */
-public record SinkSpec(String name, String type, int queueCapacity, Map<String, Object> fields, String path) {
+public record SinkSpec(String name, String type, int queueCapacity, long queueBytes, Map<String, Object> fields,
+                       String path) {
 
     public static final int DEFAULT_QUEUE_CAPACITY = 8192;
+    public static final long DEFAULT_QUEUE_BYTES = 16L << 20;
     /** Fields every sink entry may have; the others belong to the provider. */
-    public static final Set<String> COMMON_FIELDS = Set.of("type", "name", "queue_capacity");
+    public static final Set<String> COMMON_FIELDS = Set.of("type", "name", "queue_capacity", "queue_bytes");
 
     /** The JSON path of field {@code key} of this entry. */
     public String path(String key) {
@@ -170,9 +174,11 @@ public record SinkSpec(String name, String type, int queueCapacity, Map<String, 
             if (!names.add(name)) {
                 throw new FilterConfigException(path + ".name", name, "a name no other sink of this dump has");
             }
-            SinkSpec spec = new SinkSpec(name, type, DEFAULT_QUEUE_CAPACITY, Collections.unmodifiableMap(m), path);
+            SinkSpec spec = new SinkSpec(name, type, DEFAULT_QUEUE_CAPACITY, DEFAULT_QUEUE_BYTES,
+                    Collections.unmodifiableMap(m), path);
             int q = (int) spec.integer("queue_capacity", DEFAULT_QUEUE_CAPACITY, 1, 1 << 20);
-            spec = new SinkSpec(name, type, q, spec.fields, path);
+            long qb = spec.integer("queue_bytes", DEFAULT_QUEUE_BYTES, 64 * 1024, 1L << 34);
+            spec = new SinkSpec(name, type, q, qb, spec.fields, path);
             provider.validate(spec);
             out.add(spec);
         }

@@ -23,11 +23,21 @@ class DumpSinksTest {
     private static final String BASE = "filters[0].config.dump.sinks";
 
     private static FerryRecord data(long conn, String text) {
-        return FerryRecord.data(1_000_000L, conn, FerryRecord.INBOUND, "w", "l", text.getBytes(StandardCharsets.UTF_8));
+        return data(conn, text, 0);
+    }
+
+    private static FerryRecord data(long conn, String text, long offset) {
+        return FerryRecord.data(1_000_000L, conn, FerryRecord.INBOUND, "w", "l", offset,
+                text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FerryRecord open(long conn) {
+        return FerryRecord.open(1_000_000L, conn, "w", "l", io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT,
+                io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT, false, 0, -1);
     }
 
     @Test
-    void aBlockedSinkDropsItsOwnRecordsAndNeitherTheWriterNorTheOtherSinkWaits() {
+    void aBlockedSinkGivesUpTheConnectionWithARecordAndNeitherTheWriterNorTheOtherSinkWaits() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             List<SinkSpec> specs = SinkSpec.parseAll(List.of(
                     Map.of("type", "test", "id", "slow", "block", true, "queue_capacity", 4.0),
@@ -36,29 +46,35 @@ class DumpSinksTest {
             DumpSinks sinks = DumpSinks.start(specs);
             TestSinks.Recording slow = TestSinks.CREATED.get("slow");
             TestSinks.Recording fast = TestSinks.CREATED.get("fast");
-            sinks.offer(data(7, "r0"));
+            sinks.offer(open(7));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (sinks.snapshot().get("test_0.queued") > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);                          // "slow" took r0 and hangs in accept()
+                Thread.sleep(5);                          // "slow" took the OPEN and hangs in accept()
             }
-            for (int i = 1; i < 100; i++) {
-                sinks.offer(data(7, "r" + i));           // returns at once although "slow" takes no more records
+            for (int i = 0; i < 100; i++) {               // returns at once although "slow" takes no more records
+                sinks.offer(data(7, "r" + (char) ('a' + i % 26), 2L * i));
             }
-            while (fast.got.size() < 100 && System.nanoTime() < deadline) {
+            while (fast.got.size() < 101 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertEquals(100, fast.got.size(), "the other sink got every record, in order");
+            assertEquals(101, fast.got.size(), "the other sink got every record, in order");
             for (int i = 0; i < 100; i++) {
-                assertEquals("r" + i, new String(fast.got.get(i).record().payload(), StandardCharsets.UTF_8));
+                assertEquals(2L * i, fast.got.get(i + 1).record().value());
             }
             Map<String, Long> stats = sinks.snapshot();
-            // the slow sink holds one record in accept() and 4 in its queue; the other 95 are dropped and counted
-            assertEquals(95, stats.get("test_0.dropped_queue_full"), stats.toString());
+            // the slow sink queued 4 records; the 5th did not fit: it gave the connection up, once
+            assertEquals(1, stats.get("test_0.dropped_queue_full"), stats.toString());
+            assertEquals(1, stats.get("test_0.connections_abandoned"), stats.toString());
             assertEquals(0, stats.get("test_1.dropped_queue_full"), stats.toString());
-            assertEquals(100, stats.get("test_1.accepted"));
+            assertEquals(101, stats.get("test_1.accepted"));
             slow.release.countDown();
             assertTrue(sinks.awaitIdle(20, TimeUnit.SECONDS));
-            assertEquals(5, slow.got.size());
+            List<FerryRecord> got = slow.got.stream().map(EncodedRecord::record).toList();
+            assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.DATA, FerryRecord.DATA,
+                    FerryRecord.DATA, FerryRecord.ABANDONED), got.stream().map(FerryRecord::type).toList());
+            FerryRecord abandoned = got.get(5);
+            assertEquals("sink_slow", abandoned.reason());
+            assertEquals(8, abandoned.inbound(), "its copy stops where the records it has end");
             sinks.close();
             assertTrue(slow.closed && fast.closed);
             sinks.offer(data(7, "late"));
@@ -97,7 +113,7 @@ class DumpSinksTest {
                         () -> SinkSpec.parseAll(List.of(Map.of("type", "nosuch")), BASE)).getMessage());
         assertEquals(BASE + ": \"kafka\" (expected: a list of sink objects, e.g. [{\"type\": \"kafka\", ...}])",
                 assertThrows(FilterConfigException.class, () -> SinkSpec.parseAll("kafka", BASE)).getMessage());
-        assertEquals(BASE + "[0].colour: \"red\" (expected: no such field; a test sink accepts block, fail, id, name, queue_capacity, type)",
+        assertEquals(BASE + "[0].colour: \"red\" (expected: no such field; a test sink accepts block, fail, id, name, queue_bytes, queue_capacity, type)",
                 assertThrows(FilterConfigException.class,
                         () -> SinkSpec.parseAll(List.of(Map.of("type", "test", "id", "x", "colour", "red")), BASE)).getMessage());
         assertEquals(BASE + "[0].queue_capacity: 0 (expected: an integer from 1 to 1048576)",
