@@ -18,9 +18,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -244,19 +242,10 @@ public final class KafkaDumpSource implements DumpSource {
             instance = slash < 0 ? "" : key.substring(0, slash);
         }
         FerryRecord record;
-        try (FerryReader reader = FerryReader.open(new SequenceInputStream(
-                new ByteArrayInputStream(FerryFormat.header()), new ByteArrayInputStream(r.value())), where)) {
-            record = reader.next();
-            if (record == null) {
-                out.problem(reader.problem() == null ? where + ": empty value (expected: one Ferry record)" : reader.problem());
-                return;
-            }
-            if (reader.next() != null || reader.problem() != null) {
-                out.problem(where + ": more than one Ferry record in the value (expected: exactly one); skipped");
-                return;
-            }
+        try {
+            record = FerryReader.decodeFramed(r.value());
         } catch (IOException e) {
-            out.problem(where + ": " + e.getMessage());
+            out.problem(where + ": the value " + e.getMessage() + " (expected: one Ferry record); skipped");
             return;
         }
         if (record.connectionId() != id && record.type() != FerryRecord.DROPPED) {

@@ -3,7 +3,6 @@ package io.ferry.dump.kafka;
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.tcpcopy.dump.DropReason;
-import io.ferry.tcpcopy.dump.DumpRecord;
 import io.ferry.tcpcopy.dump.DumpWriter;
 import io.ferry.tcpcopy.record.FerryRecord;
 
@@ -220,12 +219,47 @@ public final class KafkaSinkRateBench {
                     ackedBytes / elapsed / 1e6, drops);
         }
 
+        /** The benchmark's connections, opened on first use; a capture the writer gives up is opened again. */
+        private final Owner[] owners = new Owner[(int) CONNECTIONS];
+
+        private final class Owner implements io.ferry.tcpcopy.dump.CapturedConnection {
+            final long id;
+            long offset;
+            volatile boolean over;
+
+            Owner(long id) {
+                this.id = id;
+            }
+
+            @Override
+            public void requestAbandon(io.ferry.tcpcopy.dump.ShedReason reason) {
+                over = true;
+            }
+
+            @Override
+            public void abandonedByWriter(io.ferry.tcpcopy.dump.ShedReason reason) {
+                over = true;
+            }
+        }
+
         private void offer() {
             long id = seq++;
             long micros = System.currentTimeMillis() * 1000;
-            FerryRecord r = FerryRecord.data(micros, id % CONNECTIONS, FerryRecord.INBOUND, WINDOW, LISTENER,
-                    payloads[(int) (id & (payloads.length - 1))]);
-            writer.submit(DumpRecord.ferry(micros / 1000, WINDOW, "2045", r, stats));  // a drop is counted in stats
+            int c = (int) (id % CONNECTIONS);
+            Owner o = owners[c];
+            if (o == null || o.over) {
+                o = owners[c] = new Owner(c);
+                writer.submitControl(FerryRecord.open(micros, c, WINDOW, LISTENER,
+                        io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT, io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT,
+                        false, 0, -1), "2045", o, stats);
+            }
+            byte[] p = payloads[(int) (id & (payloads.length - 1))];
+            if (writer.gate().reserve(p.length) != null || !writer.submitData(o, stats, micros, WINDOW, "2045",
+                    LISTENER, c, FerryRecord.INBOUND, o.offset, io.ferry.filter.api.IoBuffer.wrap(p), 0, p.length)) {
+                o.over = true;                 // given up (counted in stats); the next record opens it again
+                return;
+            }
+            o.offset += p.length;
         }
 
         /** Writer idle, sink queue idle and nothing in flight in the producer (each acknowledged or dropped). */
