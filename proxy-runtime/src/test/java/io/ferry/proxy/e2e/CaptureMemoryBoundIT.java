@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -55,8 +54,8 @@ class CaptureMemoryBoundIT {
     void slowReadersCannotExhaustTheHeapThroughTheCapture() throws Exception {
         try (EchoServer echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0))) {
             Path config = dir.resolve("ferry.json");
-            int admin = freePort();
-            int port = freePort();
+            int admin = ProxyProcess.freePort();
+            int port = ProxyProcess.freePort();
             Files.writeString(config, """
                     {
                       "servers": [{
@@ -80,13 +79,9 @@ class CaptureMemoryBoundIT {
                     """.formatted(port, dir.resolve("dump").toString().replace("\\", "\\\\"),
                     echo.address().getPort(), admin));
             Path err = dir.resolve("proxy.err");
-            Process proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + HEAP, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    "io.ferry.proxy.cli.Main", "start", "-c", config.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
             List<SocketChannel> clients = new ArrayList<>();
-            try {
-                awaitListening(port, proxy, err);
+            try (ProxyProcess running = ProxyProcess.start(config, port, err, "-Xmx" + HEAP, "-XX:+UseSerialGC")) {
+                Process proxy = running.process;
                 HttpClient http = HttpClient.newHttpClient();
                 HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
                                 + "/api/v1/tcpcopy/window?duration_s=600")).POST(HttpRequest.BodyPublishers.noBody())
@@ -146,39 +141,15 @@ class CaptureMemoryBoundIT {
                 for (SocketChannel c : clients) {
                     c.close();
                 }
-                proxy.destroy();
-                if (!proxy.waitFor(30, TimeUnit.SECONDS)) {
-                    proxy.destroyForcibly();
-                }
             }
         }
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitListening(int port, Process proxy, Path err) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            assertTrue(proxy.isAlive(), "the proxy did not start: " + Files.readString(err));
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("the proxy did not listen within 60 s: " + Files.readString(err));
     }
 
     /** The proxy's heap in use after a full collection, from {@code jcmd}. */
     private static long liveHeapAfterGc(long pid) throws Exception {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        run(jcmd, Long.toString(pid), "GC.run");
-        String info = run(jcmd, Long.toString(pid), "GC.heap_info");
+        ProxyProcess.run(jcmd, Long.toString(pid), "GC.run");
+        String info = ProxyProcess.run(jcmd, Long.toString(pid), "GC.heap_info");
         Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
         long used = 0;
         while (m.find()) {
@@ -188,11 +159,4 @@ class CaptureMemoryBoundIT {
         return used;
     }
 
-    private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out.toString(StandardCharsets.UTF_8);
-    }
 }
