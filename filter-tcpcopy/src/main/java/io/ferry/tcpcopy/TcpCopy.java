@@ -230,13 +230,21 @@ public final class TcpCopy {
         return ref.writer;
     }
 
-    synchronized void releaseWriter(DumpWriter writer) {
-        Path key = writer.dir().toAbsolutePath().normalize();
-        WriterRef ref = writers.get(key);
-        if (ref != null && ref.writer == writer && --ref.users == 0) {
+    /**
+     * One user less for {@code writer}; the last one closes it. The close (which waits for the writer and its sinks to
+     * finish, up to seconds) runs outside this object's monitor, so that another listener's start, a strategy change
+     * or the admin API never waits for it.
+     */
+    void releaseWriter(DumpWriter writer) {
+        synchronized (this) {
+            Path key = writer.dir().toAbsolutePath().normalize();
+            WriterRef ref = writers.get(key);
+            if (ref == null || ref.writer != writer || --ref.users > 0) {
+                return;
+            }
             writers.remove(key);
-            writer.close();
         }
+        writer.close();
     }
 
     /** The writers in use, for tests and the admin view. */

@@ -139,15 +139,17 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
                 config.dump().dir());
     }
 
+    /**
+     * Adds the capture filters for one connection. The factory must have been {@linkplain #init initialised} (the
+     * runtime and the test kit do it at startup, before any connection): nothing is started here, on a connection's
+     * thread. Before {@code init} it refuses with an {@link IllegalStateException}, which closes the connection with
+     * one log line naming the filter.
+     */
     @Override
     public void createFilterChain(FilterChainContext context, NetworkFilterChainFactoryCallbacks callbacks) {
         if (listener == null) {
-            try {
-                init(context.listener());
-            } catch (FilterConfigException e) {
-                log.error("tcpcopy: {}", e.getMessage());
-                return;
-            }
+            throw new IllegalStateException("tcpcopy at " + configPath + " was not initialised with its listener "
+                    + "(FactoryInitializer.init) before its first connection");
         }
         ConnectionCapture state = new ConnectionCapture(this);
         callbacks.addReadFilter(new CaptureReadFilter(this, state));

@@ -410,6 +410,7 @@ public final class DumpWriter implements AutoCloseable {
                     idle.notifyAll();
                 }
                 if (stopping && queue.size() == 0) {
+                    drainClosed(queue.close());
                     break;
                 }
                 parked.set(true);
@@ -435,6 +436,29 @@ public final class DumpWriter implements AutoCloseable {
         finished = true;
         synchronized (idle) {
             idle.notifyAll();
+        }
+    }
+
+    /**
+     * The ring is closed at {@code end}: the records claimed before it (by producers that passed the closing check
+     * just as the writer stopped) are published soon, since a producer never blocks between claim and publish. Each
+     * is handled like any other, so none is counted as captured and then lost.
+     */
+    private void drainClosed(long end) {
+        while (queue.released() < end) {
+            Slot r = queue.peek();
+            if (r == null) {
+                Thread.onSpinWait();
+                continue;
+            }
+            try {
+                handle(r);
+            } catch (IOException | RuntimeException e) {
+                failed(e);
+            } finally {
+                gate.release(r.reserved);
+                queue.release();
+            }
         }
     }
 

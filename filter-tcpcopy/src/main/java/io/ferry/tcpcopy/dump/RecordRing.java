@@ -31,6 +31,8 @@ final class RecordRing {
     private final Slot[] slots;
     private final int retain;
     private final AtomicLongArray sequences;
+    /** Set in {@link #tail} once the ring is closed: no position is claimed after it. */
+    private static final long CLOSED = 1L << 62;
     private final AtomicLong tail = new AtomicLong();
     /** Written by the writer thread only; volatile for {@link #size}. */
     private volatile long head;
@@ -60,7 +62,7 @@ final class RecordRing {
     long claim(int limit) {
         long pos = tail.get();
         while (true) {
-            if (pos - head >= limit) {
+            if ((pos & CLOSED) != 0 || pos - head >= limit) {
                 return -1;
             }
             long free = sequences.getAcquire(index(pos)) - pos;
@@ -110,7 +112,21 @@ final class RecordRing {
 
     /** Positions claimed so far (the next position to claim). */
     long claimed() {
-        return tail.get();
+        return tail.get() & ~CLOSED;
+    }
+
+    /**
+     * Closes the ring: every later {@link #claim} fails. Returns the number of positions claimed before, all of
+     * which their producers publish (a producer never blocks between claim and publish), so the writer drains up to
+     * it and no claimed record is ever stranded.
+     */
+    long close() {
+        while (true) {
+            long t = tail.get();
+            if ((t & CLOSED) != 0 || tail.compareAndSet(t, t | CLOSED)) {
+                return t & ~CLOSED;
+            }
+        }
     }
 
     /** Positions released by the writer so far. */
@@ -121,7 +137,7 @@ final class RecordRing {
     /** Records claimed and not yet released; exact when no producer is between claim and publish. */
     int size() {
         long h = head;
-        return (int) Math.max(0, Math.min(capacity, tail.get() - h));
+        return (int) Math.max(0, Math.min(capacity, claimed() - h));
     }
 
     int capacity() {

@@ -149,4 +149,22 @@ class RecordRingTest {
             assertTrue(received > 0);
         });
     }
+
+    @Test
+    void aClosedRingClaimsNothingAndCountsEveryPositionClaimedBefore() {
+        RecordRing ring = new RecordRing(8);
+        long a = ring.claim();
+        long b = ring.claim();
+        ring.publish(a);
+        assertEquals(2, ring.close(), "two positions claimed before the close");
+        assertEquals(-1, ring.claim(), "nothing after it");
+        assertEquals(2, ring.close(), "closing again changes nothing");
+        ring.publish(b);                                  // a producer that claimed before the close publishes
+        assertEquals(2, ring.size());
+        assertTrue(ring.peek() != null);
+        ring.release();
+        assertTrue(ring.peek() != null, "the late publication is seen");
+        ring.release();
+        assertEquals(2, ring.released());
+    }
 }

@@ -107,13 +107,22 @@ class DumpSinksTest {
     }
 
     @Test
+    void whenALaterSinkCannotBeCreatedTheOnesAlreadyCreatedAreClosed() throws Exception {
+        List<SinkSpec> specs = SinkSpec.parseAll(List.of(Map.of("type", "test", "id", "first"),
+                Map.of("type", "test", "id", "second", "fail_create", true)), BASE);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DumpSinks.start(specs));
+        assertEquals("test sink second cannot be created", e.getMessage());
+        assertTrue(TestSinks.CREATED.get("first").closed, "the first sink (its producer, threads, sockets) is closed");
+    }
+
+    @Test
     void configErrorsNameThePathTheValueAndWhatIsExpected() {
         assertEquals(BASE + "[0].type: \"nosuch\" (expected: one of the sink types available: test (a sink's module must be on the classpath))",
                 assertThrows(FilterConfigException.class,
                         () -> SinkSpec.parseAll(List.of(Map.of("type", "nosuch")), BASE)).getMessage());
         assertEquals(BASE + ": \"kafka\" (expected: a list of sink objects, e.g. [{\"type\": \"kafka\", ...}])",
                 assertThrows(FilterConfigException.class, () -> SinkSpec.parseAll("kafka", BASE)).getMessage());
-        assertEquals(BASE + "[0].colour: \"red\" (expected: no such field; a test sink accepts block, fail, id, name, queue_bytes, queue_capacity, type)",
+        assertEquals(BASE + "[0].colour: \"red\" (expected: no such field; a test sink accepts block, fail, fail_create, id, name, queue_bytes, queue_capacity, type)",
                 assertThrows(FilterConfigException.class,
                         () -> SinkSpec.parseAll(List.of(Map.of("type", "test", "id", "x", "colour", "red")), BASE)).getMessage());
         assertEquals(BASE + "[0].queue_capacity: 0 (expected: an integer from 1 to 1048576)",

@@ -13,14 +13,14 @@ import java.util.concurrent.CountDownLatch;
 public final class TestSinks {
 
     /** Sinks by {@code id} field, so tests can reach the instance a provider created. */
-    static final Map<String, Recording> CREATED = new ConcurrentHashMap<>();
+    public static final Map<String, Recording> CREATED = new ConcurrentHashMap<>();
 
     private TestSinks() {
     }
 
-    static final class Recording implements DumpSink {
+    public static final class Recording implements DumpSink {
         final List<EncodedRecord> got = new CopyOnWriteArrayList<>();
-        final CountDownLatch release = new CountDownLatch(1);
+        public final CountDownLatch release = new CountDownLatch(1);
         final boolean block;
         final boolean fail;
         volatile boolean closed;
@@ -56,7 +56,7 @@ public final class TestSinks {
 
         @Override
         public void validate(SinkSpec spec) throws FilterConfigException {
-            spec.rejectUnknown(Set.of("id", "block", "fail"));
+            spec.rejectUnknown(Set.of("id", "block", "fail", "fail_create"));
             spec.requireString("id", "a test sink id");
             spec.bool("block", false);
             spec.bool("fail", false);
@@ -64,6 +64,9 @@ public final class TestSinks {
 
         @Override
         public DumpSink create(SinkSpec spec) {
+            if (Boolean.TRUE.equals(spec.fields().get("fail_create"))) {
+                throw new IllegalStateException("test sink " + spec.fields().get("id") + " cannot be created");
+            }
             Recording r = new Recording(Boolean.TRUE.equals(spec.fields().get("block")),
                     Boolean.TRUE.equals(spec.fields().get("fail")));
             CREATED.put((String) spec.fields().get("id"), r);
