@@ -2,11 +2,12 @@ package io.ferry.filter.chain;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which connection each filter instance is attached to, by identity, without keeping filters alive. Consulted only
- * when a filter is added (chain build), never on the data path, so a plain lock is enough.
+ * Which connection each filter instance is attached to, by identity, without keeping filters alive. Consulted when a
+ * filter is added (chain build, on every event loop, for every accepted connection), never on the data path. Lock-free
+ * for the callers: a concurrent map of weak identity keys, whose entries go away with their filters.
  */
 final class FilterAttachments {
 
@@ -48,22 +49,26 @@ final class FilterAttachments {
     }
 
     private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
-    private final HashMap<Key, Attachment> map = new HashMap<>();
+    private final ConcurrentHashMap<Key, Attachment> map = new ConcurrentHashMap<>();
 
     /**
      * Attaches {@code filter} to {@code connection}, or returns the attachment to another connection that prevents
      * it. Attaching again to the same connection (a filter that is both a read and a write filter) is allowed.
      */
-    synchronized Attachment attach(Object filter, ChainConnection connection) {
+    Attachment attach(Object filter, ChainConnection connection) {
         for (Object k; (k = queue.poll()) != null; ) {
             map.remove(k);
         }
-        Key key = new Key(filter, queue);
-        Attachment existing = map.get(key);
+        Attachment mine = new Attachment(connection);
+        Attachment existing = map.putIfAbsent(new Key(filter, queue), mine);
         if (existing == null) {
-            map.put(key, new Attachment(connection));
             return null;
         }
         return existing.connection.get() == connection ? null : existing;
+    }
+
+    /** Entries now (for tests). */
+    int size() {
+        return map.size();
     }
 }
