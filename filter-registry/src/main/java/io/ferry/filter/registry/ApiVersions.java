@@ -15,23 +15,12 @@ final class ApiVersions {
     }
 
     /**
-     * Why a provider targeting {@code target} cannot run on {@code runtime}, as advice; {@code null} if it can.
+     * Why a provider targeting {@code target} cannot run on this runtime, as advice; {@code null} if it can. The
+     * rule lives in filter-api ({@link io.ferry.filter.api.FilterApi#incompatibility}), so the contract kit applies
+     * exactly the same one.
      */
     static String incompatibility(String target, String runtime) {
-        int[] t = parse(target);
-        int[] r = parse(runtime);
-        if (t == null) {
-            return "its apiVersion() must return the \"major.minor\" version it was compiled against (return"
-                    + " FilterApi.VERSION)";
-        }
-        if (t[0] == r[0] && t[1] <= r[1]) {
-            return null;
-        }
-        if (t[0] < r[0]) {
-            return "rebuild it against filter-api " + compatibleRange(runtime);
-        }
-        return "build it against filter-api " + compatibleRange(runtime) + " (at most " + runtime
-                + "), or run a Ferry that provides filter-api " + target;
+        return io.ferry.filter.api.FilterApi.incompatibility(target, runtime);
     }
 
     private static int major(String version) {

@@ -143,34 +143,47 @@ public abstract class ReadFilterContractTest extends FilterProviderContractTest 
     // ------------------------------------------------------------------ R1.5 / R1.6: STOP and CONTINUE
 
     /**
-     * R1.5, R1.6: whatever the filter returns, the chain honours it: a probe placed before the filter sees, on every
-     * pass, exactly the bytes left undrained by the previous pass followed by the new read.
+     * R1.5, R1.6, as the filter must keep them: whatever it returns, a byte it does not consume is never lost. On
+     * every pass a probe placed before the filter sees exactly the bytes left undrained by the previous pass followed
+     * by the new read; a filter that forwards bytes ({@link #forwardsBytes()}) leaves every presented byte either
+     * passed on to the end of the chain or still in the read buffer, in order (a STOP holds bytes, it does not drop
+     * them). A filter that closes the connection on the kit's random input does not exercise the rule: the test is then
+     * reported as skipped with the pass at which it closed, never as passed.
      */
     @Test
-    public void required_r1_5_stopAndContinueAreHonoured() throws Exception {
+    public void required_r1_5_stopHoldsBytesAndContinuePassesThem() throws Exception {
         EmbeddedEnvironment env = newEnvironment();
         Probe probe = new Probe();
         EmbeddedFilterChain chain = newChain(createFactory(env), env, probe);
         SplittableRandom random = new SplittableRandom(5);
         byte[] leftover = new byte[0];
-        for (int i = 0; i < 48 && !chain.isClosed(); i++) {
+        int passes = 0;
+        for (int i = 0; i < 48; i++) {
             byte[] chunk = payload(random, 1 + random.nextInt(1024));
+            byte[] presented = concat(leftover, chunk);
             probe.seen.clear();
             FilterStatus status = chain.writeInbound(chunk);
             assertNoFailure(chain, "R1.5", "a pass");
             if (chain.isClosed()) {
                 break;
             }
+            passes++;
             assertTrue(status != null, "R1.5: a pass over " + chunk.length + " bytes ran no filter" + CONTRACT);
             assertFalse(probe.seen.isEmpty(), "R1.6: the first filter did not see the pass" + CONTRACT);
-            assertArrayEquals(concat(leftover, chunk), probe.seen.get(0), "R1.6: the pass did not present the "
-                    + "undrained bytes of the previous pass followed by the new read" + CONTRACT);
+            assertArrayEquals(presented, probe.seen.get(0), "R1.6: the pass did not present the undrained bytes of "
+                    + "the previous pass followed by the new read" + CONTRACT);
+            byte[] passedOn = chain.readAllInbound();
             leftover = chain.connection().readBuffer().toByteArray();
-            if (status == FilterStatus.CONTINUE) {
-                assertTrue(leftover.length == 0, "R1.5: after a pass that ended in CONTINUE, the capture filter at "
-                        + "the end drained everything, yet " + leftover.length + " bytes are buffered" + CONTRACT);
+            if (forwardsBytes()) {
+                byte[] passed = passedOn == null ? new byte[0] : passedOn;
+                assertArrayEquals(presented, concat(passed, leftover), "R1.5: of the " + presented.length + " bytes "
+                        + "presented, " + passed.length + " were passed on and " + leftover.length + " are held; the "
+                        + "rest was dropped (a filter that returns STOP keeps what it holds back in the buffer)"
+                        + CONTRACT);
             }
         }
+        Assumptions.assumeTrue(passes > 0, "R1.5 not exercised: the filter closed the connection on the kit's first "
+                + "random read (a filter that validates its input)");
         awaitAsyncWork(chain);
         chain.finish();
     }

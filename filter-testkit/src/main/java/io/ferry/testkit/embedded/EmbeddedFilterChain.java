@@ -65,6 +65,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EmbeddedFilterChain {
 
+    /** Connection ids of harness connections: unique in the JVM, as {@code Connection.id()} promises. */
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_ID = new java.util.concurrent.atomic.AtomicLong(1);
+
     /** The type under which the capture filter is added. */
     public static final String CAPTURE_TYPE = "ferry.testkit.capture";
 
@@ -481,7 +484,7 @@ public final class EmbeddedFilterChain {
         private final List<Element> elements = new ArrayList<>();
         private Element lastProvider;
         private ListenerInfo listener = EmbeddedListener.DEFAULT;
-        private long connectionId = 1;
+        private long connectionId = NEXT_ID.getAndIncrement();
         private SocketAddress localAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 2045);
         private SocketAddress remoteAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 50123);
         private EmbeddedEnvironment environment;
@@ -548,7 +551,7 @@ public final class EmbeddedFilterChain {
             return this;
         }
 
-        /** The connection id; default 1. */
+        /** The connection id; by default the next of a JVM-wide counter, so every harness connection's id is unique. */
         public Builder connectionId(long id) {
             this.connectionId = id;
             return this;

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +92,44 @@ class ContractKitCatchesViolationsTest {
         assertTrue(e.getMessage().startsWith(rule + ":"), "expected a failure citing " + rule + ", got: "
                 + e.getMessage());
         assertTrue(e.getMessage().contains("FILTER-CONTRACT.md"), e.getMessage());
+    }
+
+    /** Holds every other read back with STOP, but drains it first: the held bytes are lost. */
+    public static final class DroppingStopper implements ReadFilter {
+        int calls;
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            if (calls++ % 2 == 0) {
+                buffer.drain(buffer.length());
+                return FilterStatus.STOP;
+            }
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    /** Closes its connection on any byte. */
+    public static final class Closer implements ReadFilter {
+        private io.ferry.filter.api.ReadFilterCallbacks callbacks;
+
+        @Override
+        public void initializeReadFilterCallbacks(io.ferry.filter.api.ReadFilterCallbacks cb) {
+            this.callbacks = cb;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            callbacks.connection().close(io.ferry.filter.api.ConnectionCloseType.NO_FLUSH,
+                    io.ferry.filter.api.ConnectionEvent.LOCAL_CLOSE);
+            return FilterStatus.STOP;
+        }
+    }
+
+    @Test
+    void r1_5_aFilterThatDropsWhatItHoldsWithStopFailsAndOneThatClosesIsSkippedNotPassed() {
+        assertViolation("R1.5", () -> kitFor(new DroppingStopper()).required_r1_5_stopHoldsBytesAndContinuePassesThem());
+        assertThrows(TestAbortedException.class, () -> kitFor(new Closer())
+                .required_r1_5_stopHoldsBytesAndContinuePassesThem());
     }
 
     public static final class Keeper implements ReadFilter {
@@ -259,5 +298,28 @@ class ContractKitCatchesViolationsTest {
         assertThrows(TestAbortedException.class,
                 () -> kit(badMessage, null).required_r3_4_invalidConfigRaisesFilterConfigException(),
                 "invalidConfigs() returning null skips R3.4");
+    }
+
+    @Test
+    void theKitAcceptsTheVersionsTheRegistryAcceptsAndRefusesTheOthersWithItsAdvice() {
+        for (String ok : List.of(FilterApi.VERSION, "1.0.1", "1.0")) {
+            kit(provider(ok, c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible();
+        }
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> kit(provider("2.0", c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible());
+        assertTrue(e.getMessage().startsWith("R3.2: apiVersion() \"2.0\" is not compatible with filter-api 1.0: "
+                + "build it against filter-api 1.x"), e.getMessage());
+        e = assertThrows(AssertionError.class,
+                () -> kit(provider("one", c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible());
+        assertTrue(e.getMessage().contains("must return the \"major.minor\" version"), e.getMessage());
+    }
+
+    @Test
+    void harnessConnectionsHaveDistinctIds() throws Exception {
+        io.ferry.testkit.embedded.EmbeddedFilterChain a = io.ferry.testkit.embedded.EmbeddedFilterChain.builder()
+                .factory("t", (ctx, cb) -> { }).build();
+        io.ferry.testkit.embedded.EmbeddedFilterChain b = io.ferry.testkit.embedded.EmbeddedFilterChain.builder()
+                .factory("t", (ctx, cb) -> { }).build();
+        assertNotEquals(a.connection().id(), b.connection().id(), "Connection.id() is unique");
     }
 }
