@@ -60,7 +60,7 @@ class FerryCaptureTest {
             for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
                 out.add(rec);
             }
-            assertNull(r.problem());
+            assertEquals(List.of(), r.problems());
         }
         return out;
     }
