@@ -148,8 +148,16 @@ public final class FerryReader implements AutoCloseable {
         try {
             return FerryFormat.decode(Arrays.copyOfRange(value, FerryFormat.FRAME, value.length));
         } catch (RuntimeException e) {
-            throw new IOException("is malformed (" + e + ")");
+            throw new IOException("is malformed: " + malformed(e));
         }
+    }
+
+    /** Why a body whose CRC matched does not decode, in words. */
+    private static String malformed(RuntimeException e) {
+        if (e instanceof java.nio.BufferUnderflowException) {
+            return "its fields run past the end of its body";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The proxy instance that wrote the file (from its header). */
@@ -245,7 +253,7 @@ public final class FerryReader implements AutoCloseable {
         try {
             return new Candidate(FerryFormat.decode(body), at + FerryFormat.FRAME + len, false, null);
         } catch (RuntimeException e) {
-            return new Candidate(null, 0, false, "malformed record (" + e + ")");
+            return new Candidate(null, 0, false, "malformed record: " + malformed(e));
         }
     }
 

@@ -140,6 +140,42 @@ class FerryReaderTest {
                 + " end of the file): 5000 bytes skipped"), problems.get(0));
     }
 
+    /** A frame with a correct CRC around {@code body}. */
+    static byte[] framed(byte[] body) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(FerryFormat.FRAME + body.length);
+        b.putShort((short) FerryFormat.SYNC).putInt(body.length).putInt(0).put(body);
+        byte[] out = b.array();
+        java.nio.ByteBuffer.wrap(out).putInt(6, (int) FerryFormat.crc(out, 2, out, FerryFormat.FRAME, body.length));
+        return out;
+    }
+
+    @Test
+    void aRecordWithAValidCrcThatDoesNotDecodeIsSkippedInWords() throws Exception {
+        List<FerryRecord> want = records(4, new Random(6), 50);
+        Layout l = layout(want);
+        byte[] open = FerryFormat.encode(FerryRecord.open(1, 2, "w", "l", TestEndpoints.V4, TestEndpoints.V4, false, 0, 0));
+        byte[] shortOpen = framed(Arrays.copyOfRange(open, FerryFormat.FRAME, open.length - 9));  // endpoints cut
+        byte[] family = Arrays.copyOfRange(open, FerryFormat.FRAME, open.length);
+        family[1 + 1 + 2 + 8 + 8 + 2 + 1 + 2 + 1] = 9;                                        // address family 9
+        int at = l.starts()[2];
+        List<String> problems = new ArrayList<>();
+        List<FerryRecord> got = read(concat(Arrays.copyOf(l.bytes(), at), shortOpen,
+                Arrays.copyOfRange(l.bytes(), at, l.starts()[3]), framed(family),
+                Arrays.copyOfRange(l.bytes(), l.starts()[3], l.bytes().length)), problems);
+        assertEquals(want.stream().map(FerryReaderTest::id).toList(), got.stream().map(FerryReaderTest::id).toList());
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("damaged at offset " + at + " (malformed record: its fields run past the end"
+                + " of its body): " + shortOpen.length + " bytes skipped"), problems.get(0));
+        assertTrue(problems.get(1).contains("(malformed record: unknown address family 9)"), problems.get(1));
+        IOException e = assertThrows(IOException.class, () -> FerryReader.decodeFramed(shortOpen));
+        assertEquals("is malformed: its fields run past the end of its body", e.getMessage());
+    }
+
+    /** Endpoints for the records above. */
+    static final class TestEndpoints {
+        static final Endpoint V4 = new Endpoint(Endpoint.IPV4, new byte[] {10, 0, 0, 1}, 4000, "");
+    }
+
     @Test
     void aRecordCutShortAtTheEndIsReportedAsSuch() throws Exception {
         List<FerryRecord> want = records(5, new Random(5), 200);
