@@ -141,7 +141,7 @@ public final class Inspect {
         }
         for (Map.Entry<String, Map<String, Long>> e : groups.entrySet()) {
             String[] il = e.getKey().split("\n", 2);
-            out.printf("totals of listener %s%s (as in /api/v1/stats, tcpcopy.%s):%n", il[1],
+            out.printf("totals of listener %s%s (as in /api/v1/stats, filters.tcpcopy.%s):%n", il[1],
                     il[0].isEmpty() ? "" : ", instance " + il[0], il[1]);
             StringBuilder sb = new StringBuilder();
             for (Map.Entry<String, Long> t : e.getValue().entrySet()) {

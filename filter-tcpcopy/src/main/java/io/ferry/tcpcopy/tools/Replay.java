@@ -238,6 +238,7 @@ public final class Replay {
         if (!status.complete()) {
             String part = diff >= 0 ? String.format("the captured response differs at byte %d: expected 0x%02x, got "
                     + "0x%02x", diff, expected[diff] & 0xff, got[diff] & 0xff)
+                    : expected.length == 0 ? "no response bytes were captured to compare with"
                     : got.length >= expected.length ? "the " + expected.length + " bytes of response captured match"
                     : "the response is shorter than the " + expected.length + " bytes captured: " + got.length + " B";
             return new Result(c.id, key(c), sent, got.length, Status.NOT_VERIFIED, status.text() + "; " + part);

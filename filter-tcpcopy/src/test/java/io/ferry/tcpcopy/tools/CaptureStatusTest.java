@@ -106,7 +106,7 @@ class CaptureStatusTest {
                 "5 connections, 1 not admitted: queue_full=1")), text);
         assertEquals(Map.of("memory", 5L, "rate_limit", 4L), c.windows().get("w1").refused);
         // totals under the names of the proxy's stats: end records counted as the proxy counts them
-        assertTrue(text.contains("totals of listener l, instance " + INSTANCE + " (as in /api/v1/stats, tcpcopy.l):\n"
+        assertTrue(text.contains("totals of listener l, instance " + INSTANCE + " (as in /api/v1/stats, filters.tcpcopy.l):\n"
                 + "  connections_admitted=9 connections_complete=6 connections_truncated=1"
                 + " connections_abandoned_io_error=1 connections_abandoned_rate_limit=1"
                 + " connections_refused_memory=5 connections_refused_queue_full=1 connections_refused_rate_limit=4\n"
