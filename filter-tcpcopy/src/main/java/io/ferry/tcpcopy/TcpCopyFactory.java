@@ -307,11 +307,8 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         byte[] copy = new byte[n];
         buffer.getBytes(from, copy, 0, n);
         long us = micros();
-        long[] at = shimOffsets.computeIfAbsent(c, k -> new long[2]);    // compile shim: stream offsets
-        long offset = at[direction - 1];
-        at[direction - 1] += n;
         writer.submitCharged(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                FerryRecord.data(us, c.connectionId(), direction, w.id(), name, offset, copy), stats));
+                FerryRecord.data(us, c.connectionId(), direction, w.id(), name, copy), stats));
     }
 
     /**
@@ -322,14 +319,6 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         return writer.tryCharge(bytes, stats);
     }
 
-    /** Compile shim (replaced by the writer's own offsets): bytes captured per connection and direction. */
-    private final Map<ConnectionCapture, long[]> shimOffsets = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private long shimAt(ConnectionCapture c, int i) {
-        long[] at = shimOffsets.get(c);
-        return i == 1 && !config.dump().bothDirections() ? FerryRecord.NOT_CAPTURED : at == null ? 0 : at[i];
-    }
-
     /** Ferry format: the connection's {@code OPEN} record, at its first record in a window. */
     void submitOpen(ConnectionCapture c, Window w) {
         if (ferry) {
@@ -338,8 +327,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
             Endpoint remote = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.remoteAddress());
             Endpoint local = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.localAddress());
             writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                    FerryRecord.open(us, c.connectionId(), w.id(), name, remote, local, false, 0,
-                            config.dump().bothDirections() ? 0 : FerryRecord.NOT_CAPTURED), stats));
+                    FerryRecord.open(us, c.connectionId(), w.id(), name, remote, local), stats));
         }
     }
 
@@ -348,8 +336,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         if (ferry && w != null) {
             long us = micros();
             writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                    FerryRecord.close(us, c.connectionId(), w.id(), name, shimAt(c, 0), shimAt(c, 1)), stats));
-            shimOffsets.remove(c);
+                    FerryRecord.close(us, c.connectionId(), w.id(), name), stats));
         }
     }
 
@@ -358,9 +345,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         if (ferry) {
             long us = micros();
             writer.submit(DumpRecord.ferry(us / 1000, w.id(), w.port(),
-                    FerryRecord.truncated(us, c.connectionId(), direction, w.id(), name, budget, shimAt(c, 0),
-                            shimAt(c, 1)), stats));
-            shimOffsets.remove(c);
+                    FerryRecord.truncated(us, c.connectionId(), direction, w.id(), name, budget), stats));
         }
     }
 

@@ -60,7 +60,7 @@ class FerryCaptureTest {
             for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
                 out.add(rec);
             }
-            assertEquals(List.of(), r.problems());
+            assertNull(r.problem());
         }
         return out;
     }

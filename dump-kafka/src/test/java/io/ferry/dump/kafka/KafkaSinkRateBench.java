@@ -223,7 +223,7 @@ public final class KafkaSinkRateBench {
         private void offer() {
             long id = seq++;
             long micros = System.currentTimeMillis() * 1000;
-            FerryRecord r = FerryRecord.data(micros, id % CONNECTIONS, FerryRecord.INBOUND, WINDOW, LISTENER, 0,
+            FerryRecord r = FerryRecord.data(micros, id % CONNECTIONS, FerryRecord.INBOUND, WINDOW, LISTENER,
                     payloads[(int) (id & (payloads.length - 1))]);
             writer.submit(DumpRecord.ferry(micros / 1000, WINDOW, "2045", r, stats));  // a drop is counted in stats
         }

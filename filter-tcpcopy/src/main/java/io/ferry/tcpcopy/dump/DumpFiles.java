@@ -35,9 +35,7 @@ final class DumpFiles implements AutoCloseable {
                     io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.pcapng.PcapngWriter.FILE);
     /** Files that start with a header: written first into every new or empty file (so each rotated file has it). */
     private static final Map<String, byte[]> HEADERS =
-            Map.of(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.header(
-                            java.net.InetAddress.getLoopbackAddress().getHostName() + "/" + ProcessHandle.current().pid()
-                            + "/" + Long.toHexString(System.nanoTime())),
+            Map.of(io.ferry.tcpcopy.record.FerryFormat.FILE, io.ferry.tcpcopy.record.FerryFormat.header(),
                     io.ferry.tcpcopy.pcapng.PcapngWriter.FILE, io.ferry.tcpcopy.pcapng.PcapngWriter.fileHeader());
 
     private final Path dir;

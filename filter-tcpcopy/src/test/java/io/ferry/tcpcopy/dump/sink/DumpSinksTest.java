@@ -23,7 +23,7 @@ class DumpSinksTest {
     private static final String BASE = "filters[0].config.dump.sinks";
 
     private static FerryRecord data(long conn, String text) {
-        return FerryRecord.data(1_000_000L, conn, FerryRecord.INBOUND, "w", "l", 0, text.getBytes(StandardCharsets.UTF_8));
+        return FerryRecord.data(1_000_000L, conn, FerryRecord.INBOUND, "w", "l", text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
