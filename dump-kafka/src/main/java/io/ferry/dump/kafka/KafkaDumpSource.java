@@ -45,8 +45,11 @@ import java.util.TreeSet;
  * send time, at or after its capture time; the slack covers a broker that stamps with its own clock). Records are
  * then selected by their {@code ferry.window} header before their value is even copied out of the fetched batch, so
  * with {@code --window} other windows' payloads are never held; then by capture time after decoding (connections are
- * selected by {@link io.ferry.tcpcopy.tools.Capture}, which needs to see every connection to number them). Values are decoded as Ferry records (the file header followed by the value is a Ferry
- * file); a value that does not decode is reported as a problem with its partition and offset and skipped.
+ * selected by {@link io.ferry.tcpcopy.tools.Capture}, which needs to see every connection to number them). Each
+ * value is one framed Ferry record of format 2 ({@link FerryReader#decodeFramed}: sync, length, CRC, body); a value
+ * that does not decode (a record of an earlier format, a damaged one) is reported as a problem with its partition and
+ * offset and skipped, and reading goes on. The proxy instance of a record is its {@code ferry.instance} header, or
+ * else its key's part before the last {@code /}.
  *
  * <h2>Order</h2>
  * Kafka orders records within a partition, and all records of one connection share a key and so a partition. The
@@ -245,10 +248,12 @@ public final class KafkaDumpSource implements DumpSource {
         try {
             record = FerryReader.decodeFramed(r.value());
         } catch (IOException e) {
-            out.problem(where + ": the value " + e.getMessage() + " (expected: one Ferry record); skipped");
+            out.problem(where + ": the value " + e.getMessage() + " (expected: one Ferry record, format "
+                    + FerryFormat.MAJOR + "); skipped");
             return;
         }
-        if (record.connectionId() != id && record.type() != FerryRecord.DROPPED) {
+        if (record.connectionId() != id && record.type() != FerryRecord.DROPPED
+                && record.type() != FerryRecord.REFUSED) {
             out.problem(where + ": key \"" + key + "\" but the record is of connection " + record.connectionId()
                     + " (expected: the key's connection id); skipped");
             return;

@@ -1,6 +1,5 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.dump.kafka.KafkaSinkBrokerTest.Sent;
 import io.ferry.tcpcopy.record.Endpoint;
 import io.ferry.tcpcopy.record.FerryFormat;
 import io.ferry.tcpcopy.record.FerryRecord;
@@ -13,16 +12,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +27,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -41,10 +39,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code ferry dump}'s {@code kafka://} source against a real single-node KRaft broker: two capture instances with
- * the same connection ids write two windows each into one topic; reading it back keeps their connections apart and
- * gives every connection byte for byte, whole or selected by window, connection or time; an unreachable broker and a
- * missing topic fail with a clear error.
+ * {@code ferry dump}'s {@code kafka://} source against a real single-node KRaft broker: two proxy instances with the
+ * same connection ids have written two windows each into one topic, as the kafka dump sink writes it (key
+ * {@code INSTANCE/ID}, headers, one format 2 record per value; produced here directly, so that reading is tested on
+ * its own); reading it back keeps their connections apart and gives every connection byte for byte with its status,
+ * whole or selected by window, connection or time; a value that does not decode is reported with its partition and
+ * offset and skipped; an unreachable broker and a missing topic fail with a clear error.
  */
 class KafkaDumpSourceTest {
 
@@ -54,41 +54,72 @@ class KafkaDumpSourceTest {
     /** Expected bytes per key INSTANCE/ID, and the window each key was captured in (1 or 2). */
     static final Map<String, Sent> expected = new LinkedHashMap<>();
     static final Map<String, Integer> windowOf = new LinkedHashMap<>();
-
-    @TempDir
-    static Path dir;
+    /** Capture time of the first record of the second round, in microseconds. */
+    static long secondRound;
 
     @BeforeAll
-    static void captureTwoInstancesIntoOneTopic() {
+    static void twoInstancesWroteIntoOneTopic() {
         assertTimeoutPreemptively(Duration.ofSeconds(180), () -> {
             broker = KafkaBroker.start();
             broker.createTopic(TOPIC, 3);
             uri = "kafka://" + broker.bootstrapServers() + "/" + TOPIC;
-            Files.createDirectories(dir.resolve("a"));
-            Files.createDirectories(dir.resolve("b"));
-            try (Capture a = new Capture("proxy-a", dir.resolve("a"), Capture.kafkaSink(broker.bootstrapServers(), TOPIC, "proxy-a"));
-                 Capture b = new Capture("proxy-b", dir.resolve("b"), Capture.kafkaSink(broker.bootstrapServers(), TOPIC, "proxy-b"))) {
-                int records = 0;
+            long t = (System.currentTimeMillis() - 60_000) * 1000;
+            try (KafkaProducer<byte[], byte[]> p = producer()) {
                 for (int window = 1; window <= 2; window++) {
-                    a.openWindow();
-                    b.openWindow();
                     long first = window == 1 ? 1 : 4;
                     int conns = window == 1 ? 3 : 2;
-                    for (Capture c : List.of(a, b)) {
-                        int w = window;
-                        KafkaSinkBrokerTest.traffic(c, first, conns, 8, 2000, first * 31 + c.instanceId.hashCode())
-                                .forEach((id, s) -> {
-                                    expected.put(c.instanceId + "/" + id, s);
-                                    windowOf.put(c.instanceId + "/" + id, w);
-                                });
-                        records += conns * (8 * 2 + 2);    // OPEN, 8 DATA each way, CLOSE
+                    if (window == 2) {
+                        t += 10_000_000;
+                        secondRound = t;
+                    }
+                    for (String instance : List.of("proxy-a", "proxy-b")) {
+                        String w = instance + "-window-" + window;
+                        Random rnd = new Random(first * 31 + instance.hashCode());
+                        for (long id = first; id < first + conns; id++) {
+                            Sent sent = new Sent();
+                            String key = instance + "/" + id;
+                            send(p, key, w, FerryRecord.open(t++, id, w, "l", client(id), PROXY, false, 0, 0));
+                            for (int i = 0; i < 8; i++) {
+                                for (int dir = FerryRecord.INBOUND; dir <= FerryRecord.OUTBOUND; dir++) {
+                                    byte[] b = new byte[1 + rnd.nextInt(2000)];
+                                    rnd.nextBytes(b);
+                                    ByteArrayOutputStream to = dir == FerryRecord.INBOUND ? sent.inbound() : sent.outbound();
+                                    send(p, key, w, FerryRecord.data(t++, id, dir, w, "l", to.size(), b));
+                                    to.writeBytes(b);
+                                }
+                            }
+                            send(p, key, w, FerryRecord.close(t++, id, w, "l", sent.inbound().size(),
+                                    sent.outbound().size()));
+                            expected.put(key, sent);
+                            windowOf.put(key, window);
+                        }
                     }
                 }
-                int total = records;
-                KafkaSinkBrokerTest.await("both sinks sent every record", () -> a.sinkStat("sent") + b.sinkStat("sent") >= total,
-                        () -> a.stats() + " " + b.stats());
+                p.flush();
             }
         });
+    }
+
+    record Sent(ByteArrayOutputStream inbound, ByteArrayOutputStream outbound) {
+        Sent() {
+            this(new ByteArrayOutputStream(), new ByteArrayOutputStream());
+        }
+    }
+
+    static final Endpoint PROXY = Endpoint.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 2045));
+
+    static Endpoint client(long id) {
+        return Endpoint.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000 + (int) id));
+    }
+
+    static KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(), "linger.ms", 5),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** As the kafka dump sink sends a record: keyed by INSTANCE/ID, stamped with its capture time. */
+    static void send(KafkaProducer<byte[], byte[]> p, String key, String window, FerryRecord r) {
+        p.send(raw(TOPIC, null, r.timeMicros() / 1000, key, window, FerryFormat.encode(r)));
     }
 
     @AfterAll
@@ -117,6 +148,7 @@ class KafkaDumpSourceTest {
             assertArrayEquals(s.inbound().toByteArray(), k.bytes(FerryRecord.INBOUND), k.key() + " inbound");
             assertArrayEquals(s.outbound().toByteArray(), k.bytes(FerryRecord.OUTBOUND), k.key() + " outbound");
             assertTrue(k.openSeen && k.closeSeen, k.key());
+            assertEquals("complete", k.status().text(), k.key());
             assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000 + (int) k.connectionId),
                     new InetSocketAddress(k.remote.inetAddress(), k.remote.port()), k.key() + " client address");
         }
@@ -191,6 +223,7 @@ class KafkaDumpSourceTest {
     void sinceAndUntilSelectByCaptureTime() throws Exception {
         long secondWindow = read(Selection.ALL).connections().values().stream()
                 .filter(k -> windowOf.get(k.key()) == 2).mapToLong(k -> k.firstMicros).min().orElseThrow();
+        assertEquals(secondRound, secondWindow);
         Instant t = Instant.EPOCH.plus(secondWindow, java.time.temporal.ChronoUnit.MICROS);
         assertConnections(keys(2), read(select(List.of(), List.of(), t, null)));
         assertConnections(keys(1), read(select(List.of(), List.of(), null, t)));
@@ -210,17 +243,19 @@ class KafkaDumpSourceTest {
                 // two hours ago: a damaged value (reading it would be reported as a problem) and a good record
                 p.send(raw(topic, old, "old/1", "w0", "not a ferry record".getBytes(StandardCharsets.UTF_8))).get();
                 p.send(raw(topic, old, "old/1", "w0", FerryFormat.encode(
-                        FerryRecord.data(old * 1000, 1, FerryRecord.INBOUND, "w0", "l", new byte[] {1})))).get();
+                        FerryRecord.data(old * 1000, 1, FerryRecord.INBOUND, "w0", "l", 0, new byte[] {1})))).get();
                 // now: one connection
                 p.send(raw(topic, now, "new/7", "w1", FerryFormat.encode(FerryRecord.open(now * 1000, 7, "w1", "l",
-                        Endpoint.UNKNOWN_ENDPOINT, Endpoint.UNKNOWN_ENDPOINT)))).get();
+                        Endpoint.UNKNOWN_ENDPOINT, Endpoint.UNKNOWN_ENDPOINT, false, 0, 0)))).get();
                 p.send(raw(topic, now, "new/7", "w1", FerryFormat.encode(
-                        FerryRecord.data(now * 1000 + 1, 7, FerryRecord.INBOUND, "w1", "l", new byte[] {2, 3})))).get();
+                        FerryRecord.data(now * 1000 + 1, 7, FerryRecord.INBOUND, "w1", "l", 0, new byte[] {2, 3})))).get();
             }
             String u = "kafka://" + broker.bootstrapServers() + "/" + topic;
             io.ferry.tcpcopy.tools.Capture all = io.ferry.tcpcopy.tools.Capture.read(u, Selection.ALL);
             assertEquals(1, all.problems().size(), all.problems().toString());
-            assertTrue(all.problems().get(0).contains(u + " partition 0 offset 0"), all.problems().get(0));
+            assertEquals(u + " partition 0 offset 0: the value does not start with a Ferry record (sync 6e6f, expected "
+                    + "f7dc; a record of an earlier format?) (expected: one Ferry record, format 2); skipped",
+                    all.problems().get(0));
             assertEquals(2, all.connections().size());
 
             io.ferry.tcpcopy.tools.Capture recent = io.ferry.tcpcopy.tools.Capture.read(u,
@@ -232,10 +267,46 @@ class KafkaDumpSourceTest {
     }
 
     static ProducerRecord<byte[], byte[]> raw(String topic, long timestamp, String key, String window, byte[] value) {
+        return raw(topic, 0, timestamp, key, window, value);
+    }
+
+    static ProducerRecord<byte[], byte[]> raw(String topic, Integer partition, long timestamp, String key, String window,
+                                              byte[] value) {
         RecordHeaders h = new RecordHeaders();
-        h.add(new RecordHeader(KafkaSink.HEADER_INSTANCE, key.substring(0, key.indexOf('/')).getBytes(StandardCharsets.UTF_8)));
+        h.add(new RecordHeader(KafkaSink.HEADER_INSTANCE, key.substring(0, key.lastIndexOf('/'))
+                .getBytes(StandardCharsets.UTF_8)));
+        h.add(new RecordHeader(KafkaSink.HEADER_LISTENER, "l".getBytes(StandardCharsets.UTF_8)));
         h.add(new RecordHeader(KafkaSink.HEADER_WINDOW, window.getBytes(StandardCharsets.UTF_8)));
-        return new ProducerRecord<>(topic, 0, timestamp, key.getBytes(StandardCharsets.UTF_8), value, h);
+        return new ProducerRecord<>(topic, partition, timestamp, key.getBytes(StandardCharsets.UTF_8), value, h);
+    }
+
+    @Test
+    void statusesAndRefusedCountsReadBackFromATopic() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            String topic = "statuses";
+            broker.createTopic(topic, 2);
+            long now = System.currentTimeMillis();
+            long us = now * 1000;
+            try (KafkaProducer<byte[], byte[]> p = producer()) {
+                p.send(raw(topic, null, now, "edge-9/1", "w", FerryFormat.encode(FerryRecord.open(us, 1, "w", "l",
+                        client(1), PROXY, false, 0, 0)))).get();
+                p.send(raw(topic, null, now, "edge-9/1", "w", FerryFormat.encode(FerryRecord.data(us + 1, 1,
+                        FerryRecord.INBOUND, "w", "l", 0, new byte[10])))).get();
+                p.send(raw(topic, null, now, "edge-9/1", "w", FerryFormat.encode(FerryRecord.abandoned(us + 2, 1, "w",
+                        "l", 10, 0, "memory")))).get();
+                p.send(raw(topic, null, now, "edge-9/0", "w", FerryFormat.encode(FerryRecord.refused(us + 3, "w", "l",
+                        "memory", 3)))).get();
+                p.send(raw(topic, null, now, "edge-9/0", "w", FerryFormat.encode(FerryRecord.refused(us + 4, "w", "l",
+                        "rate_limit", 2)))).get();
+            }
+            io.ferry.tcpcopy.tools.Capture c = io.ferry.tcpcopy.tools.Capture.read(
+                    "kafka://" + broker.bootstrapServers() + "/" + topic, Selection.ALL);
+            assertEquals(List.of(), c.problems());
+            assertEquals(List.of("abandoned at 10 B: memory"),
+                    c.connections().values().stream().map(k -> k.status().text()).toList());
+            assertEquals(Map.of("memory", 3L, "rate_limit", 2L), c.windows().get("w").refused);
+            assertEquals(Map.of("edge-9\nl", Map.of("memory", 3L, "rate_limit", 2L)), c.refused());
+        });
     }
 
     @Test

@@ -25,13 +25,19 @@ import java.util.Map;
  *   <li>A SYN, SYN-ACK, ACK precede the first record of a connection; a {@code CLOSE} record becomes FIN-ACK from
  *       the client, FIN-ACK from the server, ACK. Each {@code DATA} record becomes PSH-ACK segments of at most
  *       65,495 payload bytes, in the client's ({@code inbound}) or the server's ({@code outbound}) direction.</li>
+ *   <li>A capture that ends without a {@code CLOSE} ({@code TRUNCATED}, {@code ABANDONED}, or no end record when the
+ *       dump ends) ends its stream with a RST from the server at the point where capture stops.</li>
  *   <li>Sequence numbers run on across windows and any bytes that were not captured: the stream contains exactly
  *       the captured bytes.</li>
  *   <li>Each packet carries {@code epb_flags} (inbound or outbound, seen from the proxy) and an {@code opt_comment}
- *       {@code ferry window=<id> connection=<id> listener=<name>}, then {@code instance=<id>} when the dump records the
- *       proxy instance (read from Kafka; the connection id is then the displayed one, see {@link Capture}).</li>
+ *       {@code ferry window=<id> connection=<id> listener=<name> instance=<id>} (the instance when the dump names it;
+ *       the connection id is the displayed one, see {@link Capture}). The comments also say what a capture lacks: the
+ *       first packet of a connection that is not complete carries its status ({@code | capture abandoned at 2048 B:
+ *       rate_limit}), a segment after a hole says which bytes are missing before it, and the RST or FIN where
+ *       capture stops says why it stops there.</li>
  * </ul>
- * Timestamps are the records' capture times in microseconds. Records are converted in file order.
+ * Timestamps are the records' capture times in microseconds. Records are converted in dump order; a dump read with
+ * {@link Capture#scan} is converted as its files are read again, in memory independent of their size.
  */
 public final class PcapConverter {
 
@@ -49,75 +55,209 @@ public final class PcapConverter {
     public static long convert(Capture capture, OutputStream out) throws IOException {
         PcapngWriter w = new PcapngWriter(out, PcapngWriter.INTERFACE_NAME, true);
         Session session = new Session();
-        long packets = 0;
-        for (FerryRecord r : capture.records()) {
-            packets += session.packets(r, w, capture.instance(r.connectionId()));
-        }
+        long[] packets = new long[1];
+        capture.forEachRecord((conn, r, last) -> {
+            String instance = conn == null ? "" : conn.instance;
+            String note = null;
+            if (conn != null && !conn.status().complete()) {
+                note = conn.status().end() == Capture.End.UNKNOWN
+                        ? "a Layotto dump_tcp_copy.log records no direction: all its bytes are shown as the client's"
+                        : "capture " + conn.status().text();
+            }
+            packets[0] += session.packets(r, w, instance, note);
+            if (last && conn.status().end() == Capture.End.OPEN_AT_END) {
+                packets[0] += session.reset(r.connectionId(), r.timeMicros(), w,
+                        "capture stops here: open when the dump ends");
+            }
+        });
         out.flush();
-        return packets;
+        return packets[0];
     }
 
     /**
      * The TCP state of the conversations in one pcapng stream: feed it the Ferry records in order, it writes the
-     * packets for each. Used by the converter and by the live {@code "format": "pcapng"} writer. Not thread-safe.
+     * packets for each. Used by the converter and by the live {@code "format": "pcapng"} writer, for every record
+     * type: {@code OPEN} and {@code DATA} (a handshake first), {@code CLOSE} (FIN), {@code TRUNCATED} and
+     * {@code ABANDONED} (a RST saying why), none for {@code DROPPED}, {@code REFUSED} and types of a newer minor
+     * version. It follows each direction's stream offsets, so the comments say where bytes are missing. Not
+     * thread-safe.
      */
     public static final class Session {
 
         private static final byte[] NONE = new byte[0];
-        private final Map<Long, Endpoint[]> addresses = new HashMap<>();
-        private final Map<Long, TcpSynthesizer> streams = new HashMap<>();
 
-        /** Writes the packets of {@code r} (none for TRUNCATED, DROPPED and unknown types); returns how many. */
-        public int packets(FerryRecord r, PcapngWriter w) throws IOException {
-            return packets(r, w, "");
+        /** One conversation: its TCP state, the next stream offset per direction, its comment. */
+        private static final class Stream {
+            final TcpSynthesizer tcp;
+            final String comment;
+            /** Next expected offset, inbound and outbound; NOT_CAPTURED for a direction not recorded. */
+            final long[] next;
+            final long[] start;
+
+            Stream(TcpSynthesizer tcp, String comment, long[] start) {
+                this.tcp = tcp;
+                this.comment = comment;
+                this.start = start.clone();
+                this.next = start.clone();
+            }
         }
 
-        /** As {@link #packets(FerryRecord, PcapngWriter)}; a non-empty {@code instance} is added to the comment. */
+        private final Map<Long, FerryRecord> opens = new HashMap<>();
+        private final Map<Long, Stream> streams = new HashMap<>();
+
+        /** Writes the packets of {@code r}; returns how many. */
+        public int packets(FerryRecord r, PcapngWriter w) throws IOException {
+            return packets(r, w, "", null);
+        }
+
+        /** As {@link #packets(FerryRecord, PcapngWriter)}; a non-empty {@code instance} is added to the comments. */
         public int packets(FerryRecord r, PcapngWriter w, String instance) throws IOException {
-            if (r.type() == FerryRecord.OPEN) {
-                addresses.putIfAbsent(r.connectionId(), new Endpoint[] {r.remote(), r.local()});
-            }
-            if (r.type() != FerryRecord.DATA && r.type() != FerryRecord.CLOSE && r.type() != FerryRecord.OPEN) {
-                return 0;
-            }
-            String comment = "ferry window=" + r.window() + " connection=" + r.connectionId() + " listener=" + r.listener()
-                    + (instance.isEmpty() ? "" : " instance=" + instance);
-            TcpSynthesizer t = streams.get(r.connectionId());
-            long ts = r.timeMicros();
-            int packets = 0;
-            if (t == null) {
-                if (r.type() == FerryRecord.CLOSE) {
-                    addresses.remove(r.connectionId());
+            return packets(r, w, instance, null);
+        }
+
+        /**
+         * As {@link #packets(FerryRecord, PcapngWriter, String)}; a non-null {@code note} is added to the comment of
+         * the connection's first packet when this record starts its conversation (the converter puts the status of
+         * an incomplete capture there).
+         */
+        public int packets(FerryRecord r, PcapngWriter w, String instance, String note) throws IOException {
+            long id = r.connectionId();
+            switch (r.type()) {
+                case FerryRecord.OPEN -> {
+                    opens.putIfAbsent(id, r);
+                    if (streams.containsKey(id)) {
+                        return 0;       // a second OPEN of the same connection: its conversation goes on
+                    }
+                    return start(r, w, instance, note);
+                }
+                case FerryRecord.DATA -> {
+                    int n = streams.containsKey(id) ? 0 : start(r, w, instance, note);
+                    return n + data(streams.get(id), r, w);
+                }
+                case FerryRecord.CLOSE -> {
+                    Stream s = streams.remove(id);
+                    opens.remove(id);
+                    if (s == null) {
+                        return 0;
+                    }
+                    String missing = missing(s, r);
+                    String c = missing.isEmpty() ? s.comment : s.comment + " | capture incomplete: " + missing;
+                    long ts = r.timeMicros();
+                    w.packet(ts, s.tcp.segment(true, TcpSynthesizer.FIN | TcpSynthesizer.ACK, NONE, 0, 0),
+                            PcapngWriter.INBOUND, c);
+                    w.packet(ts, s.tcp.segment(false, TcpSynthesizer.FIN | TcpSynthesizer.ACK, NONE, 0, 0),
+                            PcapngWriter.OUTBOUND, c);
+                    w.packet(ts, s.tcp.segment(true, TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, c);
+                    return 3;
+                }
+                case FerryRecord.TRUNCATED, FerryRecord.ABANDONED -> {
+                    Stream s = streams.get(id);
+                    opens.remove(id);
+                    if (s == null) {
+                        return 0;
+                    }
+                    long captured = 0;
+                    for (int d = 0; d < 2; d++) {
+                        long at = d == 0 ? r.inbound() : r.outbound();
+                        if (s.start[d] != FerryRecord.NOT_CAPTURED && at >= 0) {
+                            captured += Math.max(0, at - s.start[d]);
+                        }
+                    }
+                    String missing = missing(s, r);
+                    String why = r.type() == FerryRecord.TRUNCATED
+                            ? "truncated at " + captured + " B (max_bytes_per_connection " + r.value() + ")"
+                            : "abandoned at " + captured + " B: " + r.reason();
+                    return reset(id, r.timeMicros(), w, "capture stops here: " + why
+                            + (missing.isEmpty() ? "" : "; incomplete: " + missing));
+                }
+                default -> {
                     return 0;
                 }
-                Endpoint[] ends = addresses.getOrDefault(r.connectionId(),
-                        new Endpoint[] {Endpoint.UNKNOWN_ENDPOINT, Endpoint.UNKNOWN_ENDPOINT});
-                t = synthesizer(r.connectionId(), ends[0], ends[1]);
-                streams.put(r.connectionId(), t);
-                w.packet(ts, t.segment(true, TcpSynthesizer.SYN, NONE, 0, 0), PcapngWriter.INBOUND, comment);
-                w.packet(ts, t.segment(false, TcpSynthesizer.SYN | TcpSynthesizer.ACK, NONE, 0, 0),
-                        PcapngWriter.OUTBOUND, comment);
-                w.packet(ts, t.segment(true, TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, comment);
-                packets += 3;
             }
-            if (r.type() == FerryRecord.DATA) {
-                boolean fromClient = r.direction() != FerryRecord.OUTBOUND;
-                byte[] p = r.payload();
-                for (int off = 0; off < p.length; off += TcpSynthesizer.MAX_SEGMENT) {
-                    int len = Math.min(TcpSynthesizer.MAX_SEGMENT, p.length - off);
-                    w.packet(ts, t.segment(fromClient, TcpSynthesizer.PSH | TcpSynthesizer.ACK, p, off, len),
-                            fromClient ? PcapngWriter.INBOUND : PcapngWriter.OUTBOUND, comment);
-                    packets++;
-                }
-            } else if (r.type() == FerryRecord.CLOSE) {
-                w.packet(ts, t.segment(true, TcpSynthesizer.FIN | TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, comment);
-                w.packet(ts, t.segment(false, TcpSynthesizer.FIN | TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.OUTBOUND, comment);
-                w.packet(ts, t.segment(true, TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, comment);
-                packets += 3;
-                streams.remove(r.connectionId());
-                addresses.remove(r.connectionId());
+        }
+
+        /**
+         * Ends the conversation of connection {@code id}, if one is open, with a RST from the server carrying
+         * {@code why} in its comment; returns the packets written (0 or 1).
+         */
+        public int reset(long id, long timeMicros, PcapngWriter w, String why) throws IOException {
+            Stream s = streams.remove(id);
+            opens.remove(id);
+            if (s == null) {
+                return 0;
+            }
+            w.packet(timeMicros, s.tcp.segment(false, TcpSynthesizer.RST | TcpSynthesizer.ACK, NONE, 0, 0),
+                    PcapngWriter.OUTBOUND, s.comment + " | " + why);
+            return 1;
+        }
+
+        /** The connections whose conversation is open (started, not ended by CLOSE, TRUNCATED or ABANDONED). */
+        public java.util.Set<Long> open() {
+            return java.util.Set.copyOf(streams.keySet());
+        }
+
+        /** The handshake of a new conversation. */
+        private int start(FerryRecord r, PcapngWriter w, String instance, String note) throws IOException {
+            long id = r.connectionId();
+            FerryRecord open = opens.get(id);
+            Endpoint client = open == null ? Endpoint.UNKNOWN_ENDPOINT : open.remote();
+            Endpoint server = open == null ? Endpoint.UNKNOWN_ENDPOINT : open.local();
+            String comment = "ferry window=" + r.window() + " connection=" + id + " listener=" + r.listener()
+                    + (instance == null || instance.isEmpty() ? "" : " instance=" + instance);
+            long[] start = open == null ? new long[] {0, 0} : new long[] {open.inbound(), open.outbound()};
+            Stream s = new Stream(synthesizer(id, client, server), comment, start);
+            streams.put(id, s);
+            String first = comment;
+            if (note != null) {
+                first += " | " + note;
+            } else if (open != null && open.midStream()) {
+                first += " | capture starts mid-stream: inbound at byte " + open.inbound()
+                        + (open.outbound() < 0 ? "" : ", outbound at byte " + open.outbound());
+            }
+            long ts = r.timeMicros();
+            w.packet(ts, s.tcp.segment(true, TcpSynthesizer.SYN, NONE, 0, 0), PcapngWriter.INBOUND, first);
+            w.packet(ts, s.tcp.segment(false, TcpSynthesizer.SYN | TcpSynthesizer.ACK, NONE, 0, 0),
+                    PcapngWriter.OUTBOUND, comment);
+            w.packet(ts, s.tcp.segment(true, TcpSynthesizer.ACK, NONE, 0, 0), PcapngWriter.INBOUND, comment);
+            return 3;
+        }
+
+        private static int data(Stream s, FerryRecord r, PcapngWriter w) throws IOException {
+            boolean fromClient = r.direction() != FerryRecord.OUTBOUND;
+            int d = fromClient ? 0 : 1;
+            String comment = s.comment;
+            long expected = Math.max(0, s.next[d]);
+            String dir = fromClient ? "inbound" : "outbound";
+            if (r.value() > expected) {
+                comment += " | " + (r.value() - expected) + " " + dir + " bytes missing before this segment (bytes "
+                        + expected + " to " + r.value() + ")";
+            } else if (r.value() < expected) {
+                comment += " | " + dir + " bytes " + r.value() + " to " + Math.min(expected, r.end())
+                        + " recorded twice";
+            }
+            s.next[d] = Math.max(expected, r.end());
+            byte[] p = r.payload();
+            int packets = 0;
+            for (int off = 0; off < p.length; off += TcpSynthesizer.MAX_SEGMENT) {
+                int len = Math.min(TcpSynthesizer.MAX_SEGMENT, p.length - off);
+                w.packet(r.timeMicros(), s.tcp.segment(fromClient, TcpSynthesizer.PSH | TcpSynthesizer.ACK, p, off, len),
+                        fromClient ? PcapngWriter.INBOUND : PcapngWriter.OUTBOUND, packets == 0 ? comment : s.comment);
+                packets++;
             }
             return packets;
+        }
+
+        /** What the DATA seen fall short of at an end record's offsets, e.g. {@code outbound bytes 10 to 20 missing}. */
+        private static String missing(Stream s, FerryRecord end) {
+            StringBuilder sb = new StringBuilder();
+            for (int d = 0; d < 2; d++) {
+                long at = d == 0 ? end.inbound() : end.outbound();
+                if (s.start[d] != FerryRecord.NOT_CAPTURED && at >= 0 && s.next[d] < at) {
+                    sb.append(sb.length() == 0 ? "" : ", ").append(d == 0 ? "inbound" : "outbound").append(" bytes ")
+                            .append(s.next[d]).append(" to ").append(at).append(" missing");
+                }
+            }
+            return sb.toString();
         }
     }
 

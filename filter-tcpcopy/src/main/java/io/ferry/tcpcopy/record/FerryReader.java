@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 
 /**
  * Reads a Ferry dump file (format 2) record by record, in time linear in the file's size and memory independent of
@@ -33,16 +34,17 @@ public final class FerryReader implements AutoCloseable {
     private final long length;
     private final List<String> problems = new ArrayList<>();
     private final byte[] frame = new byte[FerryFormat.FRAME];
+    private final byte[] scratch = new byte[8192];
     private byte[] buf = new byte[BUFFER];
     private long bufStart;
     private int bufLen;
     private long offset;
     private boolean done;
 
-    private FerryReader(RandomAccessFile file, String name) throws IOException {
+    private FerryReader(RandomAccessFile file, String name, long limit) throws IOException {
         this.file = file;
         this.name = name;
-        this.length = file.length();
+        this.length = Math.min(limit, file.length());
         byte[] fixed = new byte[FerryFormat.HEADER_FIXED];
         int n = readAt(0, fixed, 0, fixed.length);
         Header h = Header.parse(fixed, n, name);
@@ -88,9 +90,22 @@ public final class FerryReader implements AutoCloseable {
 
     /** Opens {@code file} and checks its header. */
     public static FerryReader open(Path file) throws IOException {
-        RandomAccessFile f = new RandomAccessFile(file.toFile(), "r");
+        return open(file, Long.MAX_VALUE);
+    }
+
+    /**
+     * Opens {@code file} and checks its header; reads no further than its first {@code length} bytes (the length it
+     * had when it was read before, so that a second pass over a file being appended to sees the same records).
+     */
+    public static FerryReader open(Path file, long length) throws IOException {
+        RandomAccessFile f;
         try {
-            return new FerryReader(f, file.toString());
+            f = new RandomAccessFile(file.toFile(), "r");
+        } catch (java.io.FileNotFoundException e) {
+            throw new IOException(file + ": cannot be opened (" + e.getMessage() + ")");
+        }
+        try {
+            return new FerryReader(f, file.toString(), length);
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;
@@ -133,8 +148,16 @@ public final class FerryReader implements AutoCloseable {
         try {
             return FerryFormat.decode(Arrays.copyOfRange(value, FerryFormat.FRAME, value.length));
         } catch (RuntimeException e) {
-            throw new IOException("is malformed (" + e + ")");
+            throw new IOException("is malformed: " + malformed(e));
         }
+    }
+
+    /** Why a body whose CRC matched does not decode, in words. */
+    private static String malformed(RuntimeException e) {
+        if (e instanceof java.nio.BufferUnderflowException) {
+            return "its fields run past the end of its body";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The proxy instance that wrote the file (from its header). */
@@ -157,27 +180,27 @@ public final class FerryReader implements AutoCloseable {
                 done = true;
                 return null;
             }
-            Candidate c = candidate(offset);
+            Candidate c = candidate(offset, true);
             if (c.record != null) {
                 offset = c.next;
                 return c.record;
             }
-            if (c.cutShort) {
-                problems.add(name + ": record at offset " + offset + " cut short at the end of the file ("
-                        + (length - offset) + " bytes: a write in progress or interrupted); it is skipped");
-                done = true;
-                return null;
-            }
             long from = offset;
             long found = resync(from + 1);
             if (found < 0) {
-                problems.add(name + ": damaged from offset " + from + " to the end of the file (" + (length - from)
+                problems.add(c.cutShort
+                        ? name + ": record at offset " + from + " cut short at the end of the file (" + (length - from)
+                        + " bytes: a write in progress or interrupted); it is skipped"
+                        : name + ": damaged from offset " + from + " to the end of the file (" + (length - from)
                         + " bytes skipped: " + c.why + ")");
                 done = true;
                 return null;
             }
-            problems.add(name + ": damaged at offset " + from + " (" + c.why + "): " + (found - from)
-                    + " bytes skipped, reading resumes at offset " + found);
+            // a record that seems to run past the end of the file, or fails its check, with whole records after it:
+            // damage in the middle of the file (a torn write the writer appended after, a corrupted length)
+            problems.add(name + ": damaged at offset " + from + " (" + (c.cutShort ? "a record whose length runs past"
+                    + " the end of the file" : c.why) + "): " + (found - from) + " bytes skipped, reading resumes at"
+                    + " offset " + found);
             offset = found;
         }
         return null;
@@ -187,12 +210,19 @@ public final class FerryReader implements AutoCloseable {
     private record Candidate(FerryRecord record, long next, boolean cutShort, String why) {
     }
 
-    private Candidate candidate(long at) throws IOException {
+    private static final Candidate VALID_UNDECODED = new Candidate(null, 0, false, null);
+
+    /**
+     * Looks at {@code at}. With {@code decode}, a valid record is decoded and returned; without, only checked (its
+     * body is read through the buffer to compute the CRC, nothing is allocated) and {@link #VALID_UNDECODED} stands
+     * for it.
+     */
+    private Candidate candidate(long at, boolean decode) throws IOException {
         int n = readAt(at, frame, 0, FerryFormat.FRAME);
         ByteBuffer b = ByteBuffer.wrap(frame);
-        int sync = b.getShort(0) & 0xffff;
-        if (n >= 2 && sync != FerryFormat.SYNC) {
-            return new Candidate(null, 0, false, String.format("no record starts there (bytes %04x)", sync));
+        if (n >= 2 && (b.getShort(0) & 0xffff) != FerryFormat.SYNC) {
+            return new Candidate(null, 0, false, String.format("no record starts there (bytes %04x)",
+                    b.getShort(0) & 0xffff));
         }
         if (n < FerryFormat.FRAME) {
             return new Candidate(null, 0, true, "frame cut short");
@@ -205,6 +235,16 @@ public final class FerryReader implements AutoCloseable {
         if (at + FerryFormat.FRAME + len > length) {
             return new Candidate(null, 0, true, "body cut short");
         }
+        if (!decode) {
+            CRC32 c = new CRC32();
+            c.update(frame, 2, 4);
+            for (long p = at + FerryFormat.FRAME, end = p + len; p < end; ) {
+                int k = readAt(p, scratch, 0, (int) Math.min(scratch.length, end - p));
+                c.update(scratch, 0, k);
+                p += k;
+            }
+            return c.getValue() == crc ? VALID_UNDECODED : new Candidate(null, 0, false, "CRC32 mismatch");
+        }
         byte[] body = new byte[(int) len];
         readAt(at + FerryFormat.FRAME, body, 0, body.length);
         if (FerryFormat.crc(frame, 2, body, 0, body.length) != crc) {
@@ -213,20 +253,21 @@ public final class FerryReader implements AutoCloseable {
         try {
             return new Candidate(FerryFormat.decode(body), at + FerryFormat.FRAME + len, false, null);
         } catch (RuntimeException e) {
-            return new Candidate(null, 0, false, "malformed record (" + e + ")");
+            return new Candidate(null, 0, false, "malformed record: " + malformed(e));
         }
     }
 
-    /** The first offset at or after {@code from} where a whole valid record starts, or -1. */
+    /**
+     * The first offset at or after {@code from} where a whole valid record starts (sync bytes, plausible length,
+     * matching CRC, and a body that decodes), or -1.
+     */
     private long resync(long from) throws IOException {
         byte hi = (byte) (FerryFormat.SYNC >>> 8);
         byte lo = (byte) FerryFormat.SYNC;
-        for (long p = from; p + FerryFormat.FRAME <= length; p++) {
-            if (byteAt(p) == hi && byteAt(p + 1) == lo) {
-                Candidate c = candidate(p);
-                if (c.record != null) {
-                    return p;
-                }
+        for (long p = from; p + FerryFormat.FRAME + FerryFormat.MIN_BODY <= length; p++) {
+            if (byteAt(p) == hi && byteAt(p + 1) == lo && candidate(p, false) == VALID_UNDECODED
+                    && candidate(p, true).record != null) {
+                return p;
             }
         }
         return -1;
@@ -274,6 +315,11 @@ public final class FerryReader implements AutoCloseable {
     /** Every damage found so far, one line each with the file, offset and bytes skipped; empty if none. */
     public List<String> problems() {
         return List.copyOf(problems);
+    }
+
+    /** The number of bytes of the file this reader reads (its length when opened, or less if limited). */
+    public long length() {
+        return length;
     }
 
     /** Offset just after the last whole record returned. */

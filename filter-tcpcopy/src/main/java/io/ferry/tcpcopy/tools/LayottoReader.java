@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -20,13 +21,18 @@ import java.util.regex.Pattern;
  * Reads Layotto's {@code dump_tcp_copy.log} ({@code <MOSN prefix>[window][port]hex bytes}) as far as its information
  * goes: it has no connection, no direction and no addresses, so each (port, window) pair becomes one pseudo-connection
  * (ids 1, 2, … in order of first appearance) whose lines are its inbound bytes in file order. Timestamps come from
- * the MOSN prefix (milliseconds, local time zone). Lines that do not parse are reported and skipped.
+ * the MOSN prefix (milliseconds, local time zone). Lines that do not parse (no MOSN prefix, a date that does not
+ * exist, hex that is not two-digit pairs, a port that is neither a TCP port nor a listener name) are reported with
+ * their line number and skipped; the first three one by one, then a count.
  */
 public final class LayottoReader {
 
     private static final Pattern LINE = Pattern.compile(
             "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}),(\\d{1,3}) \\[[A-Z]+\\] \\[([^\\]]*)\\]\\[([^\\]]*)\\](.*)$");
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
+            .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+    /** A listener port: digits, or a unix listener's name as tcpcopy writes it (no brackets, no spaces). */
+    private static final Pattern PORT = Pattern.compile("[A-Za-z0-9_.:@/+-]{1,255}");
 
     private LayottoReader() {
     }
@@ -44,17 +50,35 @@ public final class LayottoReader {
                 if (line.isEmpty()) {
                     continue;
                 }
+                String why = null;
                 Matcher m = LINE.matcher(line);
-                byte[] payload = m.matches() ? hex(m.group(5)) : null;
-                if (payload == null) {
+                byte[] payload = null;
+                long millis = 0;
+                if (!m.matches()) {
+                    why = "not a Layotto dump_tcp_copy.log line (expected: \"YYYY-MM-DD hh:mm:ss,ms [INFO] "
+                            + "[window][port]hex bytes\")";
+                } else if ((payload = hex(m.group(5))) == null) {
+                    why = "bytes \"" + abbreviate(m.group(5)) + "\" (expected: two-digit hex pairs separated by "
+                            + "spaces)";
+                } else if (!PORT.matcher(m.group(4)).matches() || m.group(4).matches("\\d+")
+                        && (m.group(4).length() > 5 || Integer.parseInt(m.group(4)) > 65535)) {
+                    why = "port \"" + abbreviate(m.group(4)) + "\" (expected: a TCP port 0-65535 or a unix listener"
+                            + " name)";
+                } else {
+                    try {
+                        millis = LocalDateTime.parse(m.group(1), TIME).atZone(zone).toInstant().toEpochMilli()
+                                + Long.parseLong(m.group(2));
+                    } catch (DateTimeException e) {
+                        why = "time \"" + m.group(1) + "," + m.group(2) + "\" (expected: a date and time that exist,"
+                                + " YYYY-MM-DD hh:mm:ss,ms)";
+                    }
+                }
+                if (why != null) {
                     if (bad++ < 3) {
-                        problems.accept(file + ":" + lineNo + ": not a Layotto dump_tcp_copy.log line "
-                                + "(expected: \"YYYY-MM-DD hh:mm:ss,ms [INFO] [window][port]hex bytes\")");
+                        problems.accept(file + ":" + lineNo + ": " + why + "; the line is skipped");
                     }
                     continue;
                 }
-                long millis = LocalDateTime.parse(m.group(1), TIME).atZone(zone).toInstant().toEpochMilli()
-                        + Long.parseLong(m.group(2));
                 String window = m.group(3);
                 String port = m.group(4);
                 String key = port + "\n" + window;
@@ -67,6 +91,10 @@ public final class LayottoReader {
         if (bad > 3) {
             problems.accept(file + ": " + bad + " lines in all could not be read");
         }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     /** Space-separated two-digit hex; null if malformed. */

@@ -24,6 +24,17 @@ import java.util.concurrent.TimeUnit;
  * over a connection of its own, all connections concurrently, reads what the target answers and compares it with the
  * captured {@code outbound} bytes (bypass verification).
  *
+ * <h2>What can be verified</h2>
+ * Only a {@code complete} capture (see {@link Capture.Status}) is compared: every byte of both directions from the
+ * connection's start to its close. Any other capture is still replayed, but reported as {@code not verified} with its
+ * status ({@code truncated at N B}, {@code abandoned at N B: rate_limit}, {@code incomplete: ... missing},
+ * {@code mid-stream start}, ...), never as a mismatch; the detail says whether the part that was captured agrees. A
+ * dump that records no outbound bytes ({@code "directions": "inbound"}, as its OPEN record says) and a Layotto
+ * {@code dump_tcp_copy.log} (no direction at all: with {@code "directions": "both"} its lines mix the server's bytes
+ * with the client's, and all are sent) cannot be verified either, and the report says which it is.
+ * {@link #report} returns 0 when every connection that could be verified matched and all could be, {@link #UNVERIFIED}
+ * when every one that could be verified matched but some could not be, 1 on any mismatch or failure.
+ *
  * <h2>Order and pacing</h2>
  * Within a connection the records are sent in capture order. Unless the speed is {@code max}, each record is sent
  * when its capture time, measured from the first record of the whole dump and divided by the speed factor, has
@@ -42,10 +53,16 @@ public final class Replay {
                           long connectTimeoutMillis) {
     }
 
+    /** Exit code of {@link #report} when every verifiable connection matched but some could not be verified. */
+    public static final int UNVERIFIED = 3;
+
     public enum Status {
         MATCHED("matched"),
         MISMATCHED("MISMATCH"),
-        NO_OUTBOUND("no outbound captured"),
+        /** The capture is not complete: truncated, abandoned, incomplete, mid-stream, open when the dump ends. */
+        NOT_VERIFIED("not verified"),
+        /** The dump records no response to compare with (inbound only, or a Layotto line dump). */
+        NO_OUTBOUND("not verified"),
         FAILED("FAILED");
 
         private final String text;
@@ -60,8 +77,8 @@ public final class Replay {
     }
 
     /**
-     * The outcome for one connection: its displayed id and its key ({@code INSTANCE/ID}, or {@code ""} when the
-     * dump does not record instances).
+     * The outcome for one connection: its displayed id and its key ({@code INSTANCE/ID}, or {@code ""} unless the
+     * dump holds several instances, whose connections are renumbered).
      */
     public record Result(long connection, String key, long sent, long received, Status status, String detail) {
     }
@@ -101,6 +118,9 @@ public final class Replay {
             }
         }
         pool.shutdownNow();
+        if (!capture.renumbered()) {     // one instance: the displayed ids are the dump's own, no key needed
+            results.replaceAll(r -> new Result(r.connection(), "", r.sent(), r.received(), r.status(), r.detail()));
+        }
         return results;
     }
 
@@ -194,20 +214,42 @@ public final class Replay {
     }
 
     static Result compare(Capture.Conn c, long sent, byte[] got, byte[] expected) {
-        if (c.outboundRecords == 0) {
+        Capture.Status status = c.status();
+        if (status.end() == Capture.End.UNKNOWN) {
+            return new Result(c.id, key(c), sent, got.length, Status.NO_OUTBOUND, "a Layotto dump_tcp_copy.log "
+                    + "records no direction: there is no response to compare with, and every line was sent as the "
+                    + "client's");
+        }
+        if (!c.recorded(FerryRecord.OUTBOUND)) {
             return new Result(c.id, key(c), sent, got.length, Status.NO_OUTBOUND,
-                    "the dump has only the client's bytes (\"directions\": \"inbound\")");
+                    (status.complete() ? "" : status.text() + "; ") + (c.openSeen
+                    ? "the dump records no outbound bytes: its OPEN record marks outbound as not captured "
+                    + "(\"directions\": \"inbound\")"
+                    : "the dump holds no outbound bytes and no OPEN record to say whether they were captured"));
         }
         int n = Math.min(got.length, expected.length);
+        int diff = -1;
         for (int i = 0; i < n; i++) {
             if (got[i] != expected[i]) {
-                return new Result(c.id, key(c), sent, got.length, Status.MISMATCHED, String.format(
-                        "first difference at byte %d: expected 0x%02x, got 0x%02x", i, expected[i] & 0xff, got[i] & 0xff));
+                diff = i;
+                break;
             }
         }
-        if (got.length == expected.length || (c.truncated && got.length > expected.length)) {
-            return new Result(c.id, key(c), sent, got.length, Status.MATCHED,
-                    c.truncated ? "the capture was truncated; its " + expected.length + " bytes match" : "");
+        if (!status.complete()) {
+            String part = diff >= 0 ? String.format("the captured response differs at byte %d: expected 0x%02x, got "
+                    + "0x%02x", diff, expected[diff] & 0xff, got[diff] & 0xff)
+                    : expected.length == 0 ? "no response bytes were captured to compare with"
+                    : got.length >= expected.length ? "the " + expected.length + " bytes of response captured match"
+                    : "the response is shorter than the " + expected.length + " bytes captured: " + got.length + " B";
+            return new Result(c.id, key(c), sent, got.length, Status.NOT_VERIFIED, status.text() + "; " + part);
+        }
+        if (diff >= 0) {
+            return new Result(c.id, key(c), sent, got.length, Status.MISMATCHED, String.format(
+                    "first difference at byte %d: expected 0x%02x, got 0x%02x", diff, expected[diff] & 0xff,
+                    got[diff] & 0xff));
+        }
+        if (got.length == expected.length) {
+            return new Result(c.id, key(c), sent, got.length, Status.MATCHED, "");
         }
         return new Result(c.id, key(c), sent, got.length, Status.MISMATCHED, got.length < expected.length
                 ? "response shorter than captured: " + got.length + " of " + expected.length + " bytes"
@@ -234,8 +276,9 @@ public final class Replay {
     }
 
     /**
-     * Prints one line per connection and a summary; returns the exit code: 0 if no connection mismatched or failed,
-     * 1 otherwise.
+     * Prints, first, what the dump cannot verify (a Layotto log, an inbound-only dump), then one line per connection
+     * and a summary; returns the exit code: 1 if a connection mismatched or failed, else {@link #UNVERIFIED} if some
+     * could not be verified, else 0.
      */
     public static int report(List<Result> results, InetSocketAddress target, PrintStream out) {
         int matched = 0;
@@ -248,15 +291,32 @@ public final class Replay {
                     r.status().text(), r.detail().isEmpty() ? "" : " (" + r.detail() + ")");
             switch (r.status()) {
                 case MATCHED -> matched++;
-                case NO_OUTBOUND -> unverified++;
+                case NOT_VERIFIED, NO_OUTBOUND -> unverified++;
                 case MISMATCHED -> mismatched.add(r.connection());
                 case FAILED -> failed.add(r.connection());
             }
         }
-        out.printf("replayed %d connections to %s: %d matched, %d without captured response, %d mismatched%s, "
-                        + "%d failed%s%n", results.size(), target.getHostString() + ":" + target.getPort(), matched,
-                unverified, mismatched.size(), mismatched.isEmpty() ? "" : " " + mismatched, failed.size(),
+        out.printf("replayed %d connections to %s: %d matched, %d not verified, %d mismatched%s, %d failed%s%n",
+                results.size(), target.getHostString() + ":" + target.getPort(), matched, unverified,
+                mismatched.size(), mismatched.isEmpty() ? "" : " " + mismatched, failed.size(),
                 failed.isEmpty() ? "" : " " + failed);
-        return mismatched.isEmpty() && failed.isEmpty() ? 0 : 1;
+        if (!mismatched.isEmpty() || !failed.isEmpty()) {
+            return 1;
+        }
+        return unverified > 0 ? UNVERIFIED : 0;
+    }
+
+    /**
+     * What to say before replaying {@code capture}, or null: a Layotto log has no direction (all its lines are sent
+     * as the client's, server replies included if it was written with {@code "directions": "both"}).
+     */
+    public static String warning(Capture capture) {
+        if ("layotto".equals(capture.format())) {
+            return "note: " + capture.source() + " is a Layotto dump_tcp_copy.log: it records no direction and no "
+                    + "connection, so each (port, window) is replayed as one connection sending every line as the "
+                    + "client's bytes (if it was written with \"directions\": \"both\", the server's replies are "
+                    + "among them), and no response can be verified";
+        }
+        return null;
     }
 }

@@ -40,18 +40,22 @@ class CaptureSelectionTest {
 
     /** Connections 1 and 2 in window w1 (second 0..2), connection 3 in w2 (second 100..102), a DROPPED in w1. */
     static List<FerryRecord> records(long offset) {
+        byte[] oneIn = bytes("one-in" + offset);
+        byte[] twoIn = bytes("two-in" + offset);
+        byte[] oneOut = bytes("one-out" + offset);
+        byte[] threeIn = bytes("three-in" + offset);
         return List.of(
-                FerryRecord.open(T0, 1, "w1", "l", CLIENT, PROXY),
-                FerryRecord.data(T0 + 1, 1, FerryRecord.INBOUND, "w1", "l", bytes("one-in" + offset)),
-                FerryRecord.open(T0 + 1_000_000, 2, "w1", "l", CLIENT, PROXY),
-                FerryRecord.data(T0 + 1_000_001, 2, FerryRecord.INBOUND, "w1", "l", bytes("two-in" + offset)),
-                FerryRecord.data(T0 + 1_000_002, 1, FerryRecord.OUTBOUND, "w1", "l", bytes("one-out" + offset)),
+                FerryRecord.open(T0, 1, "w1", "l", CLIENT, PROXY, false, 0, 0),
+                FerryRecord.data(T0 + 1, 1, FerryRecord.INBOUND, "w1", "l", 0, oneIn),
+                FerryRecord.open(T0 + 1_000_000, 2, "w1", "l", CLIENT, PROXY, false, 0, 0),
+                FerryRecord.data(T0 + 1_000_001, 2, FerryRecord.INBOUND, "w1", "l", 0, twoIn),
+                FerryRecord.data(T0 + 1_000_002, 1, FerryRecord.OUTBOUND, "w1", "l", 0, oneOut),
                 FerryRecord.dropped(T0 + 1_500_000, "w1", "l", "queue_full", 4),
-                FerryRecord.close(T0 + 2_000_000, 1, "w1", "l"),
-                FerryRecord.close(T0 + 2_000_000, 2, "w1", "l"),
-                FerryRecord.open(T0 + 100_000_000, 3, "w2", "l", CLIENT, PROXY),
-                FerryRecord.data(T0 + 100_000_001, 3, FerryRecord.INBOUND, "w2", "l", bytes("three-in" + offset)),
-                FerryRecord.close(T0 + 102_000_000, 3, "w2", "l"));
+                FerryRecord.close(T0 + 2_000_000, 1, "w1", "l", oneIn.length, oneOut.length),
+                FerryRecord.close(T0 + 2_000_000, 2, "w1", "l", twoIn.length, 0),
+                FerryRecord.open(T0 + 100_000_000, 3, "w2", "l", CLIENT, PROXY, false, 0, 0),
+                FerryRecord.data(T0 + 100_000_001, 3, FerryRecord.INBOUND, "w2", "l", 0, threeIn),
+                FerryRecord.close(T0 + 102_000_000, 3, "w2", "l", threeIn.length, 0));
     }
 
     static List<String> encoded(List<FerryRecord> rs) {
@@ -64,7 +68,7 @@ class CaptureSelectionTest {
 
     Path file() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(FerryFormat.header());
+        b.writeBytes(FerryFormat.header("proxy-1/77/cafe"));
         records(0).forEach(r -> b.writeBytes(FerryFormat.encode(r)));
         Path f = dir.resolve(FerryFormat.FILE);
         Files.write(f, b.toByteArray());
@@ -84,7 +88,9 @@ class CaptureSelectionTest {
         Path f = file();
         Capture all = Capture.read(f.toString(), Selection.ALL);
         assertEquals(List.of(1L, 2L, 3L), List.copyOf(all.connections().keySet()));
-        assertEquals(Set.of(), all.instances());
+        assertEquals(Set.of("proxy-1/77/cafe"), all.instances(), "a file names its instance in its header");
+        assertTrue(all.connections().values().stream().allMatch(k -> k.status().complete()),
+                all.connections().values().stream().map(k -> k.status().text()).toList().toString());
         assertEquals(encoded(records(0)), encoded(all.records()), "everything, unchanged, in file order");
 
         Capture w2 = Capture.read(f.toString(), select(List.of("w2"), List.of(), null, null));
@@ -100,6 +106,8 @@ class CaptureSelectionTest {
         Capture none = Capture.read(f, select(List.of(), List.of("9", "2"), null, null));
         assertEquals(List.of("9"), none.unmatched());
         assertEquals(List.of("1", "2", "3"), none.available());
+        assertEquals("proxy-1/77/cafe/2", Capture.read(f, select(List.of(), List.of("proxy-1/77/cafe/2"), null, null))
+                .connections().values().iterator().next().key(), "files select by INSTANCE/ID too");
 
         Capture early = Capture.read(f, select(List.of(), List.of(), null, at(T0 + 1_000_001)));
         assertEquals(List.of(1L, 2L), List.copyOf(early.connections().keySet()));

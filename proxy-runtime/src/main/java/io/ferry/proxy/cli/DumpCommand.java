@@ -42,8 +42,11 @@ import java.util.Set;
  * {@code INSTANCE/ID} (the capturing proxy and its own connection id; ids of different proxies collide, so a topic
  * holding several proxies' captures shows them renumbered, see {@link Capture}).
  * Exit codes: 0 success; 1 the dump cannot be read, a selected connection does not exist, a replayed connection
- * mismatched or failed, or {@code --verify} found a difference; 2 a usage error. Runs on the calling thread (replay
- * uses one thread per connection) and returns when done.
+ * mismatched or failed, or {@code --verify} found a difference; 2 a usage error; 3 (replay) every connection that
+ * could be verified matched, but some could not be verified (their capture is not complete, or the dump records no
+ * response). Damage in a dump is not an error: the reader skips it and says where (file and offset). Runs on the
+ * calling thread (replay uses one thread per connection) and returns when done. {@code inspect} and {@code pcap} read
+ * files in memory that grows with the number of connections, not with their bytes.
  */
 final class DumpCommand {
 
@@ -51,13 +54,15 @@ final class DumpCommand {
     static final String USAGE_TEXT = String.join("\n",
             "  dump inspect SOURCE [SELECTION]",
             "                 list the connections of a dump: instance, listener, addresses, windows, bytes per",
-            "                 direction, open/close seen, truncation, drops",
+            "                 direction and status (complete, truncated, abandoned and why, open when the dump",
+            "                 ends, incomplete), connections refused per window, totals named as in the stats",
             "  dump pcap SOURCE OUT [--verify] [SELECTION]",
             "                 convert a dump to pcapng for Wireshark/tshark (--verify: check with tshark that",
             "                 following each TCP stream gives back the captured bytes)",
             "  dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max] [--idle-timeout MS] [SELECTION]",
             "                 re-send each connection's client bytes to HOST:PORT and compare the answers with the",
-            "                 captured responses; exits 1 if any connection mismatched or failed",
+            "                 captured responses; exits 1 if any connection mismatched or failed, 3 if all that",
+            "                 could be verified matched but some captures are incomplete or have no response",
             "                 SOURCE: a Ferry dump, a dump dir, a Layotto dump_tcp_copy.log, or",
             "                 kafka://HOST:PORT[,HOST:PORT...]/TOPIC (what the kafka dump sink wrote)",
             "                 SELECTION: --window ID, --connection ID|INSTANCE/ID (both repeatable),",
@@ -96,6 +101,10 @@ final class DumpCommand {
             };
         } catch (IOException e) {
             err.println("ferry dump " + sub + ": " + e.getMessage());
+            return Main.FAILED;
+        } catch (RuntimeException e) {
+            // a defect, not the input's fault: still one line, never a stack trace
+            err.println("ferry dump " + sub + ": internal error: " + e + " (please report it, with the command)");
             return Main.FAILED;
         }
     }
@@ -152,9 +161,12 @@ final class DumpCommand {
         return a;
     }
 
-    /** Reads the selection of {@code source}; a named connection that is not there is an error. */
-    private Capture read(String source, Selection selection) throws IOException {
-        Capture c = Capture.read(source, selection);
+    /**
+     * Reads the selection of {@code source}, keeping its records ({@code keep}) or only its summaries (then files are
+     * read again for the records); a named connection that is not there is an error.
+     */
+    private Capture read(String source, Selection selection, boolean keep, boolean digests) throws IOException {
+        Capture c = keep ? Capture.read(source, selection) : Capture.scan(source, selection, digests);
         for (String p : c.problems()) {
             err.println("warning: " + p);
         }
@@ -172,7 +184,7 @@ final class DumpCommand {
         if (a.positional.size() != 1) {
             throw new Main.UsageException("dump inspect: expected exactly one SOURCE, got " + a.positional);
         }
-        Inspect.print(read(a.positional.get(0), a.selection), out);
+        Inspect.print(read(a.positional.get(0), a.selection, false, false), out);
         return Main.OK;
     }
 
@@ -180,37 +192,51 @@ final class DumpCommand {
         if (a.positional.size() != 2) {
             throw new Main.UsageException("dump pcap: expected IN OUT [--verify], got " + args);
         }
-        Capture c = read(a.positional.get(0), a.selection);
-        Path target = Path.of(a.positional.get(1));
-        long packets = PcapConverter.convert(c, target);
-        out.printf("wrote %s: %d packets, %d connections (pcapng, Ethernet/IP/TCP)%n", target, packets,
-                c.connections().size());
-        if (!a.flags.contains("--verify")) {
-            return Main.OK;
-        }
-        if (TsharkFollow.tshark() == null) {
+        boolean verify = a.flags.contains("--verify");
+        if (verify && TsharkFollow.tshark() == null) {
             err.println("ferry dump pcap: --verify needs tshark on the PATH (Debian: apt-get install tshark)");
             return Main.FAILED;
         }
+        Capture c = read(a.positional.get(0), a.selection, false, verify);
+        Path target = Path.of(a.positional.get(1));
+        long packets = PcapConverter.convert(c, target);
+        long incomplete = c.connections().values().stream().filter(k -> !k.status().complete()).count();
+        out.printf("wrote %s: %d packets, %d connections (pcapng, Ethernet/IP/TCP)%s%n", target, packets,
+                c.connections().size(), incomplete == 0 ? "" : "; " + incomplete + " not complete, marked in their"
+                + " packet comments");
+        if (!verify) {
+            return Main.OK;
+        }
         int streams = TsharkFollow.streamCount(target);
-        List<Capture.Conn> conns = c.connections().values().stream().filter(k -> !k.data.isEmpty() || k.openSeen).toList();
+        List<Capture.Conn> conns = c.connections().values().stream()
+                .filter(k -> k.openSeen || k.inboundRecords + k.outboundRecords > 0).toList();
         int bad = 0;
         for (int i = 0; i < streams && i < conns.size(); i++) {
             TsharkFollow.Stream s = TsharkFollow.follow(target, i);
             Capture.Conn k = conns.get(i);
-            boolean ok = Arrays.equals(s.fromNode0(), k.bytes(FerryRecord.INBOUND))
-                    && Arrays.equals(s.fromNode1(), k.bytes(FerryRecord.OUTBOUND));
+            boolean ok = s.fromNode0().length == k.inboundBytes && s.fromNode1().length == k.outboundBytes
+                    && Arrays.equals(sha256(s.fromNode0()), k.digest(FerryRecord.INBOUND))
+                    && Arrays.equals(sha256(s.fromNode1()), k.digest(FerryRecord.OUTBOUND));
             bad += ok ? 0 : 1;
-            out.printf("tcp stream %d = connection %d%s: %s%n", i, k.id, k.instance.isEmpty() ? "" : " (" + k.key() + ")",
-                    ok ? "bytes match in both directions"
+            out.printf("tcp stream %d = connection %d%s: %s%n", i, k.id, c.renumbered() ? " (" + k.key() + ")" : "",
+                    (ok ? "bytes match in both directions"
                     : "DIFFERENT (tshark " + s.fromNode0().length + "/" + s.fromNode1().length + " B, captured "
-                    + k.inboundBytes + "/" + k.outboundBytes + " B)");
+                    + k.inboundBytes + "/" + k.outboundBytes + " B)")
+                    + (k.status().complete() ? "" : "; capture " + k.status().text()));
         }
         if (streams != conns.size()) {
             out.printf("tshark sees %d TCP streams for %d connections%n", streams, conns.size());
             bad++;
         }
         return bad == 0 ? Main.OK : Main.FAILED;
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private int replay(Args a) throws Main.UsageException, IOException {
@@ -227,7 +253,11 @@ final class DumpCommand {
         InetSocketAddress address = hostPort(target);
         double speed = a.options.containsKey("--speed") ? speed(a.options.get("--speed")) : 1.0;
         long idle = a.options.containsKey("--idle-timeout") ? number(a.options.get("--idle-timeout"), "--idle-timeout") : 2000;
-        Capture c = read(a.positional.get(0), a.selection);
+        Capture c = read(a.positional.get(0), a.selection, true, false);
+        String warning = Replay.warning(c);
+        if (warning != null) {
+            out.println(warning);
+        }
         try {
             List<Replay.Result> results = Replay.run(c, new Replay.Options(address, speed, Set.of(), idle, 10_000));
             return Replay.report(results, address, out);

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,9 +24,10 @@ class DumpCommandTest {
     private Path dump() throws Exception {
         Path f = dir.resolve(FerryFormat.FILE);
         try (OutputStream out = Files.newOutputStream(f)) {
-            out.write(FerryFormat.header());
-            out.write(FerryFormat.encode(FerryRecord.open(1, 3, "w", "l", Endpoint.UNKNOWN_ENDPOINT, Endpoint.UNKNOWN_ENDPOINT)));
-            out.write(FerryFormat.encode(FerryRecord.data(2, 3, FerryRecord.INBOUND, "w", "l", new byte[] {1, 2})));
+            out.write(FerryFormat.header("host/1/ab"));
+            out.write(FerryFormat.encode(FerryRecord.open(1, 3, "w", "l", Endpoint.UNKNOWN_ENDPOINT, Endpoint.UNKNOWN_ENDPOINT,
+                    false, 0, 0)));
+            out.write(FerryFormat.encode(FerryRecord.data(2, 3, FerryRecord.INBOUND, "w", "l", 0, new byte[] {1, 2})));
         }
         return f;
     }
@@ -102,5 +105,91 @@ class DumpCommandTest {
         assertEquals(0.0, DumpCommand.speed("max"));
         assertEquals(10.0, DumpCommand.speed("10x"));
         assertEquals(2.5, DumpCommand.speed("2.5"));
+    }
+
+    /** No stack trace, no exception name: what a user sees of a bad input is one line per problem. */
+    static void assertNoStackTrace(CliRun r) {
+        String all = r.out() + r.err();
+        assertTrue(!all.contains("\tat ") && !all.contains("Exception") && !all.contains("internal error"), all);
+    }
+
+    @Test
+    void malformedInputNeverCrashesAnyTool() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("DumpCommandTest.malformedInput seed " + seed);
+        java.util.Random rnd = new java.util.Random(seed);
+        byte[] good = Files.readAllBytes(dump());
+        List<byte[]> inputs = new java.util.ArrayList<>();
+        inputs.add(new byte[0]);
+        inputs.add("FERRYDMP".getBytes(StandardCharsets.US_ASCII));
+        inputs.add(java.util.Arrays.copyOf(good, 20));                      // header cut short
+        inputs.add(java.util.Arrays.copyOf(good, good.length - 5));         // last record cut short
+        byte[] v1 = good.clone();
+        v1[9] = 1;                                                          // an earlier format
+        inputs.add(v1);
+        for (int i = 0; i < 6; i++) {
+            byte[] g = new byte[rnd.nextInt(4000)];
+            rnd.nextBytes(g);
+            byte[] withHeader = new byte[good.length + g.length];
+            System.arraycopy(good, 0, withHeader, 0, good.length);
+            System.arraycopy(g, 0, withHeader, good.length, g.length);
+            inputs.add(g);                                                  // garbage
+            inputs.add(withHeader);                                         // a dump followed by garbage
+        }
+        inputs.add(String.join("\n", "2024-02-30 07:08:09,5 [INFO] [w][2045]61", "2024-05-06 07:08:09,5 [INFO] [w][x y]61",
+                "2024-05-06 07:08:09,5 [INFO] [w][2045]6", "2024-05-06 07:08:09,5 [INFO] [w][2045]61", "").getBytes(
+                StandardCharsets.US_ASCII));                                // Layotto lines, mostly bad
+        int n = 0;
+        for (byte[] in : inputs) {
+            Path f = dir.resolve("input-" + (n++));
+            Files.write(f, in);
+            for (String[] cmd : List.of(new String[] {"dump", "inspect", f.toString()},
+                    new String[] {"dump", "pcap", f.toString(), dir.resolve("out.pcapng").toString()},
+                    new String[] {"dump", "replay", f.toString(), "--target", "127.0.0.1:9", "--speed", "max",
+                            "--connection", "999999"})) {
+                CliRun r = CliRun.ferry(cmd);
+                assertNoStackTrace(r);
+                assertTrue(r.code() == 0 || r.code() == 1, "seed " + seed + " input " + (n - 1) + " " + cmd[1] + ": "
+                        + r.code() + " " + r.err());
+                if (r.code() == 1) {
+                    assertTrue(r.err().startsWith("ferry dump " + cmd[1] + ": ") || r.err().contains("\nferry dump "
+                            + cmd[1] + ": "), r.err());
+                    assertTrue(r.err().lines().allMatch(l -> l.startsWith("warning: ") || l.startsWith("ferry dump ")),
+                            r.err());
+                }
+            }
+        }
+        CliRun r = CliRun.ferry("dump", "inspect", dir.resolve("input-4").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("input-4: Ferry dump format 1.0 (expected: format 2.x; it was written by an "
+                + "earlier Ferry"), r.err());
+        r = CliRun.ferry("dump", "inspect", dir.resolve("input-3").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: " + dir.resolve("input-3") + ": record at offset "), r.err());
+        assertTrue(r.out().contains("damaged: " + dir.resolve("input-3") + ": record at offset "), r.out());
+    }
+
+    @Test
+    void replayExitsThreeWhenOnlyIncompleteCapturesCouldNotBeVerified() throws Exception {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                while (!ss.isClosed()) {
+                    try (java.net.Socket s = ss.accept()) {
+                        s.getInputStream().transferTo(s.getOutputStream());      // echo
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            // connection 3 (in the file written by dump()) has no end: open when the dump ends
+            CliRun r = CliRun.ferry("dump", "replay", dump().toString(), "--target", "127.0.0.1:" + ss.getLocalPort(),
+                    "--speed", "max");
+            assertEquals(3, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("connection 3: sent 2 B, received 2 B, not verified (open when the dump ends; "
+                    + "no response bytes were captured to compare with)"), r.out());
+            assertTrue(r.out().contains("0 matched, 1 not verified, 0 mismatched, 0 failed"), r.out());
+        }
     }
 }

@@ -126,6 +126,7 @@ class FleetKafkaEndToEndTest {
         assertEquals(java.util.Set.copyOf(INSTANCES), c.instances());
         for (Capture.Conn k : c.connections().values()) {
             assertTrue(k.openSeen && k.closeSeen, k.key());
+            assertEquals("complete", k.status().text(), k.key());
             byte[] expected = sent.get(k.instance + ":" + k.remote.port());
             assertArrayEquals(expected, k.bytes(FerryRecord.INBOUND), k.key() + " inbound");
             assertArrayEquals(expected, k.bytes(FerryRecord.OUTBOUND), k.key() + " outbound (the echo)");
@@ -169,7 +170,7 @@ class FleetKafkaEndToEndTest {
         assertEquals(0, r.code(), r.out() + r.err());
         int n = INSTANCES.size() * CONNECTIONS_PER_PROXY;
         assertTrue(r.out().contains("replayed " + n + " connections"), r.out());
-        assertTrue(r.out().contains(n + " matched, 0 without captured response, 0 mismatched, 0 failed"), r.out());
+        assertTrue(r.out().contains(n + " matched, 0 not verified, 0 mismatched, 0 failed"), r.out());
         for (String instance : INSTANCES) {
             assertTrue(r.out().contains(" (" + instance + "/"), r.out());
         }
@@ -193,7 +194,7 @@ class FleetKafkaEndToEndTest {
         r = CliRun.ferry("dump", "inspect", uri, "--window", window);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains(CONNECTIONS_PER_PROXY + " connections"), "edge-2's window only:\n" + r.out());
-        assertTrue(r.out().contains("instances: 1 (edge-2)"), r.out());
+        assertTrue(r.out().contains("instance: edge-2\n"), r.out());
 
         r = CliRun.ferry("dump", "inspect", uri, "--since", "2100-01-01T00:00:00Z");
         assertEquals(0, r.code(), r.err());
