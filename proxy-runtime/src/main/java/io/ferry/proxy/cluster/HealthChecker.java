@@ -43,6 +43,13 @@ public final class HealthChecker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
+    /** The handler of a check's channel, which is closed as soon as it connects. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class Nothing extends ChannelInboundHandlerAdapter {
+    }
+
+    private static final Nothing NOTHING = new Nothing();
+
     private final String clusterName;
     private final HealthCheckConfig config;
     private final EventLoopGroup group;
@@ -65,9 +72,9 @@ public final class HealthChecker implements AutoCloseable {
         this.group = group;
         int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
         this.dial = tcpTemplate.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout)
-                .handler(new ChannelInboundHandlerAdapter());
+                .handler(NOTHING);
         this.unixDial = unixTemplate.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout)
-                .handler(new ChannelInboundHandlerAdapter());
+                .handler(NOTHING);
         this.channels = channels;
         this.eventLog = eventLog;
     }
@@ -170,6 +177,7 @@ public final class HealthChecker implements AutoCloseable {
                     onSuccess();
                 } else {
                     Throwable cause = done.cause();
+                    done.channel().close();
                     LOG.debug("[{}] health check of {} failed: {}", clusterName, host.address(), String.valueOf(cause));
                     onFailure(cause instanceof ConnectTimeoutException);
                 }
