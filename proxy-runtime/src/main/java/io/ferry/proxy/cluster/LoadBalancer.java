@@ -195,7 +195,13 @@ public interface LoadBalancer {
             for (int i = 0; i < hosts.length; i++) {
                 deadlines.set(i, Double.doubleToRawLongBits(1.0 / Math.max(1, hosts[i].weight())));
             }
-            // MOSN starts the schedule at a random place, so that many proxies do not all begin with one host
+        }
+
+        /**
+         * MOSN starts the schedule at a random place, so that many proxies do not all begin with one host. Called
+         * by subclasses at the end of their constructor (it uses {@link #weight}).
+         */
+        final void randomizeStart() {
             int skip = ThreadLocalRandom.current().nextInt(hosts.length);
             for (int i = 0; i < skip; i++) {
                 edfPick(true);
@@ -252,6 +258,7 @@ public interface LoadBalancer {
             this.choice = Math.max(1, options.choiceCount());
             this.bias = options.activeRequestBias();
             this.weighted = !equalWeights(hosts);
+            randomizeStart();
         }
 
         @Override
@@ -312,6 +319,7 @@ public interface LoadBalancer {
             this.defaultLatency = options.defaultLatencyNanos() > 0 ? options.defaultLatencyNanos() : 10e9;
             this.weighted = !equalWeights(hosts);
             this.fallback = new RoundRobinLb(hosts);
+            randomizeStart();
         }
 
         /** The score: lower is better. */
