@@ -182,7 +182,7 @@ class ClusterFeaturesIT {
         }
     }
 
-    private static String unchecked2(ProxyServer proxy) {
+    private static String statsForMessage(ProxyServer proxy) {
         try {
             return get(proxy, "/api/v1/stats").toString();
         } catch (Exception e) {
@@ -216,7 +216,7 @@ class ClusterFeaturesIT {
             await("b unhealthy in /api/v1/stats", Duration.ofSeconds(10), () -> unchecked(() -> !healthyInStats(proxy, b)));
             for (int i = 0; i < 20; i++) {
                 String g = greeting(l);
-                assertEquals("a", g, () -> "an unhealthy host gets no connection: " + unchecked2(proxy));
+                assertEquals("a", g, () -> "an unhealthy host gets no connection: " + statsForMessage(proxy));
             }
             JsonObject dump = get(proxy, "/api/v1/config_dump");
             JsonObject dumped = dump.getAsJsonObject("cluster_manager").getAsJsonArray("clusters").get(0)
