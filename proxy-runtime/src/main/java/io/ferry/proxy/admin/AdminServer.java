@@ -96,6 +96,20 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
         register("GET", "/api/v1/version", r -> AdminResponse.text(200, "ferry version: " + FerryVersion.get()));
     }
 
+    private volatile java.util.function.UnaryOperator<JsonObject> dumpDecorator = UnaryOperatorHolder.IDENTITY;
+
+    /**
+     * Adds run-time state to every {@code config_dump} before it is redacted (the runtime adds each cluster's current
+     * hosts and their health). {@code decorator} gets a copy it may change.
+     */
+    public void dumpDecorator(java.util.function.UnaryOperator<JsonObject> decorator) {
+        this.dumpDecorator = Objects.requireNonNull(decorator, "decorator");
+    }
+
+    private static final class UnaryOperatorHolder {
+        static final java.util.function.UnaryOperator<JsonObject> IDENTITY = o -> o;
+    }
+
     /** Where filters publish counters; they appear under {@code "filters"} in {@code /api/v1/stats}. */
     public StatsRegistry filterStats() {
         return filterStats;
@@ -181,7 +195,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
      * unknown name gives {@code {}}, as MOSN answers a zero value).
      */
     private AdminResponse configDump(AdminRequest r) {
-        JsonObject redacted = ConfigRedactor.redact(effectiveConfig);
+        JsonObject redacted = ConfigRedactor.redact(dumpDecorator.apply(effectiveConfig.deepCopy()));
         if (r.query().isEmpty()) {
             return AdminResponse.json(200, PRETTY.toJson(redacted));
         }

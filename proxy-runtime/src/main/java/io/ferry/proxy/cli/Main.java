@@ -11,6 +11,7 @@ import io.ferry.proxy.config.MosnConfigLoader;
 import io.ferry.proxy.config.ServerConfig;
 import io.ferry.proxy.demo.Demo;
 import io.ferry.proxy.logging.Logging;
+import io.ferry.proxy.runtime.ProxyOptions;
 import io.ferry.proxy.runtime.ProxyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,8 @@ import java.util.concurrent.CompletableFuture;
  * ferry help
  * </pre>
  *
- * <p>Exit codes: 0 success; 1 a config, plugin or startup error (the message on stderr; nothing is left running);
+ * <p>Exit codes: 0 success; 1 a config, plugin or startup error (every problem of the config on stderr, one line
+ * each, the loader's and the filters' alike; nothing is left running);
  * 2 a usage error (usage on stderr). {@code start} runs until SIGTERM or Ctrl-C, then stops accepting and drains
  * connections for up to {@code servers[0].graceful_timeout}.
  */
@@ -145,10 +147,28 @@ public final class Main {
         FerryConfig config;
         try {
             config = MosnConfigLoader.load(Path.of(file));
+        } catch (ConfigException e) {
+            List<String> problems = new ArrayList<>(e.problems());
+            if (e.partial().isPresent()) {
+                // the filters check their own configs too, so that one run reports every problem of the file
+                try {
+                    Logging.configure(new ServerConfig("", null, "ERROR", Duration.ZERO, List.of()));
+                    FilterRegistry registry = registry(o.pluginsDir(), policy);
+                    for (String p : ProxyServer.check(e.partial().get(), registry, ProxyOptions.defaults())) {
+                        if (!problems.contains(p)) {
+                            problems.add(p);
+                        }
+                    }
+                } catch (RegistryException | ConfigException re) {
+                    problems.add(re.getMessage());
+                }
+            }
+            return failed(problems);
+        }
+        try {
             Logging.configure(config.server());
         } catch (ConfigException e) {
-            err.println("ferry: " + e.getMessage());
-            return FAILED;
+            return failed(e.problems());
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         config.warnings().forEach(w -> log.warn("config: {}", w));
@@ -163,8 +183,7 @@ public final class Main {
         try {
             server = ProxyServer.start(config, registry);
         } catch (ConfigException e) {
-            err.println("ferry: " + e.getMessage());
-            return FAILED;
+            return failed(e.problems());
         }
         Thread hook = new Thread(() -> {
             stoppedBySignal = true;
@@ -185,6 +204,14 @@ public final class Main {
             server.shutdownGracefully();
         }
         return OK;
+    }
+
+    /** Prints every problem, one line each ("ferry: " and the problem), and returns the failure exit code. */
+    private int failed(List<String> problems) {
+        for (String p : problems) {
+            err.println("ferry: " + p);
+        }
+        return FAILED;
     }
 
     private static FilterRegistry registry(Optional<Path> pluginsDir, FailurePolicy policy) throws RegistryException {

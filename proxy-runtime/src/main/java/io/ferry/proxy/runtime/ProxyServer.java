@@ -12,6 +12,8 @@ import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.admin.AdminServer;
 import io.ferry.proxy.admin.FilterStatsRegistry;
 import io.ferry.proxy.cluster.ClusterManager;
+import io.ferry.proxy.cluster.HostResolver;
+import io.ferry.proxy.config.Problems;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.FilterEntry;
@@ -116,17 +118,43 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void doStart(FilterRegistry registry) throws ConfigException {
+        doStart(registry, true);
+    }
+
+    /**
+     * Builds everything; binds and starts the admin server only when {@code bind}. Every problem (a host address, a
+     * {@code mark}, a filter's config, a listener that cannot bind) is collected and all are thrown at once.
+     */
+    private void doStart(FilterRegistry registry, boolean bind) throws ConfigException {
         try {
             transport = IoTransport.select(options.transport());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+        Problems problems = new Problems();
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         group = transport.newGroup(threads, new DefaultThreadFactory("ferry-io", false));
         WriteBufferWaterMark waterMark = new WriteBufferWaterMark(options.writeLowWaterMark(),
                 options.writeHighWaterMark());
         RecvByteBufAllocator reads = new AdaptiveRecvByteBufAllocator(64, 2048, options.readBufferMax());
-        clusterManager = ClusterManager.create(config.clusters(), transport, waterMark, reads);
+        try {
+            clusterManager = ClusterManager.create(config.clusters(), transport, waterMark, reads,
+                    bind ? group : null, options.resolver() == null ? HostResolver.SYSTEM : options.resolver());
+        } catch (ConfigException e) {
+            problems.add(e);
+            // the filters are still checked, against the clusters that could be built
+            List<io.ferry.proxy.config.ClusterConfig> usable = new ArrayList<>();
+            for (io.ferry.proxy.config.ClusterConfig c : config.clusters()) {
+                try {
+                    ClusterManager.create(List.of(c), transport, waterMark, reads).close();
+                    usable.add(c);
+                } catch (ConfigException ignored) {
+                    usable.add(new io.ferry.proxy.config.ClusterConfig(c.index(), c.name(), c.type(), c.lbType(),
+                            List.of(), c.connectTimeout(), c.idleTimeout(), c.maxConnections()));
+                }
+            }
+            clusterManager = ClusterManager.create(usable, transport, waterMark, reads);
+        }
 
         FilterScheduler scheduler = options.scheduler();
         if (scheduler == null) {
@@ -137,10 +165,13 @@ public final class ProxyServer implements AutoCloseable {
         StatsRegistry statsRegistry;
         if (config.admin().isPresent()) {
             adminServer = new AdminServer(config.admin().get(), config.source(), this::stats);
+            adminServer.dumpDecorator(clusterManager::dumpHosts);
             adminRegistry = adminServer;
             statsRegistry = adminServer.filterStats();
         } else {
-            LOG.info("no admin config, no admin API served");
+            if (bind) {
+                LOG.info("no admin config, no admin API served");
+            }
             adminRegistry = new RuntimeFilterEnvironment.DetachedAdminRegistry();
             detachedStats = new FilterStatsRegistry();
             statsRegistry = detachedStats;
@@ -148,23 +179,42 @@ public final class ProxyServer implements AutoCloseable {
         RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, statsRegistry, scheduler,
                 Map.of(ClusterManager.class, clusterManager));
 
+        List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
             RuntimeListenerInfo info = new RuntimeListenerInfo(lc);
             List<ListenerRuntime.Factory> factories = new ArrayList<>();
             for (FilterEntry entry : lc.filters()) {
-                factories.add(new ListenerRuntime.Factory(entry.type(), createFactory(registry, entry, environment,
-                        info)));
+                try {
+                    factories.add(new ListenerRuntime.Factory(entry.type(), createFactory(registry, entry,
+                            environment, info)));
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
             }
-            listeners.add(new ListenerRuntime(lc, info, factories));
+            listeners.add(new ListenerRuntime(lc, info, factories, () -> all));
+            if (lc.originalDst() != null && transport != IoTransport.EPOLL) {
+                problems.add(ConfigException.at(lc.path() + ".use_original_dst", lc.originalDst().type(),
+                        "absent on the NIO transport; reading the original destination (SO_ORIGINAL_DST) and"
+                                + " transparent listeners (IP_TRANSPARENT) need the native epoll transport (Linux)"));
+            }
+        }
+        problems.throwIfAny(null);
+        if (!bind) {
+            return;
         }
         for (ListenerRuntime l : listeners) {
             if (l.config.bindPort()) {
-                bind(l, waterMark, reads);
+                try {
+                    bind(l, waterMark, reads);
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
             } else {
-                LOG.info("listener {} has bind_port false: not listening (MOSN keeps such listeners for "
-                        + "original-destination lookups only)", l.config.name());
+                LOG.info("listener {} has bind_port false: not listening; it takes connections handed over by a"
+                        + " listener with use_original_dst", l.config.name());
             }
         }
+        problems.throwIfAny(null);
         if (adminServer != null) {
             try {
                 adminAddress = adminServer.start();
@@ -173,6 +223,25 @@ public final class ProxyServer implements AutoCloseable {
                         + config.admin().get().port(), "an address this host can listen on (" + e.getMessage() + ")");
             }
             LOG.info("admin API on http://{}:{}/", adminAddress.getHostString(), adminAddress.getPort());
+        }
+    }
+
+    /**
+     * Checks {@code config} as {@link #start} would, without listening: builds the clusters and every filter factory
+     * (so that each filter validates its config), then closes everything. Returns every problem, one line each;
+     * empty when the config would start (binding aside).
+     */
+    public static List<String> check(FerryConfig config, FilterRegistry registry, ProxyOptions options) {
+        ProxyServer server = new ProxyServer(config, options);
+        try {
+            server.doStart(registry, false);
+            return List.of();
+        } catch (ConfigException e) {
+            return e.problems();
+        } catch (RuntimeException e) {
+            return List.of("startup failed: " + e);
+        } finally {
+            server.close();
         }
     }
 
@@ -227,14 +296,31 @@ public final class ProxyServer implements AutoCloseable {
                 });
         b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = l.info.bindAddress();
+        if (l.config.originalDst() != null
+                && io.ferry.proxy.config.OriginalDstConfig.TPROXY.equals(l.config.originalDst().type())) {
+            b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+        }
         if (unix) {
             address = transport.unixAddress(l.config.address());
         } else {
             b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
         }
-        ChannelFuture f = b.bind(address).awaitUninterruptibly();
+        ChannelFuture f;
+        try {
+            f = b.bind(address).awaitUninterruptibly();
+        } catch (RuntimeException e) {
+            f = null;
+            throw ConfigException.at(l.config.path() + ".use_original_dst", l.config.originalDst() == null ? null
+                    : l.config.originalDst().type(), "a listener this process may make transparent"
+                    + " (IP_TRANSPARENT needs CAP_NET_ADMIN): " + e.getMessage());
+        }
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
+            if (l.config.originalDst() != null && String.valueOf(cause).contains("IP_TRANSPARENT")) {
+                throw ConfigException.at(l.config.path() + ".use_original_dst", l.config.originalDst().type(),
+                        "a listener this process may make transparent (IP_TRANSPARENT needs CAP_NET_ADMIN): "
+                                + cause.getMessage());
+            }
             throw new ConfigException(io.ferry.filter.api.spi.FilterConfigException.format(l.config.path() + ".address",
                     l.config.address(), "an address this host can listen on; binding failed: " + cause.getMessage()),
                     cause);
@@ -361,6 +447,7 @@ public final class ProxyServer implements AutoCloseable {
         stopAccepting();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (clusterManager != null) {
+            clusterManager.close();
             clusterManager.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (adminServer != null) {
