@@ -79,6 +79,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
     private final Map<String, Map<String, AdminHandler>> routes = new ConcurrentHashMap<>();
     private final Map<String, Boolean> order = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
+    private volatile java.util.function.Function<String, Set<String>> secretFields = type -> Set.of();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -94,6 +95,14 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
         register("GET", "/api/v1/config_dump", this::configDump);
         register("GET", "/api/v1/stats", this::stats);
         register("GET", "/api/v1/version", r -> AdminResponse.text(200, "ferry version: " + FerryVersion.get()));
+    }
+
+    /**
+     * The keys each filter type declares secret ({@code NetworkFilterFactoryProvider.secretFields()}), hidden in
+     * that filter's {@code config} in {@code config_dump} besides everything the name rule hides.
+     */
+    public void secretFields(java.util.function.Function<String, Set<String>> byFilterType) {
+        this.secretFields = Objects.requireNonNull(byFilterType, "byFilterType");
     }
 
     /** Where filters publish counters; they appear under {@code "filters"} in {@code /api/v1/stats}. */
@@ -181,7 +190,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
      * unknown name gives {@code {}}, as MOSN answers a zero value).
      */
     private AdminResponse configDump(AdminRequest r) {
-        JsonObject redacted = ConfigRedactor.redact(effectiveConfig);
+        JsonObject redacted = ConfigRedactor.redact(effectiveConfig, secretFields);
         if (r.query().isEmpty()) {
             return AdminResponse.json(200, PRETTY.toJson(redacted));
         }

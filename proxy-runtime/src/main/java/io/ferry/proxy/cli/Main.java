@@ -10,7 +10,9 @@ import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.MosnConfigLoader;
 import io.ferry.proxy.config.ServerConfig;
 import io.ferry.proxy.demo.Demo;
+import io.ferry.proxy.logging.LogRedaction;
 import io.ferry.proxy.logging.Logging;
+import io.ferry.proxy.config.ConfigRedactor;
 import io.ferry.proxy.runtime.ProxyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,9 +147,10 @@ public final class Main {
         FerryConfig config;
         try {
             config = MosnConfigLoader.load(Path.of(file));
+            LogRedaction.add(ConfigRedactor.secretValues(config.source(), type -> Set.of()));
             Logging.configure(config.server());
         } catch (ConfigException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + LogRedaction.scrub(e.getMessage()));
             return FAILED;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
@@ -156,14 +159,14 @@ public final class Main {
         try {
             registry = registry(o.pluginsDir(), policy);
         } catch (RegistryException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + LogRedaction.scrub(e.getMessage()));
             return FAILED;
         }
         ProxyServer server;
         try {
             server = ProxyServer.start(config, registry);
         } catch (ConfigException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + LogRedaction.scrub(e.getMessage()));
             return FAILED;
         }
         Thread hook = new Thread(() -> {
@@ -205,7 +208,7 @@ public final class Main {
         try {
             registry = registry(o.pluginsDir(), FailurePolicy.WARN);
         } catch (RegistryException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + LogRedaction.scrub(e.getMessage()));
             return FAILED;
         }
         List<ProviderInfo> providers = registry.providers();

@@ -2,11 +2,11 @@ package io.ferry.proxy.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.ServerConfig;
 import org.slf4j.ILoggerFactory;
@@ -29,6 +29,8 @@ import java.util.Locale;
  *       {@code FATAL} (case-sensitive, as in MOSN). {@code FATAL} maps to logback's {@code ERROR}; anything else is
  *       {@code INFO}, with a warning.</li>
  * </ul>
+ *
+ * <p>Every line passes through {@link LogRedaction}: the credential values of the config never reach the log.
  *
  * <p>Call once at startup, before the proxy starts, from the main thread. If SLF4J is bound to something other than
  * logback (an embedding application's choice), nothing is changed.
@@ -80,9 +82,13 @@ public final class Logging {
         }
 
         context.reset();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        ScrubbingLayout layout = new ScrubbingLayout();
+        layout.setContext(context);
+        layout.setPattern(PATTERN);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         appender.setContext(context);
         appender.setName("ferry");

@@ -16,6 +16,9 @@ import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.FilterEntry;
 import io.ferry.proxy.config.ListenerConfig;
+import io.ferry.proxy.config.ConfigRedactor;
+import io.ferry.proxy.logging.LogRedaction;
+import io.ferry.filter.api.spi.Secrets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -42,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -75,6 +79,8 @@ public final class ProxyServer implements AutoCloseable {
     private final List<ListenerRuntime> listeners = new ArrayList<>();
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Each filter type's declared secret keys ({@link NetworkFilterFactoryProvider#secretFields()}). */
+    private final Map<String, Set<String>> secretFields = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-connections", GlobalEventExecutor.INSTANCE);
     private IoTransport transport;
     private EventLoopGroup group;
@@ -116,6 +122,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void doStart(FilterRegistry registry) throws ConfigException {
+        LogRedaction.add(ConfigRedactor.secretValues(config.source(), type -> Set.of()));
         try {
             transport = IoTransport.select(options.transport());
         } catch (IllegalArgumentException e) {
@@ -166,6 +173,7 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         if (adminServer != null) {
+            adminServer.secretFields(this::secretFields);
             try {
                 adminAddress = adminServer.start();
             } catch (Exception e) {
@@ -186,6 +194,15 @@ public final class ProxyServer implements AutoCloseable {
             throw new ConfigException(e.getMessage(), e);
         }
         RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment);
+        Set<String> secret = declaredSecrets(provider);
+        if (!secret.isEmpty()) {
+            secretFields.merge(entry.type(), secret, (a, b) -> {
+                Set<String> u = new java.util.HashSet<>(a);
+                u.addAll(b);
+                return Set.copyOf(u);
+            });
+        }
+        LogRedaction.add(Secrets.secretValues(filterConfig.asMap(), secret));
         NetworkFilterChainFactory factory;
         try {
             factory = provider.create(filterConfig);
@@ -207,6 +224,22 @@ public final class ProxyServer implements AutoCloseable {
                     + " (expected: a valid config, or a FilterConfigException saying what is wrong)", e);
         }
         return factory;
+    }
+
+    private static Set<String> declaredSecrets(NetworkFilterFactoryProvider provider) {
+        try {
+            Set<String> s = provider.secretFields();
+            return s == null ? Set.of() : Set.copyOf(s);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("filter type {}: secretFields() failed ({}); only keys named like credentials are hidden",
+                    provider.type(), e.toString());
+            return Set.of();
+        }
+    }
+
+    /** The keys each filter type declares secret, for redacting its config ({@link ConfigRedactor}). */
+    public Set<String> secretFields(String filterType) {
+        return secretFields.getOrDefault(filterType, Set.of());
     }
 
     private void bind(ListenerRuntime l, WriteBufferWaterMark waterMark, RecvByteBufAllocator reads)
@@ -257,6 +290,20 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         return Collections.unmodifiableMap(m);
+    }
+
+    /** The filter factories of listener {@code name}, in config order; empty for an unknown name. */
+    public List<NetworkFilterChainFactory> filterFactories(String name) {
+        for (ListenerRuntime l : listeners) {
+            if (l.config.name().equals(name)) {
+                List<NetworkFilterChainFactory> out = new ArrayList<>();
+                for (ListenerRuntime.Factory f : l.factories) {
+                    out.add(f.factory());
+                }
+                return Collections.unmodifiableList(out);
+            }
+        }
+        return List.of();
     }
 
     /** The admin server's address, when an {@code admin} block is configured. */

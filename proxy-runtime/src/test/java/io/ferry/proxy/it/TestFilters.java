@@ -50,6 +50,39 @@ final class TestFilters {
         }
     }
 
+    /**
+     * {@code test.vault}: a careless filter. It declares {@code vault_blob} secret, logs its whole config at INFO
+     * and, with {@code "fail": true}, fails with a message that quotes {@code vault_blob}: the runtime must hide the
+     * value in all three places.
+     */
+    public static final class VaultProvider implements NetworkFilterFactoryProvider {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultProvider.class);
+
+        @Override
+        public String type() {
+            return "test.vault";
+        }
+
+        @Override
+        public String apiVersion() {
+            return FilterApi.VERSION;
+        }
+
+        @Override
+        public java.util.Set<String> secretFields() {
+            return java.util.Set.of("vault_blob");
+        }
+
+        @Override
+        public NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException {
+            LOG.info("vault filter config: {}", config.json());
+            if (Boolean.TRUE.equals(config.asMap().get("fail"))) {
+                throw new IllegalStateException("cannot open the vault with " + config.asMap().get("vault_blob"));
+            }
+            return (context, callbacks) -> { };
+        }
+    }
+
     static final class Probe implements NetworkFilterChainFactory, FactoryInitializer, AutoCloseable {
         private final boolean failInit;
 
