@@ -107,7 +107,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
     }
 
     /** Where filters publish counters; they appear under {@code "filters"} in {@code /api/v1/stats}. */
-    public StatsRegistry filterStats() {
+    public FilterStatsRegistry filterStats() {
         return filterStats;
     }
 

@@ -68,23 +68,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 8 KiB or headers over 16 KiB, or a malformed request, get {@code 400}/{@code 431}; each of these closes the
  * connection. One request per connection is handled at a time (pipelined requests wait, in order).
  */
-final class HttpEndpoint implements AutoCloseable {
+public final class HttpEndpoint implements AutoCloseable {
 
     /** A request, fully read. Header names are lower case. */
-    record Request(String method, String path, String rawQuery, Map<String, String> headers, String body) {
+    public record Request(String method, String path, String rawQuery, Map<String, String> headers, String body) {
     }
 
     /** An answer: status, content type, extra headers, body. */
-    record Response(int status, String contentType, Map<String, String> headers, byte[] body) {
+    public record Response(int status, String contentType, Map<String, String> headers, byte[] body) {
 
-        static Response text(int status, String contentType, String body) {
+        public static Response text(int status, String contentType, String body) {
             return new Response(status, contentType, Map.of(), body.getBytes(StandardCharsets.UTF_8));
         }
     }
 
     /** Answers requests on a pool thread; may block briefly, must be thread-safe. */
     @FunctionalInterface
-    interface Handler {
+    public interface Handler {
         Response handle(Request request) throws Exception;
     }
 
@@ -102,7 +102,8 @@ final class HttpEndpoint implements AutoCloseable {
     private ThreadPoolExecutor pool;
     private Channel server;
 
-    HttpEndpoint(String name, HttpLimits limits, Handler handler) {
+    /** A server named {@code name} (its threads' prefix) answering with {@code handler}; call {@link #start}. */
+    public HttpEndpoint(String name, HttpLimits limits, Handler handler) {
         this.name = Objects.requireNonNull(name, "name");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -113,7 +114,7 @@ final class HttpEndpoint implements AutoCloseable {
      *
      * @throws IOException if the address cannot be bound (nothing is left running then)
      */
-    synchronized InetSocketAddress start(InetSocketAddress address) throws IOException {
+    public synchronized InetSocketAddress start(InetSocketAddress address) throws IOException {
         if (server != null) {
             throw new IllegalStateException(name + " already started on " + server.localAddress());
         }

@@ -53,6 +53,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     private final ListenerRuntime listener;
     private Channel channel;
+    /** {@link System#nanoTime()} at accept, for the connection-duration histogram. */
+    private long openedAt;
     private ChainConnection chain;
     private IdleGuard idle;
     private boolean readOff;
@@ -87,6 +89,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        openedAt = System.nanoTime();
         listener.stats.opened();
         chain = new ChainConnection(IDS.incrementAndGet(), listener.info, this);
         boolean hasFilters;
@@ -231,7 +234,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        listener.stats.closed();
+        listener.stats.closed(System.nanoTime() - openedAt);
         if (held != null) {
             held.release();
             held = null;

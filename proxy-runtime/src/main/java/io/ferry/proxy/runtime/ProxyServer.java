@@ -17,6 +17,12 @@ import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.FilterEntry;
 import io.ferry.proxy.config.ListenerConfig;
 import io.ferry.proxy.config.ConfigRedactor;
+import io.ferry.proxy.config.PrometheusSinkConfig;
+import io.ferry.proxy.admin.HttpLimits;
+import io.ferry.proxy.metrics.FerryCollector;
+import io.ferry.proxy.metrics.PrometheusSink;
+import io.ferry.proxy.stats.ListenerStats;
+import io.ferry.filter.api.internal.LocalMetricRegistry;
 import io.ferry.proxy.logging.LogRedaction;
 import io.ferry.filter.api.spi.Secrets;
 import io.netty.bootstrap.ServerBootstrap;
@@ -88,6 +94,11 @@ public final class ProxyServer implements AutoCloseable {
     private FilterTimer ownTimer;
     private AdminServer adminServer;
     private FilterStatsRegistry detachedStats;
+    private FilterStatsRegistry filterStats;
+    /** The filters' typed metrics ({@code FilterEnvironment.metrics()}). */
+    private final LocalMetricRegistry filterMetrics = new LocalMetricRegistry();
+    private final List<PrometheusSink> prometheusSinks = new ArrayList<>();
+    private final List<InetSocketAddress> prometheusAddresses = new ArrayList<>();
     private volatile InetSocketAddress adminAddress;
     private boolean closed;
 
@@ -141,19 +152,19 @@ public final class ProxyServer implements AutoCloseable {
             scheduler = ownTimer;
         }
         AdminRegistry adminRegistry;
-        StatsRegistry statsRegistry;
         if (config.admin().isPresent()) {
             adminServer = new AdminServer(config.admin().get(), config.source(), this::stats);
             adminRegistry = adminServer;
-            statsRegistry = adminServer.filterStats();
+            filterStats = adminServer.filterStats();
         } else {
             LOG.info("no admin config, no admin API served");
             adminRegistry = new RuntimeFilterEnvironment.DetachedAdminRegistry();
             detachedStats = new FilterStatsRegistry();
-            statsRegistry = detachedStats;
+            filterStats = detachedStats;
         }
-        RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, statsRegistry, scheduler,
-                Map.of(ClusterManager.class, clusterManager));
+        filterStats.includeTyped(filterMetrics);
+        RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
+                scheduler, Map.of(ClusterManager.class, clusterManager));
 
         for (ListenerConfig lc : config.server().listeners()) {
             RuntimeListenerInfo info = new RuntimeListenerInfo(lc);
@@ -182,6 +193,31 @@ public final class ProxyServer implements AutoCloseable {
             }
             LOG.info("admin API on http://{}:{}/", adminAddress.getHostString(), adminAddress.getPort());
         }
+        List<ListenerStats> listenerStats = new ArrayList<>();
+        for (ListenerRuntime l : listeners) {
+            listenerStats.add(l.stats);
+        }
+        for (PrometheusSinkConfig pc : config.prometheus()) {
+            PrometheusSink sink = new PrometheusSink(pc, new FerryCollector(listenerStats, clusterManager,
+                    filterMetrics, filterStats, pc.percentiles()), HttpLimits.defaults());
+            prometheusSinks.add(sink);
+            try {
+                prometheusAddresses.add(sink.start());
+            } catch (Exception e) {
+                throw ConfigException.at(pc.path() + ".config.port", pc.port(), "a port this host can listen on ("
+                        + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** The address of every prometheus sink's endpoint, in config order (real ports for port 0). */
+    public List<InetSocketAddress> prometheusAddresses() {
+        return List.copyOf(prometheusAddresses);
+    }
+
+    /** The filters' typed metrics (what {@code FilterEnvironment.metrics()} hands out). */
+    public LocalMetricRegistry filterMetrics() {
+        return filterMetrics;
     }
 
     private NetworkFilterChainFactory createFactory(FilterRegistry registry, FilterEntry entry,
@@ -409,6 +445,9 @@ public final class ProxyServer implements AutoCloseable {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (clusterManager != null) {
             clusterManager.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        for (PrometheusSink sink : prometheusSinks) {
+            sink.close();
         }
         if (adminServer != null) {
             try {

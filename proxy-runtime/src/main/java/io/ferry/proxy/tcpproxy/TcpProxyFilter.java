@@ -83,6 +83,8 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
     private Host host;
     private ChannelFuture connecting;
     private Channel upstream;
+    /** {@link System#nanoTime()} when the current connect attempt started, then when the upstream connected. */
+    private long upstreamSince;
     private CompositeByteBuf pending;
     private int attemptsLeft;
     private boolean slotHeld;
@@ -149,6 +151,7 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             connectNext();
             return;
         }
+        upstreamSince = System.nanoTime();
         connecting = cluster.connect(downstreamChannel.eventLoop(), host, new Upstream());
         connecting.addListener(this);
     }
@@ -178,8 +181,10 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
         }
         Channel ch = f.channel();
         upstream = ch;
-        host.stats().opened();
-        cluster.stats().opened();
+        long now = System.nanoTime();
+        host.stats().connected(now - upstreamSince);
+        cluster.stats().connected(now - upstreamSince);
+        upstreamSince = now;
         callbacks.setUpstreamHost(host);
         ChannelSupport.setAutoRead(ch, downstreamChannel.isWritable());
         if (pending != null) {
@@ -373,8 +378,9 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             if (ctx.channel() != upstream) {
                 return;
             }
-            host.stats().closed();
-            cluster.stats().closed();
+            long lifetime = System.nanoTime() - upstreamSince;
+            host.stats().closed(lifetime);
+            cluster.stats().closed(lifetime);
             releaseSlot();
             if (!downstreamClosed && !downstream.isClosed()) {
                 if (upstreamFailed || !upstreamEof) {
