@@ -84,6 +84,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyOptions options;
     private final List<ListenerRuntime> listeners = new ArrayList<>();
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
+    private final Map<Channel, SocketFile> socketFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     /** Each filter type's declared secret keys ({@link NetworkFilterFactoryProvider#secretFields()}). */
     private final Map<String, Set<String>> secretFields = new java.util.concurrent.ConcurrentHashMap<>();
@@ -296,7 +297,10 @@ public final class ProxyServer implements AutoCloseable {
                 });
         b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = l.info.bindAddress();
+        java.nio.file.Path socketFile = null;
         if (unix) {
+            socketFile = java.nio.file.Path.of(l.config.address()).toAbsolutePath();
+            UnixSocketFiles.prepare(socketFile, l.config.path() + ".address");
             address = transport.unixAddress(l.config.address());
         } else {
             b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
@@ -309,6 +313,9 @@ public final class ProxyServer implements AutoCloseable {
                     cause);
         }
         Channel ch = f.channel();
+        if (socketFile != null) {
+            socketFiles.put(ch, new SocketFile(socketFile, UnixSocketFiles.fileKey(socketFile)));
+        }
         SocketAddress bound = IoTransport.toJdk(ch.localAddress());
         l.info.bound(bound);
         serverChannels.put(l.config.name(), ch);
@@ -428,8 +435,17 @@ public final class ProxyServer implements AutoCloseable {
             serverChannels.clear();
         }
         for (Channel ch : channels) {
+            SocketFile file = socketFiles.remove(ch);
+            if (file != null && !(ch instanceof NioUnixServerChannel) && !UnixSocketFiles.owned(file.path(), file.key())) {
+                LOG.info("leaving {} in place: it is no longer the socket file this proxy created", file.path());
+                UnixSocketFiles.keepFileOnClose(ch);
+            }
             ch.close().awaitUninterruptibly();
         }
+    }
+
+    /** A unix listener's socket file and its identity when this proxy created it. */
+    private record SocketFile(java.nio.file.Path path, Object key) {
     }
 
     /** Closes everything at once: listeners, connections, admin, event loops, closeable factories, the timer. */
