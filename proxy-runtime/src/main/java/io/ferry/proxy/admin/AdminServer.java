@@ -260,7 +260,8 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
                 }
             }
         }
-        out.add("filters", filterStats.snapshot());
+        JsonElement filters = runtime == null ? null : runtime.get("filters");
+        out.add("filters", filters != null && filters.isJsonObject() ? filters : filterStats.snapshot());
         return AdminResponse.json(200, PRETTY.toJson(out));
     }
 

@@ -366,7 +366,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * The runtime counters: {@code {"listeners": {name: {...}}, "clusters": {name: {..., "hosts": {...}}}}}, plus
-     * the filters' counters under {@code "filters"} when no admin server holds them.
+     * the filters' counters and typed metrics under {@code "filters"}.
      */
     public JsonObject stats() {
         JsonObject all = new JsonObject();
@@ -376,8 +376,8 @@ public final class ProxyServer implements AutoCloseable {
         }
         all.add("listeners", ls);
         all.add("clusters", clusterManager == null ? new JsonObject() : clusterManager.statsJson());
-        if (detachedStats != null) {
-            all.add("filters", detachedStats.snapshot());
+        if (filterStats != null) {
+            all.add("filters", filterStats.snapshot());
         }
         return all;
     }
