@@ -102,6 +102,7 @@ public final class ProxyServer implements AutoCloseable {
     private final List<InetSocketAddress> prometheusAddresses = new ArrayList<>();
     private volatile InetSocketAddress adminAddress;
     private boolean closed;
+    private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
 
     private ProxyServer(FerryConfig config, ProxyOptions options) {
         this.config = config;
@@ -408,7 +409,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Stops accepting (new connections are refused), waits up to {@code servers[0].graceful_timeout} for open
-     * connections to finish, then {@link #close()}s the rest. Blocks the caller meanwhile.
+     * connections to finish, then {@link #close()}s the rest. Blocks the caller meanwhile; a {@link #close()} from
+     * another thread during the wait (the CLI's second stop signal) ends it at once.
      */
     public void shutdownGracefully() {
         Duration timeout = config.server().gracefulTimeout();
@@ -453,10 +455,28 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (closed) {
+                awaitClosed();
                 return;
             }
             closed = true;
         }
+        try {
+            doClose();
+        } finally {
+            closedLatch.countDown();
+        }
+    }
+
+    /** Another thread is closing: waits (up to 30 s) until it is done, so every caller returns with it closed. */
+    private void awaitClosed() {
+        try {
+            closedLatch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void doClose() {
         stopAccepting();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (clusterManager != null) {
