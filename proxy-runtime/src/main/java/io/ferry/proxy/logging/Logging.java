@@ -30,7 +30,8 @@ import java.util.Locale;
  *       {@code INFO}, with a warning.</li>
  * </ul>
  *
- * <p>Every line passes through {@link LogRedaction}: the credential values of the config never reach the log.
+ * <p>kafka-clients' repeated complaints (a reconnect warning a second while a broker is down) are logged once, then
+ * at most once a minute with a count ({@link RepeatedLogFilter}). Every line passes through {@link LogRedaction}: the credential values of the config never reach the log.
  *
  * <p>Call once at startup, before the proxy starts, from the main thread. If SLF4J is bound to something other than
  * logback (an embedding application's choice), nothing is changed.
@@ -97,6 +98,11 @@ public final class Logging {
         if (!appender.isStarted()) {
             throw ConfigException.at("servers[0].default_log_path", path, "stdout, stderr or a writable file path");
         }
+        RepeatedLogFilter repeats = new RepeatedLogFilter();
+        repeats.setContext(context);
+        repeats.setLoggerPrefix(KAFKA_CLIENTS);
+        repeats.start();
+        context.addTurboFilter(repeats);
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         root.addAppender(appender);
@@ -111,10 +117,22 @@ public final class Logging {
         }
     }
 
-    /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
+    /** The filter of repeated kafka-clients messages that {@link #configure} installed, if any (for tests). */
+    static RepeatedLogFilter repeatedLogFilter() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            for (ch.qos.logback.classic.turbo.TurboFilter f : context.getTurboFilterList()) {
+                if (f instanceof RepeatedLogFilter r) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
     /** kafka-clients' logger: at most WARN unless the configured level is DEBUG or TRACE. */
     static final String KAFKA_CLIENTS = "org.apache.kafka";
 
+    /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
     public static Level level(String mosnLevel) {
         if (mosnLevel == null || !isMosnLevel(mosnLevel)) {
             return Level.INFO;
