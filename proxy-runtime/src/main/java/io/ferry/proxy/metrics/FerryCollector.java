@@ -65,8 +65,8 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Filters' typed metrics ({@link LocalMetricRegistry}) follow under their own names; counters published through
  * {@code StatsRegistry} appear as untyped series {@code <first part of the namespace>_<key>} with the label
- * {@code namespace} (tcpcopy's {@code records_written} of listener {@code ingress} is
- * {@code tcpcopy_records_written{namespace="tcpcopy.ingress"}}).
+ * {@code namespace} (tcpcopy's {@code captured_records} of listener {@code ingress} is
+ * {@code tcpcopy_captured_records{namespace="tcpcopy.ingress"}}).
  *
  * <h2>Threading</h2>
  * {@link #collect()} runs on the scraping thread. It reads {@code LongAdder}s, compare-and-set cells and concurrent
