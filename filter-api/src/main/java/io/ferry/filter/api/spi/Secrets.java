@@ -145,7 +145,7 @@ public final class Secrets {
 
     /**
      * The credential values in a config given as plain Java values (see {@link #redact}): every non-empty string
-     * (or number) under a secret key, at any depth (all the strings of an object or array under such a key); the
+     * under a secret key, at any depth (all the strings of an object or array under such a key); the
      * password of every URL with user information; and, inside such values, the quoted value of every
      * {@code name="value"} option whose name is a credential (the {@code password="..."} of a JAAS config). Only
      * values of at least {@value #MIN_SCRUBBED_LENGTH} characters are returned: shorter ones are hidden by their key
@@ -185,9 +185,8 @@ public final class Secrets {
                 add(colon >= 0 ? info.substring(colon + 1) : info, out);
                 add(info, out);
             }
-        } else if (secret && value instanceof Number n) {
-            add(numberText(n), out);
         }
+        // numbers are hidden by their key only: scrubbing "8080" or "1000" from every log line would hide too much
     }
 
     private static void add(String s, Set<String> out) {
@@ -196,10 +195,6 @@ public final class Secrets {
         }
     }
 
-    private static String numberText(Number n) {
-        double d = n.doubleValue();
-        return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : n.toString();
-    }
 
     /**
      * {@code text} with every occurrence of each of {@code values} replaced by {@value #REDACTED}, then passed
