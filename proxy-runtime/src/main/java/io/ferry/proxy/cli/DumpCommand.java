@@ -152,11 +152,16 @@ final class DumpCommand {
         return a;
     }
 
-    /** Reads the selection of {@code source}; a named connection that is not there is an error. */
+    /** Reads the selection of {@code source}; a named window or connection that is not there is an error. */
     private Capture read(String source, Selection selection) throws IOException {
         Capture c = Capture.read(source, selection);
         for (String p : c.problems()) {
             err.println("warning: " + p);
+        }
+        if (!c.unmatchedWindows().isEmpty()) {
+            throw new IOException("--window " + String.join(" ", c.unmatchedWindows()) + ": no such window in " + source
+                    + " (expected one of " + (c.windowsSeen().isEmpty() ? "none: it holds no window ids"
+                    : String.join(", ", c.windowsSeen())) + "; ./ferry dump inspect " + source + " lists them)");
         }
         if (!c.unmatched().isEmpty()) {
             Selection sel = c.selection();

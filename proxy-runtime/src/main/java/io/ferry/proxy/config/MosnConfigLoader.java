@@ -54,11 +54,12 @@ import java.util.regex.Pattern;
  *       {@code lbconfig.choice_count}/{@code active_request_bias}, {@code hosts[] {address, weight}},
  *       {@code connect_timeout} (default 10 s), {@code idle_timeout}, {@code circuit_breakers[0].max_connections},
  *       {@code health_check}, {@code dns_refresh_rate}, {@code dns_lookup_family}, {@code mark},
- *       {@code original_dst_lb_config.replace_local}); {@code admin.address.socket_address}.</li>
+ *       {@code original_dst_lb_config.replace_local}); {@code admin.address.socket_address};
+ *       {@code metrics.sinks[]} of type {@code prometheus} ({@link PrometheusSinkConfig}).</li>
  *   <li><b>Accepted and ignored</b>, with one warning line per JSON path saying why: MOSN features with no L4 effect
- *       ({@code pprof}, {@code tracing}, {@code metrics}, hot-upgrade switches, listener {@code log_path},
- *       {@code access_logs}, {@code stream_filters}, disabled {@code tls_context}, cluster {@code keepalive},
- *       {@code metadata}, ...).</li>
+ *       or that Ferry does not implement ({@code pprof}, {@code tracing}, metrics sinks of other types and
+ *       {@code metrics.stats_matcher}, hot-upgrade switches, listener {@code log_path}, {@code access_logs},
+ *       {@code stream_filters}, disabled {@code tls_context}, cluster {@code keepalive}, {@code metadata}, ...).</li>
  *   <li><b>Unknown</b> keys are ignored, with one warning line per JSON path (MOSN ignores them silently).</li>
  *   <li><b>Refused</b> at startup, with an error naming the JSON path and saying that the feature is unsupported by
  *       Ferry's L4 engine: filters {@code proxy}, {@code grpc}, {@code tunnel}, {@code connection_manager},
@@ -221,7 +222,7 @@ public final class MosnConfigLoader {
             refuseIfPresent(root, "third_part_codec", "absent; third-party codecs" + L4);
             refuseIfPresent(root, "wasm_global_plugins", "absent; WebAssembly plugins" + L4);
             refuseIfPresent(root, "extends", "absent or empty; MOSN extensions" + L4);
-            for (String key : List.of("pprof", "tracing", "metrics", "plugin", "disable_upgrade", "close_graceful",
+            for (String key : List.of("pprof", "tracing", "plugin", "disable_upgrade", "close_graceful",
                     "inherit_old_mosnconfig", "pid", "uds_dir", "node")) {
                 ignored(root, key, "no effect in Ferry");
             }
@@ -230,8 +231,10 @@ public final class MosnConfigLoader {
             JsonObject effective = rootObject.deepCopy();
             List<ClusterConfig> clusters = clusters(root, effective);
             Optional<AdminConfig> admin = admin(root);
+            List<PrometheusSinkConfig> prometheus = metrics(root);
             unknown(root);
-            FerryConfig config = new FerryConfig(server, clusters, admin, effective, new ArrayList<>(warnings));
+            FerryConfig config = new FerryConfig(server, clusters, admin, effective, new ArrayList<>(warnings),
+                    prometheus);
             problems.throwIfAny(config);
             return config;
         }
@@ -871,6 +874,108 @@ public final class MosnConfigLoader {
             unknown(address);
             unknown(admin);
             return Optional.of(new AdminConfig(host, port));
+        }
+
+        // ---- metrics -------------------------------------------------------------------------------------------
+
+        /** {@code metrics.sinks[]}: prometheus sinks are served, other types are ignored with a warning. */
+        private List<PrometheusSinkConfig> metrics(JsonNode root) throws ConfigException {
+            JsonNode metrics = root.object("metrics");
+            if (metrics == null) {
+                return List.of();
+            }
+            List<PrometheusSinkConfig> out = new ArrayList<>();
+            JsonArray sinks = metrics.array("sinks");
+            Map<Integer, String> ports = new HashMap<>();
+            if (sinks != null) {
+                for (int i = 0; i < sinks.size(); i++) {
+                    JsonNode sink = element(sinks.get(i), metrics.fieldPath("sinks") + "[" + i + "]");
+                    if (sink == null) {
+                        continue;
+                    }
+                    String type = sink.string("type", "");
+                    if (!type.equals("prometheus")) {
+                        sink.raw("config");
+                        warnings.add(sink.path() + ": accepted, ignored (sink type \"" + type + "\" is not"
+                                + " implemented by Ferry; prometheus is)");
+                        continue;
+                    }
+                    PrometheusSinkConfig p = prometheus(sink);
+                    if (p == null) {
+                        continue;
+                    }
+                    String earlier = p.port() == 0 ? null : ports.putIfAbsent(p.port(), p.path());
+                    if (earlier != null) {
+                        problem(ConfigException.at(p.path() + ".config.port", p.port(),
+                                "a port no other prometheus sink uses; " + earlier + " has it too"));
+                        continue;
+                    }
+                    out.add(p);
+                }
+            }
+            ignored(metrics, "stats_matcher", "Ferry exports every series");
+            for (String key : List.of("shm_zone", "shm_size", "flush_interval", "lazy_flush", "sample_config")) {
+                ignored(metrics, key, "no effect in Ferry");
+            }
+            unknown(metrics);
+            return out;
+        }
+
+        private PrometheusSinkConfig prometheus(JsonNode sink) throws ConfigException {
+            String path = sink.path();
+            JsonNode c = sink.object("config");
+            if (c == null) {
+                problem(ConfigException.at(sink.fieldPath("config"), null,
+                        "{\"port\": 34903, \"endpoint\": \"/metrics\"}, as in MOSN"));
+                return null;
+            }
+            String exportUrl = c.string("export_url", "");
+            if (!exportUrl.isEmpty()) {
+                problem(ConfigException.at(c.fieldPath("export_url"), exportUrl,
+                        "absent or empty; push-gateway mode is unsupported (by MOSN too), Ferry serves pull only"));
+                return null;
+            }
+            if (!c.has("port")) {
+                problem(ConfigException.at(c.fieldPath("port"), null, "the port to serve metrics on, e.g. 34903"));
+                return null;
+            }
+            int port = (int) c.integer("port", 0, 0, 65535);
+            String endpoint = c.string("endpoint", "");
+            if (endpoint.isEmpty()) {
+                endpoint = "/metrics";
+            } else if (!endpoint.startsWith("/") || endpoint.contains("?") || endpoint.contains("#")) {
+                problem(ConfigException.at(c.fieldPath("endpoint"), endpoint, "a path starting with /, e.g. /metrics"));
+                return null;
+            }
+            String address = c.string("address", "");
+            if (address.isEmpty() || address.equals("0.0.0.0") || address.equals("::")) {
+                warnings.add(c.fieldPath("address") + ": the prometheus endpoint listens on all interfaces, as MOSN's"
+                        + " does; set \"address\": \"127.0.0.1\" (a Ferry extension) to keep it local");
+            }
+            List<Integer> percentiles = new ArrayList<>();
+            JsonArray ps = c.array("percentiles");
+            if (ps != null) {
+                for (int i = 0; i < ps.size(); i++) {
+                    JsonElement e = ps.get(i);
+                    String at = c.fieldPath("percentiles") + "[" + i + "]";
+                    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()
+                            || e.getAsDouble() != Math.rint(e.getAsDouble()) || e.getAsDouble() < 1
+                            || e.getAsDouble() > 100) {
+                        problem(ConfigException.at(at, e == null ? null : JsonNode.render(e),
+                                "an integer from 1 to 100, e.g. 99"));
+                        continue;
+                    }
+                    int p = e.getAsInt();
+                    if (!percentiles.contains(p)) {
+                        percentiles.add(p);
+                    }
+                }
+            }
+            boolean process = !c.bool("disable_collect_process", false);
+            boolean jvm = !c.bool("disable_collect_go", false);
+            unknown(c);
+            unknown(sink);
+            return new PrometheusSinkConfig(path, address, port, endpoint, percentiles, process, jvm);
         }
 
         // ---- helpers -------------------------------------------------------------------------------------------

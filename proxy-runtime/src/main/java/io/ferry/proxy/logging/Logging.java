@@ -2,11 +2,11 @@ package io.ferry.proxy.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.ServerConfig;
 import org.slf4j.ILoggerFactory;
@@ -32,6 +32,9 @@ import java.util.Locale;
  *       (Netty, kafka-clients, ...) stay at WARN unless {@code -Dferry.log.libraries=LEVEL} asks otherwise, so
  *       {@code DEBUG} (as MOSN's {@code uds-sample} sets) does not flood the start with Netty internals.</li>
  * </ul>
+ *
+ * <p>kafka-clients' repeated complaints (a reconnect warning a second while a broker is down) are logged once, then
+ * at most once a minute with a count ({@link RepeatedLogFilter}). Every line passes through {@link LogRedaction}: the credential values of the config never reach the log.
  *
  * <p>Call once at startup, before the proxy starts, from the main thread. If SLF4J is bound to something other than
  * logback (an embedding application's choice), nothing is changed.
@@ -83,9 +86,13 @@ public final class Logging {
         }
 
         context.reset();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        ScrubbingLayout layout = new ScrubbingLayout();
+        layout.setContext(context);
+        layout.setPattern(PATTERN);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         appender.setContext(context);
         appender.setName("ferry");
@@ -94,6 +101,11 @@ public final class Logging {
         if (!appender.isStarted()) {
             throw ConfigException.at("servers[0].default_log_path", path, "stdout, stderr or a writable file path");
         }
+        RepeatedLogFilter repeats = new RepeatedLogFilter();
+        repeats.setContext(context);
+        repeats.setLoggerPrefix(KAFKA_CLIENTS);
+        repeats.start();
+        context.addTurboFilter(repeats);
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         root.addAppender(appender);
@@ -128,8 +140,22 @@ public final class Logging {
         return configured.isGreaterOrEqual(Level.WARN) ? configured : Level.WARN;
     }
 
-    /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
+    /** The filter of repeated kafka-clients messages that {@link #configure} installed, if any (for tests). */
+    static RepeatedLogFilter repeatedLogFilter() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            for (ch.qos.logback.classic.turbo.TurboFilter f : context.getTurboFilterList()) {
+                if (f instanceof RepeatedLogFilter r) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
 
+    /** kafka-clients' loggers, whose repeated messages {@link RepeatedLogFilter} thins out. */
+    static final String KAFKA_CLIENTS = "org.apache.kafka";
+
+    /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
     public static Level level(String mosnLevel) {
         if (mosnLevel == null || !isMosnLevel(mosnLevel)) {
             return Level.INFO;

@@ -55,6 +55,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     private ListenerRuntime listener;
     private InetSocketAddress originalDst;
     private Channel channel;
+    /** {@link System#nanoTime()} at accept, for the connection-duration histogram. */
+    private long openedAt;
     private ChainConnection chain;
     private IdleGuard idle;
     private boolean readOff;
@@ -98,6 +100,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        openedAt = System.nanoTime();
         if (listener.config.originalDst() != null) {
             handOver();
         }
@@ -267,7 +270,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        listener.stats.closed();
+        listener.stats.closed(System.nanoTime() - openedAt);
         if (held != null) {
             held.release();
             held = null;

@@ -18,6 +18,15 @@ import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.FilterEntry;
 import io.ferry.proxy.config.ListenerConfig;
+import io.ferry.proxy.config.ConfigRedactor;
+import io.ferry.proxy.config.PrometheusSinkConfig;
+import io.ferry.proxy.admin.HttpLimits;
+import io.ferry.proxy.metrics.FerryCollector;
+import io.ferry.proxy.metrics.PrometheusSink;
+import io.ferry.proxy.stats.ListenerStats;
+import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.proxy.logging.LogRedaction;
+import io.ferry.filter.api.spi.Secrets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -44,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -76,7 +86,10 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyOptions options;
     private final List<ListenerRuntime> listeners = new ArrayList<>();
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
+    private final Map<Channel, SocketFile> socketFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Each filter type's declared secret keys ({@link NetworkFilterFactoryProvider#secretFields()}). */
+    private final Map<String, Set<String>> secretFields = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-connections", GlobalEventExecutor.INSTANCE);
     private IoTransport transport;
     private EventLoopGroup group;
@@ -84,8 +97,14 @@ public final class ProxyServer implements AutoCloseable {
     private FilterTimer ownTimer;
     private AdminServer adminServer;
     private FilterStatsRegistry detachedStats;
+    private FilterStatsRegistry filterStats;
+    /** The filters' typed metrics ({@code FilterEnvironment.metrics()}). */
+    private final LocalMetricRegistry filterMetrics = new LocalMetricRegistry();
+    private final List<PrometheusSink> prometheusSinks = new ArrayList<>();
+    private final List<InetSocketAddress> prometheusAddresses = new ArrayList<>();
     private volatile InetSocketAddress adminAddress;
     private boolean closed;
+    private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
 
     private ProxyServer(FerryConfig config, ProxyOptions options) {
         this.config = config;
@@ -118,6 +137,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void doStart(FilterRegistry registry) throws ConfigException {
+        LogRedaction.add(ConfigRedactor.secretValues(config.source(), type -> Set.of()));
         doStart(registry, true);
     }
 
@@ -162,22 +182,22 @@ public final class ProxyServer implements AutoCloseable {
             scheduler = ownTimer;
         }
         AdminRegistry adminRegistry;
-        StatsRegistry statsRegistry;
         if (config.admin().isPresent()) {
             adminServer = new AdminServer(config.admin().get(), config.source(), this::stats);
             adminServer.dumpDecorator(clusterManager::dumpHosts);
             adminRegistry = adminServer;
-            statsRegistry = adminServer.filterStats();
+            filterStats = adminServer.filterStats();
         } else {
             if (bind) {
                 LOG.info("no admin config, no admin API served");
             }
             adminRegistry = new RuntimeFilterEnvironment.DetachedAdminRegistry();
             detachedStats = new FilterStatsRegistry();
-            statsRegistry = detachedStats;
+            filterStats = detachedStats;
         }
-        RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, statsRegistry, scheduler,
-                Map.of(ClusterManager.class, clusterManager));
+        filterStats.includeTyped(filterMetrics);
+        RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
+                scheduler, Map.of(ClusterManager.class, clusterManager));
 
         List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
@@ -216,6 +236,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         problems.throwIfAny(null);
         if (adminServer != null) {
+            adminServer.secretFields(this::secretFields);
             try {
                 adminAddress = adminServer.start();
             } catch (Exception e) {
@@ -224,6 +245,31 @@ public final class ProxyServer implements AutoCloseable {
             }
             LOG.info("admin API on http://{}:{}/", adminAddress.getHostString(), adminAddress.getPort());
         }
+        List<ListenerStats> listenerStats = new ArrayList<>();
+        for (ListenerRuntime l : listeners) {
+            listenerStats.add(l.stats);
+        }
+        for (PrometheusSinkConfig pc : config.prometheus()) {
+            PrometheusSink sink = new PrometheusSink(pc, new FerryCollector(listenerStats, clusterManager,
+                    filterMetrics, filterStats, pc.percentiles()), HttpLimits.defaults());
+            prometheusSinks.add(sink);
+            try {
+                prometheusAddresses.add(sink.start());
+            } catch (Exception e) {
+                throw ConfigException.at(pc.path() + ".config.port", pc.port(), "a port this host can listen on ("
+                        + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** The address of every prometheus sink's endpoint, in config order (real ports for port 0). */
+    public List<InetSocketAddress> prometheusAddresses() {
+        return List.copyOf(prometheusAddresses);
+    }
+
+    /** The filters' typed metrics (what {@code FilterEnvironment.metrics()} hands out). */
+    public LocalMetricRegistry filterMetrics() {
+        return filterMetrics;
     }
 
     /**
@@ -255,6 +301,15 @@ public final class ProxyServer implements AutoCloseable {
             throw new ConfigException(e.getMessage(), e);
         }
         RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment);
+        Set<String> secret = declaredSecrets(provider);
+        if (!secret.isEmpty()) {
+            secretFields.merge(entry.type(), secret, (a, b) -> {
+                Set<String> u = new java.util.HashSet<>(a);
+                u.addAll(b);
+                return Set.copyOf(u);
+            });
+        }
+        LogRedaction.add(Secrets.secretValues(filterConfig.asMap(), secret));
         NetworkFilterChainFactory factory;
         try {
             factory = provider.create(filterConfig);
@@ -276,6 +331,22 @@ public final class ProxyServer implements AutoCloseable {
                     + " (expected: a valid config, or a FilterConfigException saying what is wrong)", e);
         }
         return factory;
+    }
+
+    private static Set<String> declaredSecrets(NetworkFilterFactoryProvider provider) {
+        try {
+            Set<String> s = provider.secretFields();
+            return s == null ? Set.of() : Set.copyOf(s);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("filter type {}: secretFields() failed ({}); only keys named like credentials are hidden",
+                    provider.type(), e.toString());
+            return Set.of();
+        }
+    }
+
+    /** The keys each filter type declares secret, for redacting its config ({@link ConfigRedactor}). */
+    public Set<String> secretFields(String filterType) {
+        return secretFields.getOrDefault(filterType, Set.of());
     }
 
     private void bind(ListenerRuntime l, WriteBufferWaterMark waterMark, RecvByteBufAllocator reads)
@@ -300,7 +371,10 @@ public final class ProxyServer implements AutoCloseable {
                 && io.ferry.proxy.config.OriginalDstConfig.TPROXY.equals(l.config.originalDst().type())) {
             b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
         }
+        java.nio.file.Path socketFile = null;
         if (unix) {
+            socketFile = java.nio.file.Path.of(l.config.address()).toAbsolutePath();
+            UnixSocketFiles.prepare(socketFile, l.config.path() + ".address");
             address = transport.unixAddress(l.config.address());
         } else {
             b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
@@ -326,6 +400,9 @@ public final class ProxyServer implements AutoCloseable {
                     cause);
         }
         Channel ch = f.channel();
+        if (socketFile != null) {
+            socketFiles.put(ch, new SocketFile(socketFile, UnixSocketFiles.fileKey(socketFile)));
+        }
         SocketAddress bound = IoTransport.toJdk(ch.localAddress());
         l.info.bound(bound);
         serverChannels.put(l.config.name(), ch);
@@ -345,6 +422,20 @@ public final class ProxyServer implements AutoCloseable {
         return Collections.unmodifiableMap(m);
     }
 
+    /** The filter factories of listener {@code name}, in config order; empty for an unknown name. */
+    public List<NetworkFilterChainFactory> filterFactories(String name) {
+        for (ListenerRuntime l : listeners) {
+            if (l.config.name().equals(name)) {
+                List<NetworkFilterChainFactory> out = new ArrayList<>();
+                for (ListenerRuntime.Factory f : l.factories) {
+                    out.add(f.factory());
+                }
+                return Collections.unmodifiableList(out);
+            }
+        }
+        return List.of();
+    }
+
     /** The admin server's address, when an {@code admin} block is configured. */
     public Optional<InetSocketAddress> adminAddress() {
         return Optional.ofNullable(adminAddress);
@@ -362,7 +453,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * The runtime counters: {@code {"listeners": {name: {...}}, "clusters": {name: {..., "hosts": {...}}}}}, plus
-     * the filters' counters under {@code "filters"} when no admin server holds them.
+     * the filters' counters and typed metrics under {@code "filters"}.
      */
     public JsonObject stats() {
         JsonObject all = new JsonObject();
@@ -372,8 +463,8 @@ public final class ProxyServer implements AutoCloseable {
         }
         all.add("listeners", ls);
         all.add("clusters", clusterManager == null ? new JsonObject() : clusterManager.statsJson());
-        if (detachedStats != null) {
-            all.add("filters", detachedStats.snapshot());
+        if (filterStats != null) {
+            all.add("filters", filterStats.snapshot());
         }
         return all;
     }
@@ -404,7 +495,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Stops accepting (new connections are refused), waits up to {@code servers[0].graceful_timeout} for open
-     * connections to finish, then {@link #close()}s the rest. Blocks the caller meanwhile.
+     * connections to finish, then {@link #close()}s the rest. Blocks the caller meanwhile; a {@link #close()} from
+     * another thread during the wait (the CLI's second stop signal) ends it at once.
      */
     public void shutdownGracefully() {
         Duration timeout = config.server().gracefulTimeout();
@@ -431,8 +523,17 @@ public final class ProxyServer implements AutoCloseable {
             serverChannels.clear();
         }
         for (Channel ch : channels) {
+            SocketFile file = socketFiles.remove(ch);
+            if (file != null && !(ch instanceof NioUnixServerChannel) && !UnixSocketFiles.owned(file.path(), file.key())) {
+                LOG.info("leaving {} in place: it is no longer the socket file this proxy created", file.path());
+                UnixSocketFiles.keepFileOnClose(ch);
+            }
             ch.close().awaitUninterruptibly();
         }
+    }
+
+    /** A unix listener's socket file and its identity when this proxy created it. */
+    private record SocketFile(java.nio.file.Path path, Object key) {
     }
 
     /** Closes everything at once: listeners, connections, admin, event loops, closeable factories, the timer. */
@@ -440,15 +541,36 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (closed) {
+                awaitClosed();
                 return;
             }
             closed = true;
         }
+        try {
+            doClose();
+        } finally {
+            closedLatch.countDown();
+        }
+    }
+
+    /** Another thread is closing: waits (up to 30 s) until it is done, so every caller returns with it closed. */
+    private void awaitClosed() {
+        try {
+            closedLatch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void doClose() {
         stopAccepting();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (clusterManager != null) {
             clusterManager.close();
             clusterManager.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        for (PrometheusSink sink : prometheusSinks) {
+            sink.close();
         }
         if (adminServer != null) {
             try {

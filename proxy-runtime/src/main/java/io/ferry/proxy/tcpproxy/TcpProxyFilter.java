@@ -90,6 +90,8 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
     private Host host;
     private ChannelFuture connecting;
     private Channel upstream;
+    /** {@link System#nanoTime()} when the current connect attempt started, then when the upstream connected. */
+    private long upstreamSince;
     private CompositeByteBuf pending;
     private int attemptsLeft;
     private boolean slotHeld;
@@ -99,7 +101,6 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
     private boolean upstreamFailed;
     private boolean upstreamEof;
     private int lastHostIndex = -1;
-    private long connectStarted;
     private IdleGuard upstreamIdle;
 
     TcpProxyFilter(TcpProxyConfig config) {
@@ -159,7 +160,7 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             connectNext();
             return;
         }
-        connectStarted = System.nanoTime();
+        upstreamSince = System.nanoTime();
         connecting = cluster.connect(downstreamChannel.eventLoop(), host, new Upstream());
         connecting.addListener(this);
     }
@@ -190,13 +191,14 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
         Channel ch = f.channel();
         upstream = ch;
         long now = System.nanoTime();
-        host.recordConnectLatency(now - connectStarted, now);
+        host.recordConnectLatency(now - upstreamSince, now);
         long idleNanos = cluster.idleTimeout().toNanos();
         if (idleNanos > 0) {
             upstreamIdle = IdleGuard.start(ch, idleNanos, this::onUpstreamIdle);
         }
-        host.stats().opened();
-        cluster.stats().opened();
+        host.stats().connected(now - upstreamSince);
+        cluster.stats().connected(now - upstreamSince);
+        upstreamSince = now;
         callbacks.setUpstreamHost(host);
         ChannelSupport.setAutoRead(ch, downstreamChannel.isWritable());
         if (pending != null) {
@@ -428,8 +430,9 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             if (ctx.channel() != upstream) {
                 return;
             }
-            host.stats().closed();
-            cluster.stats().closed();
+            long lifetime = System.nanoTime() - upstreamSince;
+            host.stats().closed(lifetime);
+            cluster.stats().closed(lifetime);
             releaseSlot();
             if (!downstreamClosed && !downstream.isClosed()) {
                 if (upstreamFailed || !upstreamEof) {

@@ -513,4 +513,43 @@ class MosnConfigLoaderTest {
         assertEquals("serverCluster", c.source().getAsJsonObject("cluster_manager").getAsJsonArray("clusters").get(0)
                 .getAsJsonObject().get("Name").getAsString());
     }
+
+    // ---- metrics ------------------------------------------------------------------------------------------------
+
+    private static String metrics(String sinks) {
+        return listener("") + ",\"metrics\":{\"sinks\":[" + sinks + "]}}";
+    }
+
+    @Test
+    void aPrometheusSinkIsReadAsMosnWritesIt() throws Exception {
+        FerryConfig c = parse(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":34903,\"endpoint\":\"/metrics\","
+                + "\"percentiles\":[50,90,99],\"disable_collect_process\":true}},{\"type\":\"console\"}"));
+        PrometheusSinkConfig p = c.prometheus().get(0);
+        assertEquals(List.of(new PrometheusSinkConfig("metrics.sinks[0]", "", 34903, "/metrics", List.of(50, 90, 99),
+                false, true)), c.prometheus());
+        assertEquals("/metrics", p.endpoint());
+        assertTrue(c.warnings().contains("metrics.sinks[1]: accepted, ignored (sink type \"console\" is not implemented"
+                + " by Ferry; prometheus is)"), c.warnings().toString());
+        assertTrue(c.warnings().stream().anyMatch(w -> w.startsWith("metrics.sinks[0].config.address: the prometheus"
+                + " endpoint listens on all interfaces")), c.warnings().toString());
+        assertEquals("/metrics", parse(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"address\":"
+                + "\"127.0.0.1\"}}")).prometheus().get(0).endpoint(), "MOSN's default endpoint");
+    }
+
+    @Test
+    void prometheusSinkErrorsNameThePath() {
+        assertEquals("metrics.sinks[0].config.port: missing (expected: the port to serve metrics on, e.g. 34903)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{}}")));
+        assertEquals("metrics.sinks[0].config.export_url: \"http://gw:9091\" (expected: absent or empty; push-gateway"
+                        + " mode is unsupported (by MOSN too), Ferry serves pull only)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"export_url\":\"http://gw:9091\"}}")));
+        assertEquals("metrics.sinks[0].config.endpoint: \"metrics\" (expected: a path starting with /, e.g. /metrics)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"endpoint\":\"metrics\"}}")));
+        assertEquals("metrics.sinks[0].config.percentiles[1]: 101 (expected: an integer from 1 to 100, e.g. 99)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"percentiles\":[50,101]}}")));
+        assertEquals("metrics.sinks[1].config.port: 7 (expected: a port no other prometheus sink uses;"
+                        + " metrics.sinks[0] has it too)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":7}},"
+                        + "{\"type\":\"prometheus\",\"config\":{\"port\":7}}")));
+    }
 }

@@ -35,9 +35,32 @@ public class FilterConfigException extends Exception {
         return path;
     }
 
-    /** Renders {@code path: value (expected: expected)}, quoting strings as JSON does. */
+    /**
+     * Renders {@code path: value (expected: expected)}, quoting strings as JSON does. A credential is never shown: a
+     * value whose key (the last name in {@code path}) {@linkplain Secrets#isSecretName names a credential} is
+     * rendered as {@value Secrets#REDACTED}, and a string value passes through {@link Secrets#redactString} (the
+     * password in a URL).
+     */
     public static String format(String path, Object value, String expected) {
-        return path + ": " + render(value) + " (expected: " + expected + ")";
+        Object shown = value;
+        if (value != null && Secrets.isSecretName(lastName(path))) {
+            shown = Secrets.REDACTED;
+        } else if (value instanceof CharSequence s) {
+            shown = Secrets.redactString(s.toString());
+        }
+        return path + ": " + render(shown) + " (expected: " + expected + ")";
+    }
+
+    /** {@code a.b[2].c} → {@code c}; {@code a.b[2]} → {@code b}. */
+    private static String lastName(String path) {
+        if (path == null) {
+            return "";
+        }
+        String p = path;
+        while (p.endsWith("]") && p.lastIndexOf('[') > 0) {
+            p = p.substring(0, p.lastIndexOf('['));
+        }
+        return p.substring(p.lastIndexOf('.') + 1);
     }
 
     private static String render(Object value) {
