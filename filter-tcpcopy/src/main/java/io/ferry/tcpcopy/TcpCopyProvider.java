@@ -62,6 +62,12 @@ public final class TcpCopyProvider implements NetworkFilterFactoryProvider {
         return new TcpCopyFactory(tcpCopy, parsed, config);
     }
 
+    /** The credential keys of the dump sinks on the class path (the Kafka sink's {@code sasl.jaas.config}, ...). */
+    @Override
+    public java.util.Set<String> secretFields() {
+        return Redaction.secretFields();
+    }
+
     /** The shared tcpcopy state and public API of every filter this provider created. */
     public TcpCopy tcpCopy() {
         return tcpCopy;

@@ -67,7 +67,7 @@ class ConfigParsingTest {
 
     @Test
     void strategyKeyIsCaseSensitiveLikeLayotto() {
-        assertEquals(P + ".Strategy: {switch=ON, interval=30.0, duration=5.0, cpu_max_rate=80.0, mem_max_rate=70.0} "
+        assertEquals(P + ".Strategy: {\"switch\":\"ON\",\"interval\":30,\"duration\":5,\"cpu_max_rate\":80,\"mem_max_rate\":70} "
                         + "(expected: \"strategy\", lower case as in Layotto)",
                 error(Map.of("Strategy", Fakes.strategy("ON", 30.0, 5.0, 80.0, 70.0))));
     }

@@ -39,6 +39,11 @@ import java.util.function.Function;
  * ({@code dropped_metadata_unavailable}) and drops at once for the next second, so its queue keeps moving; records
  * the broker does not acknowledge within {@code delivery_timeout_ms} are dropped ({@code dropped_send_failed}). The
  * producer reconnects by itself (backoff up to 1 s) when the broker returns.
+ *
+ * <h2>Logging</h2>
+ * A failing broker is logged as state changes ({@link FailureLog}): one WARN line when records start failing, at most
+ * one summary a minute with counts while they keep failing, one INFO line when a record gets through again.
+ * kafka-clients' own reconnect warnings are summarised by the runtime's logging the same way.
  */
 public final class KafkaSink implements DumpSink {
 
@@ -48,7 +53,6 @@ public final class KafkaSink implements DumpSink {
     static final String HEADER_WINDOW = "ferry.window";
     private static final long METADATA_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long METADATA_FAST_DROP_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final KafkaSinkConfig config;
     private final Producer<byte[], byte[]> producer;
@@ -60,18 +64,27 @@ public final class KafkaSink implements DumpSink {
     private final LongAdder bufferFull = new LongAdder();
     private final LongAdder metadataUnavailable = new LongAdder();
     private final LongAdder inFlight = new LongAdder();
-    private volatile long lastFailureLog;
-    private volatile boolean failureLogged;
+    private final FailureLog failures;
     private long metadataFailedAt;
     private volatile boolean metadataReady;
     private boolean metadataFailed;
+    /** Why the last metadata lookup failed (sink thread only). */
+    private String metadataProblem = "not known yet";
 
     KafkaSink(KafkaSinkConfig config) {
         this(config, p -> new KafkaProducer<>(p));
     }
 
     KafkaSink(KafkaSinkConfig config, Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
+        this(config, factory, System::nanoTime);
+    }
+
+    /** With an injected clock for the failure log's summaries (tests). */
+    KafkaSink(KafkaSinkConfig config, Function<Map<String, Object>, Producer<byte[], byte[]>> factory,
+              java.util.function.LongSupplier nanoClock) {
         this.config = config;
+        this.failures = new FailureLog(log, "tcpcopy kafka sink (" + config.bootstrapServers() + " topic "
+                + config.topic() + ")", nanoClock, 1, TimeUnit.MINUTES);
         this.producer = factory.apply(config.producerProps());
         this.instance = config.instanceId().getBytes(StandardCharsets.UTF_8);
         this.keyPrefix = config.instanceId() + "/";
@@ -88,6 +101,7 @@ public final class KafkaSink implements DumpSink {
         ProducerRecord<byte[], byte[]> pr = new ProducerRecord<>(config.topic(), null, key, e.encoded(), headers);
         if (!metadataReady && !awaitMetadata()) {
             metadataUnavailable.increment();
+            failures.failure("no metadata for topic " + config.topic(), metadataProblem);
             return;
         }
         int size = e.encoded().length;
@@ -98,6 +112,7 @@ public final class KafkaSink implements DumpSink {
                 if (ex == null) {
                     sent.increment();
                     sentBytes.add(size);
+                    failures.success();
                 } else if (ex instanceof BufferExhaustedException) {
                     bufferFull.increment();            // kafka-clients reports a full buffer through the future
                     logFailure("the producer's buffer is full", ex);
@@ -136,6 +151,7 @@ public final class KafkaSink implements DumpSink {
             try {
                 producer.partitionsFor(config.topic());
                 metadataReady = true;
+                failures.success();
                 metadataFailed = false;
                 return true;
             } catch (TimeoutException ex) {
@@ -143,13 +159,13 @@ public final class KafkaSink implements DumpSink {
                 if (now - started >= METADATA_WAIT_NANOS) {
                     metadataFailed = true;
                     metadataFailedAt = now;
-                    logFailure("no metadata for topic " + config.topic(), ex);
+                    metadataProblem = ex.toString();
                     return false;
                 }
             } catch (RuntimeException ex) {
                 metadataFailed = true;
                 metadataFailedAt = System.nanoTime();
-                logFailure("looking up topic " + config.topic() + " failed", ex);
+                metadataProblem = "looking it up failed: " + ex;
                 return false;
             }
             try {
@@ -162,13 +178,7 @@ public final class KafkaSink implements DumpSink {
     }
 
     private void logFailure(String what, Exception ex) {
-        long now = System.nanoTime();
-        if (!failureLogged || now - lastFailureLog >= LOG_NANOS) {
-            failureLogged = true;
-            lastFailureLog = now;
-            log.warn("tcpcopy kafka sink ({} topic {}): {} ({}); records are dropped and counted until it recovers",
-                    config.bootstrapServers(), config.topic(), what, ex.toString());
-        }
+        failures.failure(what, ex.toString());
     }
 
     @Override

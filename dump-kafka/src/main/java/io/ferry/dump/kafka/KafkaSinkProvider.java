@@ -22,6 +22,16 @@ public final class KafkaSinkProvider implements DumpSinkProvider {
         return "kafka";
     }
 
+    /**
+     * kafka-clients' credential settings (type {@code PASSWORD} in its own definition: {@code sasl.jaas.config},
+     * {@code ssl.key.password}, {@code ssl.keystore.password}, {@code ssl.truststore.password}, ...), hidden wherever
+     * they appear in the {@code producer} map.
+     */
+    @Override
+    public java.util.Set<String> secretFields() {
+        return ProducerSettings.SECRET_SETTINGS;
+    }
+
     @Override
     public void validate(SinkSpec spec) throws FilterConfigException {
         KafkaSinkConfig c = KafkaSinkConfig.parse(spec);

@@ -76,7 +76,26 @@ final class ProducerSettings {
     private static final Pattern KAFKA_MESSAGE = Pattern.compile("Invalid value .* for configuration [^:]+: (.*)",
             Pattern.DOTALL);
 
+    /**
+     * kafka-clients' credential settings: every producer setting of type {@code PASSWORD} ({@code sasl.jaas.config},
+     * {@code ssl.key.password}, {@code ssl.keystore.password}, {@code ssl.truststore.password},
+     * {@code ssl.keystore.key}, ...), read from its own definition, so a setting added by a later kafka-clients is
+     * covered too.
+     */
+    static final java.util.Set<String> SECRET_SETTINGS = secretSettings();
+
     private ProducerSettings() {
+    }
+
+    private static java.util.Set<String> secretSettings() {
+        java.util.Set<String> s = new java.util.TreeSet<>();
+        DEF.configKeys().forEach((name, key) -> {
+            if (key.type == ConfigDef.Type.PASSWORD) {
+                s.add(name);
+            }
+        });
+        s.add(org.apache.kafka.common.config.SaslConfigs.SASL_JAAS_CONFIG);
+        return java.util.Collections.unmodifiableSet(s);
     }
 
     /**

@@ -65,4 +65,20 @@ class KafkaSinkConfigTest {
         assertEquals(BASE + "[0].compression_type: \"brotli\" (expected: one of [none, gzip, snappy, lz4, zstd])",
                 error(sink("compression_type", "brotli")));
     }
+
+    @Test
+    void theSinkDeclaresKafkaClientsPasswordSettingsSecretAndTcpcopyHidesThemInTheMemDump() {
+        java.util.Set<String> secret = new KafkaSinkProvider().secretFields();
+        for (String k : List.of("sasl.jaas.config", "ssl.key.password", "ssl.keystore.password",
+                "ssl.truststore.password", "ssl.keystore.key")) {
+            org.junit.jupiter.api.Assertions.assertTrue(secret.contains(k), k + " in " + secret);
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(secret.contains("security.protocol"));
+        org.junit.jupiter.api.Assertions.assertTrue(io.ferry.tcpcopy.Redaction.secretFields().containsAll(secret),
+                "tcpcopy declares its sinks' secret keys");
+        Object redacted = io.ferry.tcpcopy.Redaction.redact(Map.of("dump", Map.of("sinks", List.of(sink("producer",
+                Map.of("sasl.jaas.config", "PlainLoginModule required password=\"pw\";"))))));
+        org.junit.jupiter.api.Assertions.assertTrue(redacted.toString().contains("sasl.jaas.config=***REDACTED***"),
+                redacted.toString());
+    }
 }

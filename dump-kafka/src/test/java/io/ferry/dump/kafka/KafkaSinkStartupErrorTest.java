@@ -75,7 +75,7 @@ class KafkaSinkStartupErrorTest {
                 error(Map.of("retries", "many")));
         assertEquals(P + "request.timeout.ms: \"1.5\" (expected: an integer of at least 0)",
                 error(Map.of("request.timeout.ms", 1.5)));
-        assertEquals(P + "partitioner.ignore.keys: \"sometimes\" (expected: true or false)",
+        assertEquals(P + "partitioner.ignore.keys: \"***REDACTED***\" (expected: true or false)",
                 error(Map.of("partitioner.ignore.keys", "sometimes")));
         assertEquals(P + "partitioner.class: \"com.example.NoSuchPartitioner\" (expected: the name of a class on the "
                 + "proxy's class path)", error(Map.of("partitioner.class", "com.example.NoSuchPartitioner")));
@@ -174,10 +174,10 @@ class KafkaSinkStartupErrorTest {
                         + "prefix in plugin_key_prefixes))",
                 error(Map.of("acme.tracing.endpoint", "http://127.0.0.1:1")));
         accepted(Map.of("acme.tracing.endpoint", "http://127.0.0.1:1"), "plugin_key_prefixes", List.of("acme."));
-        assertEquals(BASE + "[0].plugin_key_prefixes[0]: \"ssl.\" (expected: a prefix of a plugin's own keys, not of "
+        assertEquals(BASE + "[0].plugin_key_prefixes[0]: \"***REDACTED***\" (expected: a prefix of a plugin's own keys, not of "
                         + "Kafka producer settings (it covers ssl.cipher.suites))",
                 error(Map.of(), "plugin_key_prefixes", List.of("ssl.")));
-        assertEquals(BASE + "[0].plugin_key_prefixes[0]: \"acme\" (expected: a key prefix ending in \".\", e.g. "
+        assertEquals(BASE + "[0].plugin_key_prefixes[0]: \"***REDACTED***\" (expected: a key prefix ending in \".\", e.g. "
                 + "\"confluent.monitoring.interceptor.\")", error(Map.of(), "plugin_key_prefixes", List.of("acme")));
         assertEquals(P + "interceptor.classes: \"com.example.NoSuchInterceptor\" (expected: class names on the proxy's "
                         + "class path (com.example.NoSuchInterceptor is not))",

@@ -27,6 +27,11 @@
  * <p>The chain's rules (order, threading, buffer ownership) are stated on {@link io.ferry.filter.api.ReadFilter},
  * {@link io.ferry.filter.api.WriteFilter}, {@link io.ferry.filter.api.IoBuffer} and
  * {@link io.ferry.filter.api.NetworkFilterChainFactory}, and numbered in {@code FILTER-CONTRACT.md}.
+ *
+ * <p>Beyond MOSN's API: {@link io.ferry.filter.api.spi.FilterEnvironment#metrics()} gives filters typed metrics
+ * (counters, gauges, histograms, package {@link io.ferry.filter.api.metrics}) that the runtime exports to Prometheus;
+ * {@link io.ferry.filter.api.spi.Secrets} is the one rule by which credentials in configs are hidden, and
+ * {@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider#secretFields()} lets a filter declare its own.
  */
 @Stable
 package io.ferry.filter.api;

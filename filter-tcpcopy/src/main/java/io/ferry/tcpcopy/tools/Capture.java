@@ -344,6 +344,9 @@ public final class Capture {
     private final Set<String> instancesSeen = new LinkedHashSet<>();
     private final List<String> problems = new ArrayList<>();
     private final List<String> unmatched = new ArrayList<>();
+    /** Every window id the source delivered, selected or not. */
+    private final Set<String> windowsSeen = new LinkedHashSet<>();
+    private final List<String> unmatchedWindows = new ArrayList<>();
     private final List<String> available = new ArrayList<>();
     private final Map<String, Long> dropped = new LinkedHashMap<>();
     private final Map<String, Map<String, Long>> droppedByListener = new LinkedHashMap<>();
@@ -526,6 +529,9 @@ public final class Capture {
     }
 
     private void add(String instance, FerryRecord r) {
+        if (!r.window().isEmpty()) {
+            windowsSeen.add(r.window());
+        }
         if (!selection.record(r)) {
             return;
         }
@@ -657,6 +663,11 @@ public final class Capture {
                 unmatched.add(ref.toString());
             }
         }
+        for (String w : selection.windows()) {
+            if (!windowsSeen.contains(w)) {
+                unmatchedWindows.add(w);
+            }
+        }
         if (!unmatched.isEmpty()) {
             for (Conn c : byKey.values()) {
                 available.add(instancesSeen.size() <= 1 ? Long.toString(c.id) : c.id + " (" + c.key() + ")");
@@ -752,6 +763,16 @@ public final class Capture {
     public String instance(long id) {
         Conn c = connections.get(id);
         return c == null ? "" : c.instance;
+    }
+
+    /** The {@code --window} values of the selection that named no window of this dump. */
+    public List<String> unmatchedWindows() {
+        return unmatchedWindows;
+    }
+
+    /** Every window id of the records the source delivered, in order of appearance, selected or not. */
+    public Set<String> windowsSeen() {
+        return java.util.Collections.unmodifiableSet(windowsSeen);
     }
 
     /** The {@code --connection} values of the selection that named no connection of this dump. */

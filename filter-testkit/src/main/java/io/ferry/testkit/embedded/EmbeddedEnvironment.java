@@ -17,6 +17,7 @@ public final class EmbeddedEnvironment implements FilterEnvironment {
 
     private final EmbeddedAdminRegistry admin = new EmbeddedAdminRegistry();
     private final EmbeddedStatsRegistry stats = new EmbeddedStatsRegistry();
+    private final EmbeddedMetricRegistry metrics = new EmbeddedMetricRegistry();
     private final ManualScheduler scheduler;
     private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
 
@@ -36,6 +37,12 @@ public final class EmbeddedEnvironment implements FilterEnvironment {
     @Override
     public EmbeddedStatsRegistry stats() {
         return stats;
+    }
+
+    /** The filters' typed metrics, in memory, with lookups for assertions. */
+    @Override
+    public EmbeddedMetricRegistry metrics() {
+        return metrics;
     }
 
     @Override

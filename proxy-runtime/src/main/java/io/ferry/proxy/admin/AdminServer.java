@@ -4,8 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.ferry.filter.api.admin.AdminHandler;
 import io.ferry.filter.api.admin.AdminRegistry;
 import io.ferry.filter.api.admin.AdminRequest;
@@ -13,12 +11,11 @@ import io.ferry.filter.api.admin.AdminResponse;
 import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.proxy.config.AdminConfig;
 import io.ferry.proxy.config.ConfigRedactor;
+import io.ferry.proxy.logging.LogRedaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -31,15 +28,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Ferry's admin API, MOSN's {@code pkg/admin/server} for an L4 proxy, on the JDK's {@code com.sun.net.httpserver}.
+ * Ferry's admin API, MOSN's {@code pkg/admin/server} for an L4 proxy, on a small Netty HTTP server of its own
+ * ({@link HttpEndpoint}) that slow clients cannot starve.
  *
  * <h2>Endpoints</h2>
  * <ul>
@@ -56,11 +49,13 @@ import java.util.function.Supplier;
  * A known path with another method answers 405 with an {@code Allow} header; an unknown path answers 404; both with
  * MOSN's JSON error body {@code {"error": "..."}}. A handler that throws answers 500 with the exception's message.
  *
- * <h2>Threading</h2>
- * Requests are served by the server's own pool of two daemon threads named {@code ferry-admin-N} (with up to 256
- * waiting; beyond that the HTTP server's accepting thread runs them itself, which slows a flood down), never by a
- * network event loop, so a slow handler or stats supplier cannot stall traffic. {@link #register} may be called from
- * any thread, before or after {@link #start()}.
+ * <h2>Threading and limits</h2>
+ * Requests are read without blocking by one I/O thread of the admin server's own ({@code ferry-admin-io}) and served
+ * by its pool of two daemon threads named {@code ferry-admin-N}, never by a network event loop, so a slow handler or
+ * stats supplier cannot stall traffic, and a client that sends half a request holds no thread. {@link HttpLimits}
+ * bounds the rest: a request's headers must arrive within 10 s and its body within 30 s (else {@code 408} and the
+ * connection is closed), at most 64 connections are open at once (one more gets {@code 503}), a body is at most
+ * 1 MiB ({@code 413}). {@link #register} may be called from any thread, before or after {@link #start()}.
  */
 public final class AdminServer implements AdminRegistry, AutoCloseable {
 
@@ -68,7 +63,6 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
     private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
             .create();
     private static final Set<String> METHODS = Set.of("GET", "PUT", "POST", "DELETE");
-    private static final int MAX_BODY = 1 << 20;
 
 
     private final AdminConfig config;
@@ -79,8 +73,9 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
     private final Map<String, Map<String, AdminHandler>> routes = new ConcurrentHashMap<>();
     private final Map<String, Boolean> order = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
-    private HttpServer server;
-    private ExecutorService executor;
+    private volatile java.util.function.Function<String, Set<String>> secretFields = type -> Set.of();
+    private final HttpLimits limits;
+    private HttpEndpoint server;
 
     /**
      * @param config          where to listen; an empty address means all interfaces, as in MOSN
@@ -88,6 +83,13 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
      * @param runtimeStats    the runtime's {@code {"listeners": ..., "clusters": ...}}, called on the admin thread
      */
     public AdminServer(AdminConfig config, JsonObject effectiveConfig, Supplier<JsonObject> runtimeStats) {
+        this(config, effectiveConfig, runtimeStats, HttpLimits.defaults());
+    }
+
+    /** As {@link #AdminServer(AdminConfig, JsonObject, Supplier)}, with explicit timeouts and connection cap. */
+    public AdminServer(AdminConfig config, JsonObject effectiveConfig, Supplier<JsonObject> runtimeStats,
+                       HttpLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.config = Objects.requireNonNull(config, "config");
         this.effectiveConfig = effectiveConfig == null ? new JsonObject() : effectiveConfig.deepCopy();
         this.runtimeStats = runtimeStats == null ? JsonObject::new : runtimeStats;
@@ -96,8 +98,30 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
         register("GET", "/api/v1/version", r -> AdminResponse.text(200, "ferry version: " + FerryVersion.get()));
     }
 
+    /**
+     * The keys each filter type declares secret ({@code NetworkFilterFactoryProvider.secretFields()}), hidden in
+     * that filter's {@code config} in {@code config_dump} besides everything the name rule hides.
+     */
+    public void secretFields(java.util.function.Function<String, Set<String>> byFilterType) {
+        this.secretFields = Objects.requireNonNull(byFilterType, "byFilterType");
+    }
+
+    private volatile java.util.function.UnaryOperator<JsonObject> dumpDecorator = UnaryOperatorHolder.IDENTITY;
+
+    /**
+     * Adds run-time state to every {@code config_dump} before it is redacted (the runtime adds each cluster's current
+     * hosts and their health). {@code decorator} gets a copy it may change.
+     */
+    public void dumpDecorator(java.util.function.UnaryOperator<JsonObject> decorator) {
+        this.dumpDecorator = Objects.requireNonNull(decorator, "decorator");
+    }
+
+    private static final class UnaryOperatorHolder {
+        static final java.util.function.UnaryOperator<JsonObject> IDENTITY = o -> o;
+    }
+
     /** Where filters publish counters; they appear under {@code "filters"} in {@code /api/v1/stats}. */
-    public StatsRegistry filterStats() {
+    public FilterStatsRegistry filterStats() {
         return filterStats;
     }
 
@@ -135,40 +159,27 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
      */
     public synchronized InetSocketAddress start() throws IOException {
         if (server != null) {
-            throw new IllegalStateException("admin server already started on " + server.getAddress());
+            throw new IllegalStateException("admin server already started");
         }
         String host = config.address() == null || config.address().isEmpty() ? "0.0.0.0" : config.address();
-        InetSocketAddress bind = new InetSocketAddress(host, config.port());
-        HttpServer s;
+        HttpEndpoint s = new HttpEndpoint("ferry-admin", limits, this::serve);
+        InetSocketAddress bound;
         try {
-            s = HttpServer.create(bind, 64);
+            bound = s.start(new InetSocketAddress(host, config.port()));
         } catch (IOException e) {
             throw new IOException("admin.address.socket_address: cannot listen on " + host + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
-                r -> {
-                    Thread t = new Thread(r, "ferry-admin-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy()); // a flood of requests slows the accept thread down
-        pool.allowCoreThreadTimeOut(true);
-        s.setExecutor(pool);
-        s.createContext("/", this::serve);
-        s.start();
         server = s;
-        executor = pool;
-        log.info("admin API listening on http://{}:{}/", host, s.getAddress().getPort());
-        return s.getAddress();
+        log.info("admin API listening on http://{}:{}/", host, bound.getPort());
+        return bound;
     }
 
     /** Stops serving; idempotent. */
     @Override
     public synchronized void close() {
         if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
+            server.close();
             server = null;
         }
     }
@@ -181,7 +192,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
      * unknown name gives {@code {}}, as MOSN answers a zero value).
      */
     private AdminResponse configDump(AdminRequest r) {
-        JsonObject redacted = ConfigRedactor.redact(effectiveConfig);
+        JsonObject redacted = ConfigRedactor.redact(dumpDecorator.apply(effectiveConfig.deepCopy()), secretFields);
         if (r.query().isEmpty()) {
             return AdminResponse.json(200, PRETTY.toJson(redacted));
         }
@@ -263,7 +274,8 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
                 }
             }
         }
-        out.add("filters", filterStats.snapshot());
+        JsonElement filters = runtime == null ? null : runtime.get("filters");
+        out.add("filters", filters != null && filters.isJsonObject() ? filters : filterStats.snapshot());
         return AdminResponse.json(200, PRETTY.toJson(out));
     }
 
@@ -286,32 +298,23 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
 
     // ---- dispatch ----------------------------------------------------------------------------------------------
 
-    private void serve(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            AdminResponse response;
-            Map<String, String> headers = new TreeMap<>();
-            try {
-                response = dispatch(exchange, headers);
-            } catch (Exception e) {
-                log.warn("admin {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
-                response = AdminResponse.error(500, String.valueOf(e.getMessage() == null ? e : e.getMessage()));
-            }
-            byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", response.contentType());
-            headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            boolean head = exchange.getRequestMethod().equalsIgnoreCase("HEAD");
-            exchange.sendResponseHeaders(response.status(), head || body.length == 0 ? -1 : body.length);
-            if (!head && body.length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
+    private HttpEndpoint.Response serve(HttpEndpoint.Request exchange) {
+        AdminResponse response;
+        Map<String, String> headers = new TreeMap<>();
+        try {
+            response = dispatch(exchange, headers);
+        } catch (Exception e) {
+            String message = LogRedaction.scrub(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+            log.warn("admin {} {} failed: {}", exchange.method(), exchange.path(), message);
+            response = AdminResponse.error(500, message);
         }
+        return new HttpEndpoint.Response(response.status(), response.contentType(), headers,
+                response.body().getBytes(StandardCharsets.UTF_8));
     }
 
-    private AdminResponse dispatch(HttpExchange exchange, Map<String, String> headers) throws Exception {
-        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-        String path = exchange.getRequestURI().getPath();
+    private AdminResponse dispatch(HttpEndpoint.Request exchange, Map<String, String> headers) throws Exception {
+        String method = exchange.method();
+        String path = exchange.path();
         if (path == null || path.isEmpty() || path.equals("/")) {
             return index();
         }
@@ -325,15 +328,7 @@ public final class AdminServer implements AdminRegistry, AutoCloseable {
             headers.put("Allow", allow);
             return AdminResponse.error(405, method + " is not allowed on " + path + " (allowed: " + allow + ")");
         }
-        String body;
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                return AdminResponse.error(413, "request body larger than " + MAX_BODY + " bytes");
-            }
-            body = new String(bytes, StandardCharsets.UTF_8);
-        }
-        AdminRequest request = new AdminRequest(method, path, parseQuery(exchange.getRequestURI().getRawQuery()), body);
+        AdminRequest request = new AdminRequest(method, path, parseQuery(exchange.rawQuery()), exchange.body());
         AdminResponse response = handler.handle(request);
         if (response == null) {
             throw new IllegalStateException("the handler of " + method + " " + path + " returned null");

@@ -163,12 +163,17 @@ final class DumpCommand {
 
     /**
      * Reads the selection of {@code source}, keeping its records ({@code keep}) or only its summaries (then files are
-     * read again for the records); a named connection that is not there is an error.
+     * read again for the records); a named window or connection that is not there is an error.
      */
     private Capture read(String source, Selection selection, boolean keep, boolean digests) throws IOException {
         Capture c = keep ? Capture.read(source, selection) : Capture.scan(source, selection, digests);
         for (String p : c.problems()) {
             err.println("warning: " + p);
+        }
+        if (!c.unmatchedWindows().isEmpty()) {
+            throw new IOException("--window " + String.join(" ", c.unmatchedWindows()) + ": no such window in " + source
+                    + " (expected one of " + (c.windowsSeen().isEmpty() ? "none: it holds no window ids"
+                    : String.join(", ", c.windowsSeen())) + "; ./ferry dump inspect " + source + " lists them)");
         }
         if (!c.unmatched().isEmpty()) {
             Selection sel = c.selection();

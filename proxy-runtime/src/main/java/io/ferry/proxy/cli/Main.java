@@ -10,7 +10,10 @@ import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.MosnConfigLoader;
 import io.ferry.proxy.config.ServerConfig;
 import io.ferry.proxy.demo.Demo;
+import io.ferry.proxy.logging.LogRedaction;
 import io.ferry.proxy.logging.Logging;
+import io.ferry.proxy.config.ConfigRedactor;
+import io.ferry.proxy.runtime.ProxyOptions;
 import io.ferry.proxy.runtime.ProxyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +42,12 @@ import java.util.concurrent.CompletableFuture;
  * ferry help
  * </pre>
  *
- * <p>Exit codes: 0 success; 1 a config, plugin or startup error (the message on stderr; nothing is left running);
+ * <p>Exit codes: 0 success; 1 a config, plugin or startup error (every problem of the config on stderr, one line
+ * each, the loader's and the filters' alike; nothing is left running);
  * 2 a usage error (usage on stderr). {@code start} runs until SIGTERM or Ctrl-C, then stops accepting and drains
- * connections for up to {@code servers[0].graceful_timeout}.
+ * connections for up to {@code servers[0].graceful_timeout}; a second SIGTERM or Ctrl-C during the drain closes every
+ * connection and stops at once. {@code ferry COMMAND --help} and {@code ferry help COMMAND} print a command's options
+ * and examples ({@link CommandHelp}).
  */
 public final class Main {
 
@@ -61,13 +67,16 @@ public final class Main {
             "                 run the proxy on the bundled demo config in front of a built-in echo server",
             DumpCommand.USAGE_TEXT.stripTrailing(),
             "  version        print the version",
-            "  help           print this text",
+            "  help [COMMAND] print this text, or a command's options and examples (also: ferry COMMAND --help)",
             "");
 
     private final PrintStream out;
     private final PrintStream err;
     private final CompletableFuture<Void> stop = new CompletableFuture<>();
     private volatile boolean stoppedBySignal;
+    /** True when SIGINT and SIGTERM come to {@link #signal()} rather than to a shutdown hook. */
+    private volatile boolean signalsHandled;
+    private final java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
     /** The proxy {@code start} runs, once it is up (for tests). */
     volatile ProxyServer running;
 
@@ -78,6 +87,7 @@ public final class Main {
 
     public static void main(String[] args) {
         Main main = new Main(System.out, System.err);
+        main.signalsHandled = Signals.install(main::signal);
         int code = main.run(args);
         System.out.flush();
         System.err.flush();
@@ -86,9 +96,28 @@ public final class Main {
         }
     }
 
-    /** Ends a running {@code start} or {@code demo} as a signal would (for tests). */
+    /** Ends a running {@code start} or {@code demo} as a first signal would (for tests). */
     void requestStop() {
         stop.complete(null);
+    }
+
+    /**
+     * What SIGINT and SIGTERM do: the first stops {@code start} gracefully (no new connections, a drain of up to
+     * {@code graceful_timeout}) or ends {@code demo}; a second one, during the drain, closes every connection and
+     * stops at once.
+     */
+    void signal() {
+        if (signals.incrementAndGet() == 1) {
+            stop.complete(null);
+            return;
+        }
+        ProxyServer server = running;
+        if (server != null) {
+            LoggerFactory.getLogger(Main.class).warn("second stop signal: closing every connection now");
+            server.close();
+        } else {
+            System.exit(FAILED); // still starting: nothing to drain
+        }
     }
 
     /** Runs one command; returns the exit code. {@code start} and {@code demo} block until stopped. */
@@ -98,6 +127,26 @@ public final class Main {
         }
         String command = args[0];
         List<String> rest = List.of(args).subList(1, args.length);
+        if (command.equals("help") || command.equals("--help") || command.equals("-h")) {
+            if (rest.isEmpty()) {
+                out.print(USAGE_TEXT);
+                return OK;
+            }
+            Optional<String> help = CommandHelp.of(rest.get(0));
+            if (help.isEmpty()) {
+                return usage("help: unknown command " + rest.get(0) + " (expected: one of "
+                        + String.join(", ", CommandHelp.commands()) + ")");
+            }
+            out.print(help.get());
+            return OK;
+        }
+        if (rest.contains("--help") || rest.contains("-h")) {
+            Optional<String> help = CommandHelp.of(command);
+            if (help.isPresent()) {
+                out.print(help.get());
+                return OK;
+            }
+        }
         try {
             switch (command) {
                 case "start":
@@ -114,11 +163,6 @@ public final class Main {
                 case "--version":
                     Options.parse(command, rest, Set.of(), Set.of());
                     out.println("ferry version: " + FerryVersion.get());
-                    return OK;
-                case "help":
-                case "--help":
-                case "-h":
-                    out.print(USAGE_TEXT);
                     return OK;
                 default:
                     return usage("unknown command: " + command);
@@ -145,10 +189,30 @@ public final class Main {
         FerryConfig config;
         try {
             config = MosnConfigLoader.load(Path.of(file));
+            LogRedaction.add(ConfigRedactor.secretValues(config.source(), type -> Set.of()));
+        } catch (ConfigException e) {
+            List<String> problems = new ArrayList<>(e.problems());
+            if (e.partial().isPresent()) {
+                LogRedaction.add(ConfigRedactor.secretValues(e.partial().get().source(), type -> Set.of()));
+                // the filters check their own configs too, so that one run reports every problem of the file
+                try {
+                    Logging.configure(new ServerConfig("", null, "ERROR", Duration.ZERO, List.of()));
+                    FilterRegistry registry = registry(o.pluginsDir(), policy);
+                    for (String p : ProxyServer.check(e.partial().get(), registry, ProxyOptions.defaults())) {
+                        if (!problems.contains(p)) {
+                            problems.add(p);
+                        }
+                    }
+                } catch (RegistryException | ConfigException re) {
+                    problems.add(re.getMessage());
+                }
+            }
+            return failed(problems);
+        }
+        try {
             Logging.configure(config.server());
         } catch (ConfigException e) {
-            err.println("ferry: " + e.getMessage());
-            return FAILED;
+            return failed(e.problems());
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         config.warnings().forEach(w -> log.warn("config: {}", w));
@@ -156,35 +220,49 @@ public final class Main {
         try {
             registry = registry(o.pluginsDir(), policy);
         } catch (RegistryException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + LogRedaction.scrub(e.getMessage()));
             return FAILED;
         }
         ProxyServer server;
         try {
             server = ProxyServer.start(config, registry);
         } catch (ConfigException e) {
-            err.println("ferry: " + e.getMessage());
-            return FAILED;
+            return failed(e.problems());
         }
-        Thread hook = new Thread(() -> {
-            stoppedBySignal = true;
-            Duration grace = config.server().gracefulTimeout();
-            log.info("stopping: no new connections; draining for up to {}",
-                    grace.toMillis() % 1000 == 0 ? grace.toSeconds() + "s" : grace.toMillis() + "ms");
-            server.shutdownGracefully();
-            stop.complete(null);
-        }, "ferry-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Duration grace = config.server().gracefulTimeout();
+        String drain = grace.toMillis() % 1000 == 0 ? grace.toSeconds() + "s" : grace.toMillis() + "ms";
+        Thread hook = null;
+        if (!signalsHandled) {
+            hook = new Thread(() -> {
+                stoppedBySignal = true;
+                log.info("stopping: no new connections; draining for up to {}", drain);
+                server.shutdownGracefully();
+                stop.complete(null);
+            }, "ferry-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
         running = server;
         server.listeners().forEach((name, address) -> log.info("listener {} on {}", name, address));
         server.adminAddress().ifPresent(a -> log.info("admin API on http://{}:{}/", a.getHostString(), a.getPort()));
         log.info("ferry {} started with {}", FerryVersion.get(), file);
         stop.join();
         if (!stoppedBySignal) {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            if (hook != null) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            log.info("stopping: no new connections; draining for up to {}{}", drain,
+                    signalsHandled ? " (a second Ctrl-C or SIGTERM stops at once)" : "");
             server.shutdownGracefully();
         }
         return OK;
+    }
+
+    /** Prints every problem, one line each ("ferry: " and the problem), and returns the failure exit code. */
+    private int failed(List<String> problems) {
+        for (String p : problems) {
+            err.println("ferry: " + LogRedaction.scrub(p));
+        }
+        return FAILED;
     }
 
     private static FilterRegistry registry(Optional<Path> pluginsDir, FailurePolicy policy) throws RegistryException {
@@ -205,7 +283,7 @@ public final class Main {
         try {
             registry = registry(o.pluginsDir(), FailurePolicy.WARN);
         } catch (RegistryException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + LogRedaction.scrub(e.getMessage()));
             return FAILED;
         }
         List<ProviderInfo> providers = registry.providers();
@@ -226,7 +304,7 @@ public final class Main {
                 o.port("--admin-port", d.adminPort()), o.flag("--exit-after-traffic"),
                 o.value("--dump-dir").map(Path::of).orElse(d.dumpDir()));
         Thread hook = null;
-        if (!d.exitAfterTraffic()) {
+        if (!d.exitAfterTraffic() && !signalsHandled) {
             hook = new Thread(() -> {
                 stoppedBySignal = true;
                 stop.complete(null);

@@ -1,5 +1,7 @@
 package io.ferry.proxy.cluster;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import io.ferry.proxy.config.ClusterConfig;
 import io.ferry.proxy.stats.ClusterStats;
 import io.netty.bootstrap.Bootstrap;
@@ -10,36 +12,52 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One {@code cluster_manager.clusters[]} entry at run time: its hosts, load balancer, connect timeout, circuit
- * breaker and counters. MOSN: {@code types.Cluster} with its snapshot.
+ * One cluster at run time: its hosts and load balancer, connect timeout, circuit breaker, {@code mark},
+ * {@code idle_timeout}, health check and counters. MOSN: {@code types.Cluster} with its snapshot.
  *
- * <p>Thread-safe: {@link #chooseHost()}, {@link #tryAcquireConnection()} and {@link #connect} are called from every
- * event loop at once, without locks.
+ * <h2>Host set</h2>
+ * The hosts and the load balancer built over them form one immutable snapshot, replaced as a whole when a STRICT_DNS
+ * cluster's names resolve differently ({@link #updateHosts}); a host that stays keeps its object, so its counters,
+ * health and open connections are untouched, and connections to a host that went away stay open.
+ *
+ * <p>Thread-safe: {@link #chooseHost}, {@link #tryAcquireConnection()} and {@link #connect} are called from every
+ * event loop at once, without locks; a pick reads one volatile field.
  */
 public final class Cluster {
 
+    /** {@code SO_MARK} (Linux: {@code SOL_SOCKET} 1, {@code SO_MARK} 36), set through the native transport. */
+    static final IntegerUnixChannelOption SO_MARK = new IntegerUnixChannelOption("SO_MARK", 1, 36);
+
     private final ClusterConfig config;
-    private final List<Host> hosts;
-    private final LoadBalancer loadBalancer;
+    private final LoadBalancer.Options lbOptions;
+    private volatile Snapshot snapshot;
     private final ClusterStats stats = new ClusterStats();
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Bootstrap tcpTemplate;
     private final Bootstrap unixTemplate;
     private final UpstreamChannels channels;
     private final ChannelGroup connections;
+    private HealthChecker healthChecker;
+
+    /** The hosts and the balancer over them. */
+    private record Snapshot(List<Host> hosts, LoadBalancer lb) {
+    }
 
     Cluster(ClusterConfig config, List<Host> hosts, UpstreamChannels channels, WriteBufferWaterMark waterMark,
             RecvByteBufAllocator reads, ChannelGroup connections) {
         this.connections = connections;
         this.config = config;
-        this.hosts = List.copyOf(hosts);
-        this.loadBalancer = LoadBalancer.of(config.lbType(), this.hosts);
+        long defaultLatency = config.connectTimeout().plus(config.idleTimeout()).toNanos();
+        this.lbOptions = new LoadBalancer.Options(config.choiceCount(), config.activeRequestBias(),
+                defaultLatency > 0 ? defaultLatency : 10e9, config.replaceLocal(), config.name());
+        this.snapshot = new Snapshot(List.copyOf(hosts), LoadBalancer.of(config.lbType(), hosts, lbOptions));
         this.channels = channels;
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.connectTimeout().toMillis()));
         this.tcpTemplate = new Bootstrap()
@@ -49,6 +67,9 @@ public final class Cluster {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, reads);
+        if (config.mark() != 0) {
+            tcpTemplate.option(SO_MARK, (int) config.mark());
+        }
         this.unixTemplate = new Bootstrap()
                 .channelFactory(channels.unix())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
@@ -61,12 +82,22 @@ public final class Cluster {
         return config.name();
     }
 
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /** The hosts now (a STRICT_DNS cluster's change when its names resolve differently). */
     public List<Host> hosts() {
-        return hosts;
+        return snapshot.hosts();
     }
 
     public Duration connectTimeout() {
         return config.connectTimeout();
+    }
+
+    /** {@code idle_timeout} of upstream connections; {@link Duration#ZERO} = none. */
+    public Duration idleTimeout() {
+        return config.idleTimeout();
     }
 
     /** {@code circuit_breakers[0].max_connections}; 0 = unlimited. */
@@ -78,9 +109,52 @@ public final class Cluster {
         return stats;
     }
 
-    /** The host for the next connection attempt, or {@code null} if the cluster has no host. */
+    /** The health check, or null when the cluster has none. */
+    public HealthChecker healthChecker() {
+        return healthChecker;
+    }
+
+    void healthChecker(HealthChecker checker) {
+        this.healthChecker = checker;
+        checker.hosts(snapshot.hosts());
+    }
+
+    Bootstrap tcpTemplate() {
+        return tcpTemplate;
+    }
+
+    Bootstrap unixTemplate() {
+        return unixTemplate;
+    }
+
+    /** Replaces the host set (a DNS refresh); connections already open stay. */
+    void updateHosts(List<Host> hosts) {
+        snapshot = new Snapshot(List.copyOf(hosts), LoadBalancer.of(config.lbType(), hosts, lbOptions));
+        HealthChecker hc = healthChecker;
+        if (hc != null) {
+            hc.hosts(hosts);
+        }
+    }
+
+    /** The host for the next connection attempt, or {@code null} if the cluster has none to use. */
     public Host chooseHost() {
-        return loadBalancer.choose();
+        return snapshot.lb().choose(LbContext.NONE);
+    }
+
+    /** The host for the next connection attempt of the connection {@code context} describes, or {@code null}. */
+    public Host chooseHost(LbContext context) {
+        return snapshot.lb().choose(context);
+    }
+
+    /**
+     * How many connect attempts a connection gets by default: MOSN's {@code min(hosts, 3)}; 1 for an ORIGINAL_DST
+     * cluster (its one host is the original destination).
+     */
+    public int defaultConnectAttempts() {
+        if (config.lbType() == io.ferry.proxy.config.LbType.LB_ORIGINAL_DST) {
+            return 1;
+        }
+        return Math.min(snapshot.hosts().size(), 3);
     }
 
     /**
@@ -112,8 +186,8 @@ public final class Cluster {
 
     /**
      * Opens a connection to {@code host} on {@code loop} (the downstream connection's event loop, so both ends of a
-     * proxied connection share one thread), with {@code handler} as its only handler. TCP_NODELAY, half-closure and
-     * the connect timeout are set; auto-read is on.
+     * proxied connection share one thread), with {@code handler} as its only handler. TCP_NODELAY, half-closure, the
+     * connect timeout and the {@code mark} are set; auto-read is on.
      */
     public ChannelFuture connect(EventLoop loop, Host host, ChannelHandler handler) {
         ChannelFuture f = host.unixPath() != null
@@ -121,5 +195,37 @@ public final class Cluster {
                 : tcpTemplate.clone(loop).handler(handler).connect(host.inetAddress());
         connections.add(f.channel());
         return f;
+    }
+
+    /** This cluster's counters with {@code "hosts"} (each with {@code "healthy"}) and {@code "health_check"}. */
+    JsonObject statsJson() {
+        JsonObject o = stats.toJson();
+        JsonObject hosts = new JsonObject();
+        for (Host h : snapshot.hosts()) {
+            JsonObject ho = h.stats().toJson();
+            ho.addProperty("healthy", h.isHealthy());
+            hosts.add(h.address(), ho);
+        }
+        o.add("hosts", hosts);
+        if (healthChecker != null) {
+            o.add("health_check", healthChecker.statsJson());
+        }
+        return o;
+    }
+
+    /** The hosts now, for {@code config_dump}: address, weight, the name a DNS host came from, health. */
+    JsonArray hostsJson() {
+        JsonArray a = new JsonArray();
+        for (Host h : snapshot.hosts()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("address", h.address());
+            if (h.hostname() != null) {
+                o.addProperty("hostname", h.hostname());
+            }
+            o.addProperty("weight", h.weight());
+            o.addProperty("healthy", h.isHealthy());
+            a.add(o);
+        }
+        return a;
     }
 }

@@ -19,4 +19,12 @@ public interface UpstreamChannels {
 
     /** The transport's socket address for the unix socket at {@code path}. */
     SocketAddress unixAddress(String path);
+
+    /**
+     * Null when upstream sockets can be given {@code SO_MARK} {@code mark} here (tried on a fresh socket), else why
+     * not: the transport has no native socket options, or the process lacks {@code CAP_NET_ADMIN}.
+     */
+    default String markUnsupported(int mark) {
+        return "SO_MARK needs the native epoll transport (Linux); this one has no way to set it";
+    }
 }

@@ -14,13 +14,21 @@ import java.util.Optional;
  * @param admin    {@code admin}, if configured
  * @param source   the whole file as parsed, for {@code config_dump} (redacted there)
  * @param warnings one line per ignored key or accepted-but-ignored feature, each naming its JSON path
+ * @param prometheus {@code metrics.sinks[]} of type {@code prometheus}, in file order
  */
 public record FerryConfig(ServerConfig server, List<ClusterConfig> clusters, Optional<AdminConfig> admin,
-                          JsonObject source, List<String> warnings) {
+                          JsonObject source, List<String> warnings, List<PrometheusSinkConfig> prometheus) {
 
     public FerryConfig {
         clusters = List.copyOf(clusters);
         warnings = List.copyOf(warnings);
+        prometheus = List.copyOf(prometheus);
+    }
+
+    /** A config without metrics sinks. */
+    public FerryConfig(ServerConfig server, List<ClusterConfig> clusters, Optional<AdminConfig> admin,
+                       JsonObject source, List<String> warnings) {
+        this(server, clusters, admin, source, warnings, List.of());
     }
 
     /** The cluster named {@code name}. */

@@ -24,15 +24,44 @@ final class JsonNode {
 
     private final JsonObject object;
     private final String path;
+    private final Problems problems;
     private final Set<String> consumed = new TreeSet<>();
 
+    /** A node whose typed getters throw {@link ConfigException} on a value of the wrong type. */
     JsonNode(JsonObject object, String path) {
+        this(object, path, null);
+    }
+
+    /**
+     * A node whose typed getters report a value of the wrong type to {@code problems} and return the default, so
+     * that loading goes on and every problem of a file is found in one pass; {@code null} means throw.
+     */
+    JsonNode(JsonObject object, String path, Problems problems) {
         this.object = object;
         this.path = path;
+        this.problems = problems;
+    }
+
+    /** Where this node reports problems, or null when it throws them. */
+    Problems problems() {
+        return problems;
+    }
+
+    /** Throws {@code e}, or records it and returns normally when this node collects problems. */
+    private void fail(ConfigException e) throws ConfigException {
+        if (problems == null) {
+            throw e;
+        }
+        problems.add(e);
     }
 
     String path() {
         return path;
+    }
+
+    /** The object itself. */
+    JsonObject json() {
+        return object;
     }
 
     /** The path of key {@code key} in this object: {@code path.key}, or {@code key} at the root. */
@@ -99,7 +128,8 @@ final class JsonNode {
             return dflt;
         }
         if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-            throw ConfigException.at(fieldPath(field), render(v), "a string");
+            fail(ConfigException.at(fieldPath(field), render(v), "a string"));
+            return dflt;
         }
         return v.getAsString();
     }
@@ -110,7 +140,8 @@ final class JsonNode {
             return dflt;
         }
         if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isBoolean()) {
-            throw ConfigException.at(fieldPath(field), render(v), "true or false");
+            fail(ConfigException.at(fieldPath(field), render(v), "true or false"));
+            return dflt;
         }
         return v.getAsBoolean();
     }
@@ -122,12 +153,14 @@ final class JsonNode {
         }
         String expected = "an integer from " + min + " to " + max;
         if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
-            throw ConfigException.at(fieldPath(field), render(v), expected);
+            fail(ConfigException.at(fieldPath(field), render(v), expected));
+            return dflt;
         }
         BigDecimal d = v.getAsBigDecimal();
         if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0
                 || d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw ConfigException.at(fieldPath(field), render(v), expected);
+            fail(ConfigException.at(fieldPath(field), render(v), expected));
+            return dflt;
         }
         return d.longValue();
     }
@@ -138,9 +171,10 @@ final class JsonNode {
             return null;
         }
         if (!v.isJsonObject()) {
-            throw ConfigException.at(fieldPath(field), render(v), "a JSON object");
+            fail(ConfigException.at(fieldPath(field), render(v), "a JSON object"));
+            return null;
         }
-        return new JsonNode(v.getAsJsonObject(), fieldPath(field));
+        return new JsonNode(v.getAsJsonObject(), fieldPath(field), problems);
     }
 
     JsonArray array(String field) throws ConfigException {
@@ -149,7 +183,8 @@ final class JsonNode {
             return null;
         }
         if (!v.isJsonArray()) {
-            throw ConfigException.at(fieldPath(field), render(v), "a JSON array");
+            fail(ConfigException.at(fieldPath(field), render(v), "a JSON array"));
+            return null;
         }
         return v.getAsJsonArray();
     }
@@ -168,14 +203,17 @@ final class JsonNode {
             if (v.getAsBigDecimal().signum() == 0) {
                 return Duration.ZERO;
             }
-            throw ConfigException.at(fieldPath(field), render(v), expected + "; a bare number needs a unit");
+            fail(ConfigException.at(fieldPath(field), render(v), expected + "; a bare number needs a unit"));
+            return dflt;
         }
         if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-            throw ConfigException.at(fieldPath(field), render(v), expected);
+            fail(ConfigException.at(fieldPath(field), render(v), expected));
+            return dflt;
         }
         Duration d = parseGoDuration(v.getAsString());
         if (d == null || d.isNegative()) {
-            throw ConfigException.at(fieldPath(field), render(v), expected);
+            fail(ConfigException.at(fieldPath(field), render(v), expected));
+            return dflt;
         }
         return d;
     }

@@ -144,8 +144,11 @@ public final class Demo {
                 + EchoServer.hostPort(echo.address()));
         Optional<InetSocketAddress> admin = proxy.adminAddress();
         Optional<Path> dumpDir = tcpcopyDumpDir(listener);
+        Optional<String> window = Optional.empty();
         if (dumpDir.isPresent() && admin.isPresent()) {
-            out.println(openWindow(admin.get(), listener.name()));
+            Window w = openWindow(admin.get(), listener.name());
+            out.println(w.line());
+            window = Optional.ofNullable(w.id());
         }
         out.printf("sending %d connections x %d KiB through %s ...%n", CONNECTIONS, BYTES_PER_CONNECTION / 1024, where);
         String problem = sendTraffic(proxyAddress, CONNECTIONS, BYTES_PER_CONNECTION);
@@ -155,10 +158,18 @@ public final class Demo {
         }
         out.printf("ok: %d bytes went through the proxy and came back intact (compared byte for byte)%n",
                 (long) CONNECTIONS * BYTES_PER_CONNECTION);
+        String dumpLine = null;
+        if (dumpDir.isPresent()) {
+            awaitDumpWritten(proxy, listener.name());
+            dumpLine = describeDump(dumpDir.get().resolve(TCP_COPY_LOG), window.orElse(null));
+        }
+        boolean stays = !options.exitAfterTraffic();
         out.println();
         out.println("Where to look:");
-        out.println("  listener      " + where + "   (try: printf 'hello\\n' | socat -t 2 - TCP:" + where + ")");
-        if (admin.isPresent()) {
+        if (stays) {
+            out.println("  listener      " + where + "   (try: printf 'hello\\n' | socat -t 2 - TCP:" + where + ")");
+        }
+        if (admin.isPresent() && stays) {
             String base = "http://" + EchoServer.hostPort(admin.get());
             out.println("  config dump   curl " + base + "/api/v1/config_dump");
             out.println("  stats         curl " + base + "/api/v1/stats");
@@ -166,10 +177,17 @@ public final class Demo {
                 out.println("  tcpcopy       curl " + base + "/api/v1/tcpcopy/strategy");
                 out.println("  new window    curl -X POST '" + base + "/api/v1/tcpcopy/window?duration_s=30'");
             }
+        } else if (!stays) {
+            out.println("  (the proxy and its admin API stop with the demo now; run ./ferry demo without"
+                    + " --exit-after-traffic to keep them up and query them)");
         }
-        dumpDir.ifPresent(dir -> out.println("  tcpcopy dump  " + describeDump(dir.resolve(TCP_COPY_LOG))));
+        if (dumpDir.isPresent()) {
+            out.println("  tcpcopy dump  " + dumpLine);
+            out.println("  inspect it    ./ferry dump inspect " + dumpDir.get()
+                    + "   (connections, bytes, windows; ./ferry help dump)");
+        }
         out.println("  the config    examples/configs/demo.json (run it by hand: see examples/configs/README.md)");
-        if (options.exitAfterTraffic()) {
+        if (!stays) {
             return 0;
         }
         out.println();
@@ -179,11 +197,50 @@ public final class Demo {
         return 0;
     }
 
+    /** A capture window opened by the demo: the line to print, and its id (null if none was opened). */
+    record Window(String line, String id) {
+    }
+
+    /**
+     * Waits (up to 10 s) until tcpcopy has written every record it captured on {@code listener}
+     * ({@code written_records} reaches {@code captured_records} in its stats), so what the demo then says about the
+     * dump file is what the file holds, not a size taken mid-write.
+     */
+    static void awaitDumpWritten(ProxyServer proxy, String listener) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            JsonElement filters = proxy.stats().get("filters");
+            JsonElement ns = filters != null && filters.isJsonObject()
+                    ? filters.getAsJsonObject().get("tcpcopy." + listener) : null;
+            if (ns == null || !ns.isJsonObject()) {
+                return;
+            }
+            JsonObject c = ns.getAsJsonObject();
+            long captured = c.has("captured_records") ? c.get("captured_records").getAsLong() : 0;
+            long written = c.has("written_records") ? c.get("written_records").getAsLong() : 0;
+            long dropped = 0;
+            for (String k : c.keySet()) {
+                if (k.startsWith("dropped_queue") || k.startsWith("dropped_write")) {
+                    dropped += c.get(k).getAsLong();
+                }
+            }
+            if (captured > 0 && written + dropped >= captured) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Layotto's file of captured bytes, in the dump dir. */
     static final String TCP_COPY_LOG = "dump_tcp_copy.log";
 
-    /** Opens a capture window on {@code listener} through the admin API; returns one line saying what happened. */
-    static String openWindow(InetSocketAddress admin, String listener) {
+    /** Opens a capture window on {@code listener} through the admin API: one line saying what happened, and its id. */
+    static Window openWindow(InetSocketAddress admin, String listener) {
         String url = "http://" + EchoServer.hostPort(admin) + "/api/v1/tcpcopy/window?duration_s=" + WINDOW_SECONDS
                 + "&listener=" + URLEncoder.encode(listener, StandardCharsets.UTF_8);
         try {
@@ -191,41 +248,60 @@ public final class Demo {
                     .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
-                return "tcpcopy: opened a " + WINDOW_SECONDS + " s capture window (curl -X POST '" + url + "')";
+                String id = null;
+                try {
+                    JsonElement opened = JsonParser.parseString(r.body()).getAsJsonObject().get("opened");
+                    if (opened != null && opened.isJsonArray() && !opened.getAsJsonArray().isEmpty()) {
+                        id = opened.getAsJsonArray().get(0).getAsJsonObject().get("id").getAsString();
+                    }
+                } catch (RuntimeException e) {
+                    id = null;
+                }
+                return new Window("tcpcopy: opened a " + WINDOW_SECONDS + " s capture window"
+                        + (id == null ? "" : " " + id) + " on listener " + listener + " through the admin API", id);
             }
-            return "tcpcopy: no capture window (HTTP " + r.statusCode() + ": " + r.body().strip() + ")";
+            return new Window("tcpcopy: no capture window (HTTP " + r.statusCode() + ": " + r.body().strip() + ")",
+                    null);
         } catch (IOException e) {
-            return "tcpcopy: no capture window (" + e.getMessage() + ")";
+            return new Window("tcpcopy: no capture window (" + e.getMessage() + ")", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "tcpcopy: no capture window (interrupted)";
+            return new Window("tcpcopy: no capture window (interrupted)", null);
         }
     }
 
     /**
-     * Waits briefly for the dump writer to persist the demo's bytes (it drains its queue every few milliseconds), then
-     * describes {@code file}: its size and the start of its first line.
+     * Describes what this run captured in {@code file}: the number of lines of window {@code window} and the start
+     * of the first one. Lines of earlier runs (other windows) are never shown; without a window, nothing is claimed.
      */
-    static String describeDump(Path file) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    static String describeDump(Path file, String window) {
+        if (window == null) {
+            return file + "   (no capture window was opened by this run)";
+        }
+        String tag = "[" + window + "]";
         try {
-            while (!Files.isRegularFile(file) || Files.size(file) == 0) {
-                if (System.nanoTime() > deadline) {
-                    return file + "   (nothing captured yet)";
-                }
-                Thread.sleep(50);
+            if (!Files.isRegularFile(file)) {
+                return file + "   (nothing captured by this run)";
             }
-            String first;
+            long lines = 0;
+            String first = null;
             try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                first = r.readLine();
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.contains(tag)) {
+                        lines++;
+                        if (first == null) {
+                            first = line;
+                        }
+                    }
+                }
             }
-            String head = first == null ? "" : first.length() > 96 ? first.substring(0, 96) + " ..." : first;
-            return file + "   (" + Files.size(file) + " bytes; first line: " + head + ")";
+            if (first == null) {
+                return file + "   (nothing captured by this run's window " + window + ")";
+            }
+            String head = first.length() > 96 ? first.substring(0, 96) + " ..." : first;
+            return file + "   (" + lines + " lines of this run's window " + window + "; the first: " + head + ")";
         } catch (IOException e) {
             return file + "   (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return file.toString();
         }
     }
 

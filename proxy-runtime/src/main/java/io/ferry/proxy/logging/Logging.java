@@ -2,11 +2,11 @@ package io.ferry.proxy.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.ServerConfig;
 import org.slf4j.ILoggerFactory;
@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,8 +28,13 @@ import java.util.Locale;
  *       created); absent means stderr.</li>
  *   <li>{@code default_log_level}: {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR} or
  *       {@code FATAL} (case-sensitive, as in MOSN). {@code FATAL} maps to logback's {@code ERROR}; anything else is
- *       {@code INFO}, with a warning.</li>
+ *       {@code INFO}, with a warning. It applies to Ferry's loggers and the filters'; the libraries underneath
+ *       (Netty, kafka-clients, ...) stay at WARN unless {@code -Dferry.log.libraries=LEVEL} asks otherwise, so
+ *       {@code DEBUG} (as MOSN's {@code uds-sample} sets) does not flood the start with Netty internals.</li>
  * </ul>
+ *
+ * <p>kafka-clients' repeated complaints (a reconnect warning a second while a broker is down) are logged once, then
+ * at most once a minute with a count ({@link RepeatedLogFilter}). Every line passes through {@link LogRedaction}: the credential values of the config never reach the log.
  *
  * <p>Call once at startup, before the proxy starts, from the main thread. If SLF4J is bound to something other than
  * logback (an embedding application's choice), nothing is changed.
@@ -80,9 +86,13 @@ public final class Logging {
         }
 
         context.reset();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        ScrubbingLayout layout = new ScrubbingLayout();
+        layout.setContext(context);
+        layout.setPattern(PATTERN);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         appender.setContext(context);
         appender.setName("ferry");
@@ -91,12 +101,17 @@ public final class Logging {
         if (!appender.isStarted()) {
             throw ConfigException.at("servers[0].default_log_path", path, "stdout, stderr or a writable file path");
         }
+        RepeatedLogFilter repeats = new RepeatedLogFilter();
+        repeats.setContext(context);
+        repeats.setLoggerPrefix(KAFKA_CLIENTS);
+        repeats.start();
+        context.addTurboFilter(repeats);
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         root.addAppender(appender);
-        if (level.isGreaterOrEqual(Level.INFO)) {
-            // kafka-clients (the Kafka dump sink) logs its whole configuration at INFO for every client it creates
-            context.getLogger(KAFKA_CLIENTS).setLevel(level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN);
+        Level libraries = librariesLevel(level);
+        for (String name : LIBRARIES) {
+            context.getLogger(name).setLevel(libraries);
         }
 
         if (levelName != null && !isMosnLevel(levelName)) {
@@ -105,10 +120,42 @@ public final class Logging {
         }
     }
 
-    /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
-    /** kafka-clients' logger: at most WARN unless the configured level is DEBUG or TRACE. */
+    /**
+     * The loggers of the libraries Ferry runs on. MOSN's {@code default_log_level} is for MOSN's own logs: these stay
+     * at WARN (or the configured level when it is stricter), so that {@code "DEBUG"} shows Ferry's and the filters'
+     * debug lines without Netty's internals or kafka-clients' configuration dumps. The system property
+     * {@value #LIBRARIES_PROPERTY} (a level name: TRACE, DEBUG, INFO, WARN, ERROR) asks for another level.
+     */
+    static final List<String> LIBRARIES = List.of("io.netty", "org.apache.kafka", "oshi", "com.google.gson",
+            "com.sun.net.httpserver", "sun.net", "jdk.event");
+
+    /** The system property that sets the level of {@link #LIBRARIES}. */
+    public static final String LIBRARIES_PROPERTY = "ferry.log.libraries";
+
+    static Level librariesLevel(Level configured) {
+        String asked = System.getProperty(LIBRARIES_PROPERTY);
+        if (asked != null && !asked.isBlank()) {
+            return Level.toLevel(asked.trim(), Level.WARN);
+        }
+        return configured.isGreaterOrEqual(Level.WARN) ? configured : Level.WARN;
+    }
+
+    /** The filter of repeated kafka-clients messages that {@link #configure} installed, if any (for tests). */
+    static RepeatedLogFilter repeatedLogFilter() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            for (ch.qos.logback.classic.turbo.TurboFilter f : context.getTurboFilterList()) {
+                if (f instanceof RepeatedLogFilter r) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** kafka-clients' loggers, whose repeated messages {@link RepeatedLogFilter} thins out. */
     static final String KAFKA_CLIENTS = "org.apache.kafka";
 
+    /** MOSN's level name → logback's; FATAL is ERROR; anything else (including null) is INFO. */
     public static Level level(String mosnLevel) {
         if (mosnLevel == null || !isMosnLevel(mosnLevel)) {
             return Level.INFO;

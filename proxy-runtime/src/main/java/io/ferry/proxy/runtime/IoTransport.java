@@ -16,6 +16,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -59,6 +60,20 @@ public enum IoTransport implements UpstreamChannels {
         public SocketAddress unixAddress(String path) {
             return new DomainSocketAddress(path);
         }
+
+        @Override
+        public String markUnsupported(int mark) {
+            EpollSocketChannel probe = new EpollSocketChannel();
+            try {
+                probe.config().setOption(new IntegerUnixChannelOption("SO_MARK", 1, 36), mark);
+                return null;
+            } catch (RuntimeException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                return "setting it failed (" + cause.getMessage() + "; it needs CAP_NET_ADMIN, e.g. running as root)";
+            } finally {
+                probe.unsafe().closeForcibly();
+            }
+        }
     },
 
     /** Java NIO, portable. */
@@ -91,6 +106,12 @@ public enum IoTransport implements UpstreamChannels {
         @Override
         public SocketAddress unixAddress(String path) {
             return UnixDomainSocketAddress.of(path);
+        }
+
+        @Override
+        public String markUnsupported(int mark) {
+            return "SO_MARK needs the native epoll transport (Linux), and this runtime runs on NIO"
+                    + " (-Dferry.transport=nio, or epoll does not load here)";
         }
     };
 

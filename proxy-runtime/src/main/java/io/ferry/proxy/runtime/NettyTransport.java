@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,8 +52,11 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     private static final AtomicLong IDS = new AtomicLong();
 
-    private final ListenerRuntime listener;
+    private ListenerRuntime listener;
+    private InetSocketAddress originalDst;
     private Channel channel;
+    /** {@link System#nanoTime()} at accept, for the connection-duration histogram. */
+    private long openedAt;
     private ChainConnection chain;
     private IdleGuard idle;
     private boolean readOff;
@@ -84,9 +88,22 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     // ---- inbound events ------------------------------------------------------------------------------------
 
+    /**
+     * The destination the client connected to before an iptables redirect (or the transparent listener's local
+     * address), when the accepting listener has {@code use_original_dst}; else null. The connection's
+     * {@link #localAddress()} is this address then, so filters (tcpcopy, routes) see the original destination.
+     */
+    public SocketAddress originalDestination() {
+        return originalDst;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        openedAt = System.nanoTime();
+        if (listener.config.originalDst() != null) {
+            handOver();
+        }
         listener.stats.opened();
         chain = new ChainConnection(IDS.incrementAndGet(), listener.info, this);
         boolean hasFilters;
@@ -108,6 +125,28 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
         }
         if (channel.isActive()) {
             idle = IdleGuard.start(channel, listener.idleTimeoutNanos, this::onIdle);
+        }
+    }
+
+    /**
+     * MOSN's sidecar mode: reads the original destination and hands the connection to the listener bound to it (or
+     * the fallback listener); the connection stays on the accepting listener when there is none, or when the
+     * original destination cannot be read (logged).
+     */
+    private void handOver() {
+        ListenerRuntime accepting = listener;
+        try {
+            originalDst = OriginalDestination.read(channel, accepting.config.originalDst());
+        } catch (RuntimeException e) {
+            LOG.warn("[{}] connection from {}: cannot read its original destination ({}); it stays on this listener",
+                    accepting.info.name(), channel.remoteAddress(), e.getMessage());
+            return;
+        }
+        listener = OriginalDestination.handOver(accepting, originalDst, accepting.config.originalDst().fallbackToLocal());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("[{}] connection from {} to original destination {}: {}", accepting.info.name(),
+                    channel.remoteAddress(), originalDst, listener == accepting ? "no listener bound there, kept"
+                            : "handed over to listener " + listener.info.name());
         }
     }
 
@@ -231,7 +270,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        listener.stats.closed();
+        listener.stats.closed(System.nanoTime() - openedAt);
         if (held != null) {
             held.release();
             held = null;
@@ -293,7 +332,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
 
     @Override
     public SocketAddress localAddress() {
-        return IoTransport.toJdk(channel.localAddress());
+        return originalDst != null ? originalDst : IoTransport.toJdk(channel.localAddress());
     }
 
     @Override

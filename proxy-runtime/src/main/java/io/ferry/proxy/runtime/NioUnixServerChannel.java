@@ -24,7 +24,8 @@ import java.util.Map;
 
 /**
  * A listening unix-domain socket on Java NIO whose accepted connections are {@link NioUnixChannel}s (so they can be
- * half-closed). Supports {@link ChannelOption#SO_BACKLOG}; closing it removes the socket file it bound.
+ * half-closed). Supports {@link ChannelOption#SO_BACKLOG}; closing it removes the socket file it bound, unless another
+ * file has taken its path since ({@link UnixSocketFiles}).
  */
 final class NioUnixServerChannel extends AbstractNioMessageChannel implements ServerChannel {
 
@@ -34,6 +35,8 @@ final class NioUnixServerChannel extends AbstractNioMessageChannel implements Se
 
     private final Config config = new Config(this);
     private volatile SocketAddress bound;
+    /** The identity of the socket file this channel created, to remove only that one. */
+    private volatile Object boundFile;
 
     NioUnixServerChannel() {
         super(null, open(), SelectionKey.OP_ACCEPT);
@@ -71,6 +74,9 @@ final class NioUnixServerChannel extends AbstractNioMessageChannel implements Se
     protected void doBind(SocketAddress localAddress) throws Exception {
         javaChannel().bind(localAddress, config.backlog);
         bound = javaChannel().getLocalAddress();
+        if (bound instanceof UnixDomainSocketAddress u) {
+            boundFile = UnixSocketFiles.fileKey(u.getPath());
+        }
     }
 
     @Override
@@ -95,7 +101,7 @@ final class NioUnixServerChannel extends AbstractNioMessageChannel implements Se
         try {
             javaChannel().close();
         } finally {
-            if (local instanceof UnixDomainSocketAddress u) {
+            if (local instanceof UnixDomainSocketAddress u && UnixSocketFiles.owned(u.getPath(), boundFile)) {
                 Files.deleteIfExists(u.getPath());
             }
         }

@@ -1,5 +1,6 @@
 package io.ferry.proxy.runtime;
 
+import io.ferry.proxy.cluster.HostResolver;
 import io.ferry.filter.api.spi.FilterScheduler;
 
 /**
@@ -18,9 +19,16 @@ import io.ferry.filter.api.spi.FilterScheduler;
  *                           property {@code ferry.read.max}. With the high-water mark it bounds the memory a proxied
  *                           connection holds per direction: at most {@code writeHighWaterMark + readBufferMax}.
  * @param scheduler          the filters' scheduler, or {@code null} for the runtime's own timer thread
+ * @param resolver           resolves the host names of clusters (STRICT_DNS ones again every
+ *                           {@code dns_refresh_rate}), or {@code null} for the system's resolver
  */
 public record ProxyOptions(String transport, int ioThreads, int writeLowWaterMark, int writeHighWaterMark,
-                           int readBufferMax, FilterScheduler scheduler) {
+                           int readBufferMax, FilterScheduler scheduler, HostResolver resolver) {
+
+    public ProxyOptions(String transport, int ioThreads, int writeLowWaterMark, int writeHighWaterMark,
+                        int readBufferMax, FilterScheduler scheduler) {
+        this(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler, null);
+    }
 
     public ProxyOptions {
         if (ioThreads < 0) {
@@ -48,22 +56,28 @@ public record ProxyOptions(String transport, int ioThreads, int writeLowWaterMar
     }
 
     public ProxyOptions withTransport(String value) {
-        return new ProxyOptions(value, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler);
+        return new ProxyOptions(value, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler, resolver);
     }
 
     public ProxyOptions withIoThreads(int value) {
-        return new ProxyOptions(transport, value, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler);
+        return new ProxyOptions(transport, value, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler, resolver);
     }
 
     public ProxyOptions withWriteWaterMarks(int low, int high) {
-        return new ProxyOptions(transport, ioThreads, low, high, readBufferMax, scheduler);
+        return new ProxyOptions(transport, ioThreads, low, high, readBufferMax, scheduler, resolver);
     }
 
     public ProxyOptions withReadBufferMax(int value) {
-        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, value, scheduler);
+        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, value, scheduler, resolver);
     }
 
     public ProxyOptions withScheduler(FilterScheduler value) {
-        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, value);
+        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, value,
+                resolver);
+    }
+
+    public ProxyOptions withResolver(HostResolver value) {
+        return new ProxyOptions(transport, ioThreads, writeLowWaterMark, writeHighWaterMark, readBufferMax, scheduler,
+                value);
     }
 }

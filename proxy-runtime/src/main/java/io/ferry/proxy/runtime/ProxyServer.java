@@ -12,10 +12,21 @@ import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.admin.AdminServer;
 import io.ferry.proxy.admin.FilterStatsRegistry;
 import io.ferry.proxy.cluster.ClusterManager;
+import io.ferry.proxy.cluster.HostResolver;
+import io.ferry.proxy.config.Problems;
 import io.ferry.proxy.config.ConfigException;
 import io.ferry.proxy.config.FerryConfig;
 import io.ferry.proxy.config.FilterEntry;
 import io.ferry.proxy.config.ListenerConfig;
+import io.ferry.proxy.config.ConfigRedactor;
+import io.ferry.proxy.config.PrometheusSinkConfig;
+import io.ferry.proxy.admin.HttpLimits;
+import io.ferry.proxy.metrics.FerryCollector;
+import io.ferry.proxy.metrics.PrometheusSink;
+import io.ferry.proxy.stats.ListenerStats;
+import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.proxy.logging.LogRedaction;
+import io.ferry.filter.api.spi.Secrets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -42,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,7 +86,10 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyOptions options;
     private final List<ListenerRuntime> listeners = new ArrayList<>();
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
+    private final Map<Channel, SocketFile> socketFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Each filter type's declared secret keys ({@link NetworkFilterFactoryProvider#secretFields()}). */
+    private final Map<String, Set<String>> secretFields = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-connections", GlobalEventExecutor.INSTANCE);
     private IoTransport transport;
     private EventLoopGroup group;
@@ -82,8 +97,14 @@ public final class ProxyServer implements AutoCloseable {
     private FilterTimer ownTimer;
     private AdminServer adminServer;
     private FilterStatsRegistry detachedStats;
+    private FilterStatsRegistry filterStats;
+    /** The filters' typed metrics ({@code FilterEnvironment.metrics()}). */
+    private final LocalMetricRegistry filterMetrics = new LocalMetricRegistry();
+    private final List<PrometheusSink> prometheusSinks = new ArrayList<>();
+    private final List<InetSocketAddress> prometheusAddresses = new ArrayList<>();
     private volatile InetSocketAddress adminAddress;
     private boolean closed;
+    private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
 
     private ProxyServer(FerryConfig config, ProxyOptions options) {
         this.config = config;
@@ -116,17 +137,44 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void doStart(FilterRegistry registry) throws ConfigException {
+        LogRedaction.add(ConfigRedactor.secretValues(config.source(), type -> Set.of()));
+        doStart(registry, true);
+    }
+
+    /**
+     * Builds everything; binds and starts the admin server only when {@code bind}. Every problem (a host address, a
+     * {@code mark}, a filter's config, a listener that cannot bind) is collected and all are thrown at once.
+     */
+    private void doStart(FilterRegistry registry, boolean bind) throws ConfigException {
         try {
             transport = IoTransport.select(options.transport());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+        Problems problems = new Problems();
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         group = transport.newGroup(threads, new DefaultThreadFactory("ferry-io", false));
         WriteBufferWaterMark waterMark = new WriteBufferWaterMark(options.writeLowWaterMark(),
                 options.writeHighWaterMark());
         RecvByteBufAllocator reads = new AdaptiveRecvByteBufAllocator(64, 2048, options.readBufferMax());
-        clusterManager = ClusterManager.create(config.clusters(), transport, waterMark, reads);
+        try {
+            clusterManager = ClusterManager.create(config.clusters(), transport, waterMark, reads,
+                    bind ? group : null, options.resolver() == null ? HostResolver.SYSTEM : options.resolver());
+        } catch (ConfigException e) {
+            problems.add(e);
+            // the filters are still checked, against the clusters that could be built
+            List<io.ferry.proxy.config.ClusterConfig> usable = new ArrayList<>();
+            for (io.ferry.proxy.config.ClusterConfig c : config.clusters()) {
+                try {
+                    ClusterManager.create(List.of(c), transport, waterMark, reads).close();
+                    usable.add(c);
+                } catch (ConfigException ignored) {
+                    usable.add(new io.ferry.proxy.config.ClusterConfig(c.index(), c.name(), c.type(), c.lbType(),
+                            List.of(), c.connectTimeout(), c.idleTimeout(), c.maxConnections()));
+                }
+            }
+            clusterManager = ClusterManager.create(usable, transport, waterMark, reads);
+        }
 
         FilterScheduler scheduler = options.scheduler();
         if (scheduler == null) {
@@ -134,38 +182,61 @@ public final class ProxyServer implements AutoCloseable {
             scheduler = ownTimer;
         }
         AdminRegistry adminRegistry;
-        StatsRegistry statsRegistry;
         if (config.admin().isPresent()) {
             adminServer = new AdminServer(config.admin().get(), config.source(), this::stats);
+            adminServer.dumpDecorator(clusterManager::dumpHosts);
             adminRegistry = adminServer;
-            statsRegistry = adminServer.filterStats();
+            filterStats = adminServer.filterStats();
         } else {
-            LOG.info("no admin config, no admin API served");
+            if (bind) {
+                LOG.info("no admin config, no admin API served");
+            }
             adminRegistry = new RuntimeFilterEnvironment.DetachedAdminRegistry();
             detachedStats = new FilterStatsRegistry();
-            statsRegistry = detachedStats;
+            filterStats = detachedStats;
         }
-        RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, statsRegistry, scheduler,
-                Map.of(ClusterManager.class, clusterManager));
+        filterStats.includeTyped(filterMetrics);
+        RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
+                scheduler, Map.of(ClusterManager.class, clusterManager));
 
+        List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
             RuntimeListenerInfo info = new RuntimeListenerInfo(lc);
             List<ListenerRuntime.Factory> factories = new ArrayList<>();
             for (FilterEntry entry : lc.filters()) {
-                factories.add(new ListenerRuntime.Factory(entry.type(), createFactory(registry, entry, environment,
-                        info)));
+                try {
+                    factories.add(new ListenerRuntime.Factory(entry.type(), createFactory(registry, entry,
+                            environment, info)));
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
             }
-            listeners.add(new ListenerRuntime(lc, info, factories));
+            listeners.add(new ListenerRuntime(lc, info, factories, () -> all));
+            if (lc.originalDst() != null && transport != IoTransport.EPOLL) {
+                problems.add(ConfigException.at(lc.path() + ".use_original_dst", lc.originalDst().type(),
+                        "absent on the NIO transport; reading the original destination (SO_ORIGINAL_DST) and"
+                                + " transparent listeners (IP_TRANSPARENT) need the native epoll transport (Linux)"));
+            }
+        }
+        problems.throwIfAny(null);
+        if (!bind) {
+            return;
         }
         for (ListenerRuntime l : listeners) {
             if (l.config.bindPort()) {
-                bind(l, waterMark, reads);
+                try {
+                    bind(l, waterMark, reads);
+                } catch (ConfigException e) {
+                    problems.add(e);
+                }
             } else {
-                LOG.info("listener {} has bind_port false: not listening (MOSN keeps such listeners for "
-                        + "original-destination lookups only)", l.config.name());
+                LOG.info("listener {} has bind_port false: not listening; it takes connections handed over by a"
+                        + " listener with use_original_dst", l.config.name());
             }
         }
+        problems.throwIfAny(null);
         if (adminServer != null) {
+            adminServer.secretFields(this::secretFields);
             try {
                 adminAddress = adminServer.start();
             } catch (Exception e) {
@@ -173,6 +244,50 @@ public final class ProxyServer implements AutoCloseable {
                         + config.admin().get().port(), "an address this host can listen on (" + e.getMessage() + ")");
             }
             LOG.info("admin API on http://{}:{}/", adminAddress.getHostString(), adminAddress.getPort());
+        }
+        List<ListenerStats> listenerStats = new ArrayList<>();
+        for (ListenerRuntime l : listeners) {
+            listenerStats.add(l.stats);
+        }
+        for (PrometheusSinkConfig pc : config.prometheus()) {
+            PrometheusSink sink = new PrometheusSink(pc, new FerryCollector(listenerStats, clusterManager,
+                    filterMetrics, filterStats, pc.percentiles()), HttpLimits.defaults());
+            prometheusSinks.add(sink);
+            try {
+                prometheusAddresses.add(sink.start());
+            } catch (Exception e) {
+                throw ConfigException.at(pc.path() + ".config.port", pc.port(), "a port this host can listen on ("
+                        + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** The address of every prometheus sink's endpoint, in config order (real ports for port 0). */
+    public List<InetSocketAddress> prometheusAddresses() {
+        return List.copyOf(prometheusAddresses);
+    }
+
+    /** The filters' typed metrics (what {@code FilterEnvironment.metrics()} hands out). */
+    public LocalMetricRegistry filterMetrics() {
+        return filterMetrics;
+    }
+
+    /**
+     * Checks {@code config} as {@link #start} would, without listening: builds the clusters and every filter factory
+     * (so that each filter validates its config), then closes everything. Returns every problem, one line each;
+     * empty when the config would start (binding aside).
+     */
+    public static List<String> check(FerryConfig config, FilterRegistry registry, ProxyOptions options) {
+        ProxyServer server = new ProxyServer(config, options);
+        try {
+            server.doStart(registry, false);
+            return List.of();
+        } catch (ConfigException e) {
+            return e.problems();
+        } catch (RuntimeException e) {
+            return List.of("startup failed: " + e);
+        } finally {
+            server.close();
         }
     }
 
@@ -186,6 +301,15 @@ public final class ProxyServer implements AutoCloseable {
             throw new ConfigException(e.getMessage(), e);
         }
         RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment);
+        Set<String> secret = declaredSecrets(provider);
+        if (!secret.isEmpty()) {
+            secretFields.merge(entry.type(), secret, (a, b) -> {
+                Set<String> u = new java.util.HashSet<>(a);
+                u.addAll(b);
+                return Set.copyOf(u);
+            });
+        }
+        LogRedaction.add(Secrets.secretValues(filterConfig.asMap(), secret));
         NetworkFilterChainFactory factory;
         try {
             factory = provider.create(filterConfig);
@@ -209,6 +333,22 @@ public final class ProxyServer implements AutoCloseable {
         return factory;
     }
 
+    private static Set<String> declaredSecrets(NetworkFilterFactoryProvider provider) {
+        try {
+            Set<String> s = provider.secretFields();
+            return s == null ? Set.of() : Set.copyOf(s);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("filter type {}: secretFields() failed ({}); only keys named like credentials are hidden",
+                    provider.type(), e.toString());
+            return Set.of();
+        }
+    }
+
+    /** The keys each filter type declares secret, for redacting its config ({@link ConfigRedactor}). */
+    public Set<String> secretFields(String filterType) {
+        return secretFields.getOrDefault(filterType, Set.of());
+    }
+
     private void bind(ListenerRuntime l, WriteBufferWaterMark waterMark, RecvByteBufAllocator reads)
             throws ConfigException {
         boolean unix = "unix".equals(l.config.network());
@@ -227,19 +367,42 @@ public final class ProxyServer implements AutoCloseable {
                 });
         b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = l.info.bindAddress();
+        if (l.config.originalDst() != null
+                && io.ferry.proxy.config.OriginalDstConfig.TPROXY.equals(l.config.originalDst().type())) {
+            b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+        }
+        java.nio.file.Path socketFile = null;
         if (unix) {
+            socketFile = java.nio.file.Path.of(l.config.address()).toAbsolutePath();
+            UnixSocketFiles.prepare(socketFile, l.config.path() + ".address");
             address = transport.unixAddress(l.config.address());
         } else {
             b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
         }
-        ChannelFuture f = b.bind(address).awaitUninterruptibly();
+        ChannelFuture f;
+        try {
+            f = b.bind(address).awaitUninterruptibly();
+        } catch (RuntimeException e) {
+            f = null;
+            throw ConfigException.at(l.config.path() + ".use_original_dst", l.config.originalDst() == null ? null
+                    : l.config.originalDst().type(), "a listener this process may make transparent"
+                    + " (IP_TRANSPARENT needs CAP_NET_ADMIN): " + e.getMessage());
+        }
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
+            if (l.config.originalDst() != null && String.valueOf(cause).contains("IP_TRANSPARENT")) {
+                throw ConfigException.at(l.config.path() + ".use_original_dst", l.config.originalDst().type(),
+                        "a listener this process may make transparent (IP_TRANSPARENT needs CAP_NET_ADMIN): "
+                                + cause.getMessage());
+            }
             throw new ConfigException(io.ferry.filter.api.spi.FilterConfigException.format(l.config.path() + ".address",
                     l.config.address(), "an address this host can listen on; binding failed: " + cause.getMessage()),
                     cause);
         }
         Channel ch = f.channel();
+        if (socketFile != null) {
+            socketFiles.put(ch, new SocketFile(socketFile, UnixSocketFiles.fileKey(socketFile)));
+        }
         SocketAddress bound = IoTransport.toJdk(ch.localAddress());
         l.info.bound(bound);
         serverChannels.put(l.config.name(), ch);
@@ -259,6 +422,20 @@ public final class ProxyServer implements AutoCloseable {
         return Collections.unmodifiableMap(m);
     }
 
+    /** The filter factories of listener {@code name}, in config order; empty for an unknown name. */
+    public List<NetworkFilterChainFactory> filterFactories(String name) {
+        for (ListenerRuntime l : listeners) {
+            if (l.config.name().equals(name)) {
+                List<NetworkFilterChainFactory> out = new ArrayList<>();
+                for (ListenerRuntime.Factory f : l.factories) {
+                    out.add(f.factory());
+                }
+                return Collections.unmodifiableList(out);
+            }
+        }
+        return List.of();
+    }
+
     /** The admin server's address, when an {@code admin} block is configured. */
     public Optional<InetSocketAddress> adminAddress() {
         return Optional.ofNullable(adminAddress);
@@ -276,7 +453,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * The runtime counters: {@code {"listeners": {name: {...}}, "clusters": {name: {..., "hosts": {...}}}}}, plus
-     * the filters' counters under {@code "filters"} when no admin server holds them.
+     * the filters' counters and typed metrics under {@code "filters"}.
      */
     public JsonObject stats() {
         JsonObject all = new JsonObject();
@@ -286,8 +463,8 @@ public final class ProxyServer implements AutoCloseable {
         }
         all.add("listeners", ls);
         all.add("clusters", clusterManager == null ? new JsonObject() : clusterManager.statsJson());
-        if (detachedStats != null) {
-            all.add("filters", detachedStats.snapshot());
+        if (filterStats != null) {
+            all.add("filters", filterStats.snapshot());
         }
         return all;
     }
@@ -318,7 +495,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Stops accepting (new connections are refused), waits up to {@code servers[0].graceful_timeout} for open
-     * connections to finish, then {@link #close()}s the rest. Blocks the caller meanwhile.
+     * connections to finish, then {@link #close()}s the rest. Blocks the caller meanwhile; a {@link #close()} from
+     * another thread during the wait (the CLI's second stop signal) ends it at once.
      */
     public void shutdownGracefully() {
         Duration timeout = config.server().gracefulTimeout();
@@ -345,8 +523,17 @@ public final class ProxyServer implements AutoCloseable {
             serverChannels.clear();
         }
         for (Channel ch : channels) {
+            SocketFile file = socketFiles.remove(ch);
+            if (file != null && !(ch instanceof NioUnixServerChannel) && !UnixSocketFiles.owned(file.path(), file.key())) {
+                LOG.info("leaving {} in place: it is no longer the socket file this proxy created", file.path());
+                UnixSocketFiles.keepFileOnClose(ch);
+            }
             ch.close().awaitUninterruptibly();
         }
+    }
+
+    /** A unix listener's socket file and its identity when this proxy created it. */
+    private record SocketFile(java.nio.file.Path path, Object key) {
     }
 
     /** Closes everything at once: listeners, connections, admin, event loops, closeable factories, the timer. */
@@ -354,14 +541,36 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (closed) {
+                awaitClosed();
                 return;
             }
             closed = true;
         }
+        try {
+            doClose();
+        } finally {
+            closedLatch.countDown();
+        }
+    }
+
+    /** Another thread is closing: waits (up to 30 s) until it is done, so every caller returns with it closed. */
+    private void awaitClosed() {
+        try {
+            closedLatch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void doClose() {
         stopAccepting();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (clusterManager != null) {
+            clusterManager.close();
             clusterManager.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        for (PrometheusSink sink : prometheusSinks) {
+            sink.close();
         }
         if (adminServer != null) {
             try {

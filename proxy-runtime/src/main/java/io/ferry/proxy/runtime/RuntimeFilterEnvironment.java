@@ -5,6 +5,7 @@ import io.ferry.filter.api.admin.AdminRegistry;
 import io.ferry.filter.api.spi.FilterEnvironment;
 import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.StatsRegistry;
+import io.ferry.filter.api.metrics.MetricRegistry;
 
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link FilterEnvironment} of the proxy runtime: the admin server (or a registry that accepts endpoints and
- * serves nothing, when no {@code admin} block is configured), the stats registry, the shared timer thread, and the
+ * serves nothing, when no {@code admin} block is configured), the stats registry, the typed metrics (exported by the
+ * prometheus sinks), the shared timer thread, and the
  * runtime services built-in filters look up (the cluster manager). Thread-safe.
  */
 final class RuntimeFilterEnvironment implements FilterEnvironment {
@@ -22,10 +24,12 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     private final StatsRegistry stats;
     private final FilterScheduler scheduler;
     private final Map<Class<?>, Object> services;
+    private final MetricRegistry metrics;
 
-    RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, FilterScheduler scheduler,
-                             Map<Class<?>, Object> services) {
+    RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, MetricRegistry metrics,
+                             FilterScheduler scheduler, Map<Class<?>, Object> services) {
         this.admin = admin;
+        this.metrics = metrics;
         this.stats = stats;
         this.scheduler = scheduler;
         this.services = Map.copyOf(services);
@@ -39,6 +43,11 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     @Override
     public StatsRegistry stats() {
         return stats;
+    }
+
+    @Override
+    public MetricRegistry metrics() {
+        return metrics;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ferry.proxy.stats;
 
 import com.google.gson.JsonObject;
+import io.ferry.filter.api.internal.LocalHistogram;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,9 +13,25 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ClusterStats extends ConnectionCounters {
 
+    /** Upper bounds of the connect-time buckets, in seconds: 100 µs to 10 s (MOSN's default connect_timeout). */
+    public static final double[] CONNECT_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+            0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder connectionsNoUpstream = new LongAdder();
     private final LongAdder overflow = new LongAdder();
+    private final LocalHistogram connectTime = new LocalHistogram(CONNECT_BUCKETS);
+
+    /** An upstream connection was established {@code connectNanos} after the attempt started: {@link #opened()}, timed. */
+    public void connected(long connectNanos) {
+        opened();
+        connectTime.observeNanos(connectNanos);
+    }
+
+    /** How long successful connect attempts took, in seconds. */
+    public LocalHistogram connectTime() {
+        return connectTime;
+    }
 
     /** One connect attempt failed (refused, timed out, unreachable). */
     public void connectFailed() {

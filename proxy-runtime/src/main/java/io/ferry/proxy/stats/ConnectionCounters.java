@@ -1,6 +1,7 @@
 package io.ferry.proxy.stats;
 
 import com.google.gson.JsonObject;
+import io.ferry.filter.api.internal.LocalHistogram;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,11 +14,16 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public abstract class ConnectionCounters {
 
+    /** Upper bounds of the connection-duration buckets, in seconds: 1 ms to 4 h. */
+    public static final double[] DURATION_BUCKETS = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900,
+            3600, 14400};
+
     private final LongAdder connectionsTotal = new LongAdder();
     private final LongAdder connectionsActive = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder resets = new LongAdder();
+    private final LocalHistogram duration = new LocalHistogram(DURATION_BUCKETS);
 
     /** A connection was opened (accepted, or established upstream). */
     public void opened() {
@@ -28,6 +34,17 @@ public abstract class ConnectionCounters {
     /** A connection counted by {@link #opened()} closed. */
     public void closed() {
         connectionsActive.decrement();
+    }
+
+    /** A connection counted by {@link #opened()} closed after {@code lifetimeNanos}; lock-free, allocates nothing. */
+    public void closed(long lifetimeNanos) {
+        connectionsActive.decrement();
+        duration.observeNanos(lifetimeNanos);
+    }
+
+    /** How long connections were open, in seconds, observed when they close. */
+    public LocalHistogram connectionDuration() {
+        return duration;
     }
 
     /**

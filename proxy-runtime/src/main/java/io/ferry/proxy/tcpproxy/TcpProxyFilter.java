@@ -12,6 +12,8 @@ import io.ferry.filter.chain.ByteBufIoBuffer;
 import io.ferry.filter.chain.ChainConnection;
 import io.ferry.proxy.cluster.Cluster;
 import io.ferry.proxy.cluster.Host;
+import io.ferry.proxy.cluster.LbContext;
+import io.ferry.proxy.runtime.IdleGuard;
 import io.ferry.proxy.runtime.ChannelSupport;
 import io.ferry.proxy.runtime.NettyTransport;
 import io.netty.buffer.ByteBuf;
@@ -39,7 +41,11 @@ import java.util.function.Consumer;
  * Downstream reading is disabled when the filter is added and enabled once the upstream is connected. The cluster is
  * chosen by {@link TcpProxyConfig#select}; the circuit breaker ({@code max_connections}) is checked; then up to
  * {@code max_connect_attempts} connects (default {@code min(hosts, 3)}), each to a host the load balancer picks,
- * each bounded by the cluster's {@code connect_timeout}. When every attempt fails the downstream is closed
+ * each bounded by the cluster's {@code connect_timeout} (one attempt for an ORIGINAL_DST cluster). The filter is the
+ * load balancer's {@link LbContext}: the client's address ({@code LB_MAGLEV}), the original destination
+ * ({@code LB_ORIGINAL_DST}) and the previous attempt's host ({@code LB_REQUEST_ROUNDROBIN}). Each connect's duration
+ * feeds the host's latency average ({@code LB_PEAK_EWMA}). With the cluster's {@code idle_timeout}, an upstream that
+ * carries no byte for that long is closed, and the client with it. When every attempt fails the downstream is closed
  * {@code NO_FLUSH}/{@code LOCAL_CLOSE} and the cluster's {@code connections_no_upstream} counter is raised.
  *
  * <h2>Relay without copying</h2>
@@ -69,7 +75,8 @@ import java.util.function.Consumer;
  * of the listener, cluster and host). Closing after a flush that makes no progress for the listener's
  * {@code connection_idle_timeout} resets the connection.
  */
-final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consumer<Boolean>, ChannelFutureListener {
+final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consumer<Boolean>, ChannelFutureListener,
+        LbContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxyFilter.class);
 
@@ -83,6 +90,8 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
     private Host host;
     private ChannelFuture connecting;
     private Channel upstream;
+    /** {@link System#nanoTime()} when the current connect attempt started, then when the upstream connected. */
+    private long upstreamSince;
     private CompositeByteBuf pending;
     private int attemptsLeft;
     private boolean slotHeld;
@@ -91,6 +100,8 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
     private boolean pausedByUpstream;
     private boolean upstreamFailed;
     private boolean upstreamEof;
+    private int lastHostIndex = -1;
+    private IdleGuard upstreamIdle;
 
     TcpProxyFilter(TcpProxyConfig config) {
         this.config = config;
@@ -134,7 +145,7 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
         }
         slotHeld = true;
         attemptsLeft = config.maxConnectAttempts() > 0 ? config.maxConnectAttempts()
-                : Math.min(cluster.hosts().size(), 3);
+                : cluster.defaultConnectAttempts();
         connectNext();
         return FilterStatus.CONTINUE;
     }
@@ -144,11 +155,12 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             giveUp();
             return;
         }
-        host = cluster.chooseHost();
+        host = cluster.chooseHost(this);
         if (host == null) {
             connectNext();
             return;
         }
+        upstreamSince = System.nanoTime();
         connecting = cluster.connect(downstreamChannel.eventLoop(), host, new Upstream());
         connecting.addListener(this);
     }
@@ -178,8 +190,15 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
         }
         Channel ch = f.channel();
         upstream = ch;
-        host.stats().opened();
-        cluster.stats().opened();
+        long now = System.nanoTime();
+        host.recordConnectLatency(now - upstreamSince, now);
+        long idleNanos = cluster.idleTimeout().toNanos();
+        if (idleNanos > 0) {
+            upstreamIdle = IdleGuard.start(ch, idleNanos, this::onUpstreamIdle);
+        }
+        host.stats().connected(now - upstreamSince);
+        cluster.stats().connected(now - upstreamSince);
+        upstreamSince = now;
         callbacks.setUpstreamHost(host);
         ChannelSupport.setAutoRead(ch, downstreamChannel.isWritable());
         if (pending != null) {
@@ -209,8 +228,43 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
         return FilterStatus.STOP;
     }
 
+    /**
+     * The cluster's {@code idle_timeout}: nothing read from or written to the upstream for that long. As in MOSN, the
+     * upstream is closed and so is the client (nothing is pending either way, so both get a FIN).
+     */
+    private void onUpstreamIdle() {
+        LOG.debug("connection {}: upstream {} idle for the cluster's idle_timeout {}, closing it", downstream.id(),
+                host, cluster.idleTimeout());
+        downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+    }
+
+    // ---- LbContext: what the load balancer knows of this connection -------------------------------------------
+
+    @Override
+    public java.net.SocketAddress downstreamRemoteAddress() {
+        return downstream.remoteAddress();
+    }
+
+    @Override
+    public java.net.SocketAddress originalDestination() {
+        return downstreamTransport.originalDestination();
+    }
+
+    @Override
+    public int lastHostIndex() {
+        return lastHostIndex;
+    }
+
+    @Override
+    public void lastHostIndex(int index) {
+        lastHostIndex = index;
+    }
+
     private void write(ByteBuf data) {
         int n = data.readableBytes();
+        if (upstreamIdle != null) {
+            upstreamIdle.touch();
+        }
         host.stats().bytesOut(n);
         cluster.stats().bytesOut(n);
         if (downstreamTransport.inReadBatch()) {
@@ -331,6 +385,9 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
                 return;
             }
             int n = buf.readableBytes();
+            if (upstreamIdle != null) {
+                upstreamIdle.touch();
+            }
             host.stats().bytesIn(n);
             cluster.stats().bytesIn(n);
             downstreamTransport.beginWriteBatch();
@@ -373,8 +430,9 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             if (ctx.channel() != upstream) {
                 return;
             }
-            host.stats().closed();
-            cluster.stats().closed();
+            long lifetime = System.nanoTime() - upstreamSince;
+            host.stats().closed(lifetime);
+            cluster.stats().closed(lifetime);
             releaseSlot();
             if (!downstreamClosed && !downstream.isClosed()) {
                 if (upstreamFailed || !upstreamEof) {

@@ -79,9 +79,18 @@ class DumpCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("2 records, 1 connections"), r.out());
         assertTrue(r.out().contains("selected: window w, connection 3, since 1970-01-01T00:00:00Z"), r.out());
-        r = CliRun.ferry("dump", "inspect", f, "--window", "other");
-        assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("0 records, 0 connections"), r.out());
+        for (List<String> tool : List.of(List.of("inspect", f), List.of("pcap", f, dir.resolve("w.pcapng").toString()),
+                List.of("replay", f, "--target", "127.0.0.1:9"))) {
+            List<String> args = new java.util.ArrayList<>(List.of("dump"));
+            args.addAll(tool);
+            args.addAll(List.of("--window", "w", "--window", "other"));
+            r = CliRun.ferry(args.toArray(new String[0]));
+            assertEquals(1, r.code(), tool + ": an unknown window id is an error: " + r.out());
+            assertTrue(r.err().contains("ferry dump " + tool.get(0) + ": --window other: no such window in " + f
+                    + " (expected one of w; ./ferry dump inspect " + f + " lists them)"), r.err());
+            assertEquals("", r.out());
+        }
+        assertTrue(Files.notExists(dir.resolve("w.pcapng")), "nothing written for a bad selection");
         r = CliRun.ferry("dump", "inspect", f, "--until", "0");
         assertTrue(r.out().contains("0 records, 0 connections"), r.out());
         r = CliRun.ferry("dump", "pcap", f, dir.resolve("out.pcapng").toString(), "--connection", "9");

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,5 +117,45 @@ class MainTest {
         r = new Run("start", "--config=" + bad);
         assertEquals(1, r.code);
         assertTrue(r.err().startsWith("ferry: " + bad + ":2:"), r.err());
+    }
+
+    @Test
+    void aConfigWithManyProblemsExitsOneListingAllOfThemTheFiltersOwnIncluded(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("many.json"), """
+                {
+                  "dynamic_resources": {"ads_config": {}},
+                  "servers": [{
+                    "listeners": [{
+                      "name": "a", "address": "127.0.0.1:0", "bind_port": true, "connection_idle_timeout": 90,
+                      "filter_chains": [{"filters": [
+                        {"type": "grpc", "config": {"server_name": "runtime"}},
+                        {"type": "tcpcopy", "config": {"strategy": {"switch": "ON", "interval": 10.0, "duration": 1,
+                                                                    "cpu_max_rate": 80, "mem_max_rate": 80}}},
+                        {"type": "tcp_proxy", "config": {"cluster": "missing"}}
+                      ]}]
+                    }]
+                  }],
+                  "cluster_manager": {"clusters": [{"name": "c", "lb_type": "LB_MAGLEV", "connect_timeout": "soon",
+                                                    "hosts": [{"address": "127.0.0.1:1"}]}]}
+                }
+                """);
+        Run r = new Run("start", "-c", file.toString());
+        assertEquals(1, r.code);
+        List<String> lines = r.err().lines().toList();
+        assertEquals(List.of(
+                "ferry: dynamic_resources: {\"ads_config\":{}} (expected: absent; xDS configuration is unsupported by"
+                        + " Ferry's L4 engine, use servers[] and cluster_manager)",
+                "ferry: servers[0].listeners[0].connection_idle_timeout: 90 (expected: a duration such as \"10s\","
+                        + " \"300ms\" or \"1m30s\", or 0; a bare number needs a unit)",
+                "ferry: servers[0].listeners[0].filter_chains[0].filters[0].type: \"grpc\" (expected: an L4 network"
+                        + " filter such as tcp_proxy; serving gRPC is unsupported by Ferry's L4 engine)",
+                "ferry: cluster_manager.clusters[0].connect_timeout: \"soon\" (expected: a duration such as \"10s\","
+                        + " \"300ms\" or \"1m30s\", or 0)"), lines.subList(0, 4), r.err());
+        assertEquals(6, lines.size(), r.err());
+        assertTrue(lines.get(4).startsWith("ferry: servers[0].listeners[0].filter_chains[0].filters[1].config.strategy"
+                + ".interval: 10 (expected:"), "tcpcopy's own check, its value as the file's JSON: " + r.err());
+        assertTrue(lines.get(5).startsWith("ferry: servers[0].listeners[0].filter_chains[0].filters[2].config.cluster:"
+                + " \"missing\""), "tcp_proxy's unknown cluster: " + r.err());
+        assertEquals("", r.out());
     }
 }

@@ -74,4 +74,37 @@ class ConfigRedactorTest {
             assertFalse(ConfigRedactor.isSensitiveKey(k), k);
         }
     }
+
+    @Test
+    void theUsualSpellingsOfACredentialAndUrlsWithUserInformationAreRedacted() {
+        JsonObject in = JsonParser.parseString("{\"config\":{\"db_passwd\":\"a\",\"pwd\":\"b\","
+                + "\"credentials\":{\"x\":1},\"authorization\":\"Bearer c\",\"dsn\":\"d\","
+                + "\"upstream_url\":\"https://u:p@up.internal:8443/v1\",\"plain_url\":\"https://up/v1\"}}")
+                .getAsJsonObject();
+        assertEquals("{\"config\":{\"db_passwd\":\"***REDACTED***\",\"pwd\":\"***REDACTED***\","
+                + "\"credentials\":\"***REDACTED***\",\"authorization\":\"***REDACTED***\",\"dsn\":\"***REDACTED***\","
+                + "\"upstream_url\":\"https://***REDACTED***@up.internal:8443/v1\",\"plain_url\":\"https://up/v1\"}}",
+                ConfigRedactor.redact(in).toString());
+    }
+
+    @Test
+    void keysAFilterDeclaresAreRedactedInItsOwnConfigOnly() {
+        JsonObject in = JsonParser.parseString("{\"filters\":["
+                + "{\"type\":\"tcpcopy\",\"config\":{\"dump\":{\"sinks\":[{\"type\":\"kafka\","
+                + "\"producer\":{\"sasl.jaas.config\":\"J\",\"security.protocol\":\"SASL_SSL\"}}]}}},"
+                + "{\"type\":\"other\",\"config\":{\"sasl.jaas.config\":\"kept: not declared by other\"}}]}")
+                .getAsJsonObject();
+        JsonObject out = ConfigRedactor.redact(in, type -> type.equals("tcpcopy") ? java.util.Set.of("sasl.jaas.config")
+                : java.util.Set.of());
+        assertEquals("{\"filters\":[{\"type\":\"tcpcopy\",\"config\":{\"dump\":{\"sinks\":[{\"type\":\"kafka\","
+                + "\"producer\":{\"sasl.jaas.config\":\"***REDACTED***\",\"security.protocol\":\"SASL_SSL\"}}]}}},"
+                + "{\"type\":\"other\",\"config\":{\"sasl.jaas.config\":\"kept: not declared by other\"}}]}",
+                out.toString());
+        JsonObject values = JsonParser.parseString("{\"filters\":[{\"type\":\"tcpcopy\",\"config\":{\"producer\":"
+                + "{\"sasl.jaas.config\":\"x password=\\\"pw-1234\\\";\"}}},{\"type\":\"other\",\"config\":"
+                + "{\"sasl.jaas.config\":\"not-declared\",\"token\":\"tok-5678\"}}]}").getAsJsonObject();
+        assertEquals(java.util.Set.of("x password=\"pw-1234\";", "pw-1234", "tok-5678"),
+                ConfigRedactor.secretValues(values, type -> type.equals("tcpcopy")
+                        ? java.util.Set.of("sasl.jaas.config") : java.util.Set.of()));
+    }
 }

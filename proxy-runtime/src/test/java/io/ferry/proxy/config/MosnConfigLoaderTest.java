@@ -139,7 +139,9 @@ class MosnConfigLoaderTest {
     @Test
     void mosnHttpSampleIsRefusedAtItsRouters() {
         assertEquals("servers[0].routers: [{\"router_config_name\":\"server_router\",\"virtual_hosts\":[{\"name\":"
-                        + "\"serverHost\",... (expected: no routers; L7 routing is unsupported by Ferry's L4 engine)",
+                        + "\"serverHost\",... (expected: no routers; L7 routing is unsupported by Ferry's L4 engine)\n"
+                        + "servers[0].listeners[0].filter_chains[0].filters[0].type: \"proxy\" (expected: an L4 network"
+                        + " filter such as tcp_proxy; L7 (HTTP/RPC) proxying is unsupported by Ferry's L4 engine)",
                 refusal("http-sample-server.json"));
     }
 
@@ -186,14 +188,21 @@ class MosnConfigLoaderTest {
     void xdsBootstrapIsRefused() {
         assertEquals("dynamic_resources: {\"ads_config\":{\"api_type\":\"GRPC\",\"grpc_services\":[{\"envoy_grpc\":"
                         + "{\"cluster_nam... (expected: absent; xDS configuration is unsupported by"
-                        + " Ferry's L4 engine, use servers[] and cluster_manager)",
+                        + " Ferry's L4 engine, use servers[] and cluster_manager)\n"
+                        + "static_resources: {\"clusters\":[{\"name\":\"xds-grpc\",\"type\":\"STRICT_DNS\",\"hosts\":"
+                        + "[{\"socket_address... (expected: absent; xDS configuration is unsupported by Ferry's L4 engine,"
+                        + " use servers[] and cluster_manager)\n"
+                        + "servers: missing (expected: exactly one server)",
                 refusal("xds-bootstrap.json"));
     }
 
     @Test
     void udpProxySampleIsRefusedAtItsNetwork() {
         assertEquals("servers[0].listeners[0].network: \"udp\" (expected: tcp or unix; UDP is unsupported by Ferry's"
-                + " L4 engine, which is TCP-only)", refusal("udpproxy-sample.json"));
+                + " L4 engine, which is TCP-only)\n"
+                + "servers[0].listeners[0].filter_chains[0].filters[0].type: \"udp_proxy\" (expected: an L4 network"
+                + " filter such as tcp_proxy; UDP proxying is unsupported by Ferry's L4 engine, which is TCP-only)",
+                refusal("udpproxy-sample.json"));
     }
 
     @Test
@@ -205,23 +214,19 @@ class MosnConfigLoaderTest {
     }
 
     @Test
-    void transparentProxyListenerIsRefused() {
-        assertEquals("servers[0].listeners[0].listener_filters: [{\"type\":\"original_dst\",\"config\":{\"type\":"
-                        + "\"tproxy\"}}] (expected: absent or empty; listener filters (original_dst) are unsupported by"
-                        + " Ferry's L4 engine)",
-                refusal("tproxy.json").replace(" is unsupported", " are unsupported"));
-        assertEquals("servers[0].listeners[0].use_original_dst: \"redirect\" (expected: absent; transparent proxying"
-                + " is unsupported by Ferry's L4 engine)", error(listener("\"use_original_dst\":\"redirect\",") + "}"));
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "\"third_part_codec\":{\"codecs\":[{\"enable\":true,\"type\":\"go-plugin\"}]}|third_part_codec: {\"codecs\":[{\"enable\":true,\"type\":\"go-plugin\"}]} (expected: absent; third-party codecs is unsupported by Ferry's L4 engine)",
-            "\"wasm_global_plugins\":[{\"plugin_name\":\"w\"}]|wasm_global_plugins: [{\"plugin_name\":\"w\"}] (expected: absent; WebAssembly plugins is unsupported by Ferry's L4 engine)",
-            "\"extends\":[{\"type\":\"x\"}]|extends: [{\"type\":\"x\"}] (expected: absent or empty; MOSN extensions is unsupported by Ferry's L4 engine)",
-    })
-    void pluginMechanismsAreRefused(String member, String message) {
-        assertEquals(message, error("{" + member + "," + listener("").substring(1) + "}"));
+    void mosnsTransparentProxyListenerLoadsWithItsOriginalDstFilter() throws Exception {
+        FerryConfig c = MosnConfigLoader.load(corpus("accepted/tproxy.json"));
+        assertEquals(new OriginalDstConfig("tproxy", false), c.server().listeners().get(0).originalDst());
+        FerryConfig r = parse(listener("\"use_original_dst\":\"redirect\",\"listener_filters\":[{\"type\":"
+                + "\"original_dst\",\"config\":{\"fallback_to_local\":true}}],") + "}");
+        assertEquals(new OriginalDstConfig("redirect", true), r.server().listeners().get(0).originalDst());
+        assertEquals("servers[0].listeners[0].use_original_dst: true (expected: \"redirect\" or \"tproxy\" (MOSN's"
+                + " old boolean form is refused by MOSN too))", error(listener("\"use_original_dst\":true,") + "}"));
+        FerryConfig filterOnly = parse(listener("\"listener_filters\":[{\"type\":\"original_dst\"}],") + "}");
+        assertNull(filterOnly.server().listeners().get(0).originalDst());
+        assertTrue(filterOnly.warnings().contains("servers[0].listeners[0].listener_filters: the original_dst"
+                + " listener filter acts only on a listener with use_original_dst, as in MOSN; this one has none, so it"
+                + " has no effect"), filterOnly.warnings()::toString);
     }
 
     @Test
@@ -333,7 +338,8 @@ class MosnConfigLoaderTest {
         assertFalse(l.bindPort());
         assertTrue(l.filters().get(0).config().isEmpty());
         assertTrue(c.warnings().contains("servers[0].listeners[0].bind_port: false or absent; as in MOSN, this"
-                + " listener will not listen (set \"bind_port\": true)"), c.warnings()::toString);
+                + " listener will not listen (set \"bind_port\": true); it takes only connections handed over by a"
+                + " listener with use_original_dst"), c.warnings()::toString);
         ListenerConfig v6 = c.server().listeners().get(1);
         assertEquals("::1", v6.host());
         assertEquals(0, v6.port());
@@ -358,19 +364,92 @@ class MosnConfigLoaderTest {
     }
 
     @Test
-    void lbTypesMapAsMosnDoesWithWarningsForTheOnesFerryLacks() throws Exception {
+    void everyMosnLbTypeIsKeptUnknownOnesAreRoundRobinAndOriginalDstClustersForceTheirBalancer() throws Exception {
         FerryConfig c = parse(listener("") + ",\"cluster_manager\":{\"clusters\":["
                 + "{\"name\":\"a\",\"hosts\":[{\"address\":\"h:1\"}]},"
                 + "{\"name\":\"b\",\"lb_type\":\"LB_MAGLEV\",\"hosts\":[{\"address\":\"h:1\"}]},"
                 + "{\"name\":\"c\",\"lb_type\":\"LB_RANDOMM\",\"hosts\":[{\"address\":\"h:1\"}]},"
-                + "{\"name\":\"d\",\"lb_type\":\"LB_ROUNDROBIN\",\"type\":\"EDS\",\"hosts\":[{\"address\":\"h:1\"}]}]}}");
-        assertEquals(List.of(LbType.LB_ROUNDROBIN, LbType.LB_ROUNDROBIN, LbType.LB_ROUNDROBIN, LbType.LB_ROUNDROBIN),
-                c.clusters().stream().map(ClusterConfig::lbType).toList());
+                + "{\"name\":\"d\",\"lb_type\":\"LB_PEAK_EWMA\",\"type\":\"EDS\",\"hosts\":[{\"address\":\"h:1\"}],"
+                + "\"lbconfig\":{\"choice_count\":3,\"active_request_bias\":0.5}},"
+                + "{\"name\":\"e\",\"type\":\"ORIGINAL_DST\",\"lb_type\":\"LB_RANDOM\"}]}}");
+        assertEquals(List.of(LbType.LB_ROUNDROBIN, LbType.LB_MAGLEV, LbType.LB_ROUNDROBIN, LbType.LB_PEAK_EWMA,
+                        LbType.LB_ORIGINAL_DST), c.clusters().stream().map(ClusterConfig::lbType).toList());
         assertEquals("SIMPLE", c.clusters().get(3).type());
+        assertEquals(3, c.clusters().get(3).choiceCount());
+        assertEquals(0.5, c.clusters().get(3).activeRequestBias());
         assertEquals(List.of(
-                "cluster_manager.clusters[1].lb_type: \"LB_MAGLEV\" is not implemented by Ferry; using LB_ROUNDROBIN",
                 "cluster_manager.clusters[2].lb_type: \"LB_RANDOMM\" is unknown; using LB_ROUNDROBIN, as MOSN does",
                 "cluster_manager.clusters[3].type: \"EDS\" is treated as SIMPLE, as MOSN does"), c.warnings());
+    }
+
+    @Test
+    void fiveIndependentProblemsAreAllReportedInFileOrderOneLineEach() {
+        String json = "{\"servers\":[{\"default_log_level\":\"INFO\",\"routers\":[{\"router_config_name\":\"r\"}],"
+                + "\"listeners\":[{\"address\":\"127.0.0.1:2045\",\"bind_port\":true,"
+                + "\"connection_idle_timeout\":90,"
+                + "\"filter_chains\":[{\"filters\":[{\"type\":\"proxy\"},{\"type\":\"tcp_proxy\"}]}]}]}],"
+                + "\"cluster_manager\":{\"clusters\":[{\"name\":\"c\",\"connect_timeout\":\"ten\","
+                + "\"hosts\":[{\"address\":\"127.0.0.1:1\",\"weight\":-1}]}]},"
+                + "\"dynamic_resources\":{\"ads_config\":{}}}";
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(json));
+        assertEquals(List.of(
+                "dynamic_resources: {\"ads_config\":{}} (expected: absent; xDS configuration is unsupported by Ferry's L4"
+                        + " engine, use servers[] and cluster_manager)",
+                "servers[0].routers: [{\"router_config_name\":\"r\"}] (expected: no routers; L7 routing is unsupported"
+                        + " by Ferry's L4 engine)",
+                "servers[0].listeners[0].connection_idle_timeout: 90 (expected: a duration such as \"10s\", \"300ms\""
+                        + " or \"1m30s\", or 0; a bare number needs a unit)",
+                "servers[0].listeners[0].filter_chains[0].filters[0].type: \"proxy\" (expected: an L4 network filter"
+                        + " such as tcp_proxy; L7 (HTTP/RPC) proxying is unsupported by Ferry's L4 engine)",
+                "cluster_manager.clusters[0].hosts[0].weight: -1 (expected: an integer from 0 to 4294967295)",
+                "cluster_manager.clusters[0].connect_timeout: \"ten\" (expected: a duration such as \"10s\", \"300ms\""
+                        + " or \"1m30s\", or 0)"), e.problems());
+        assertEquals(String.join("\n", e.problems()), e.getMessage());
+        FerryConfig partial = e.partial().orElseThrow();
+        assertEquals(List.of("tcp_proxy"), partial.server().listeners().get(0).filters().stream()
+                .map(FilterEntry::type).toList(), "what could be read is kept for the filters' own checks");
+        assertEquals("c", partial.clusters().get(0).name());
+    }
+
+    @Test
+    void healthCheckIsEnabledByAServiceNameWithMosnsDefaults() throws Exception {
+        FerryConfig c = parse(withCluster("\"name\":\"c\",\"health_check\":{\"service_name\":\"svc\","
+                + "\"interval\":\"2s\",\"healthy_threshold\":3,\"event_log_path\":\"/tmp/hc.log\"}"));
+        assertEquals(new HealthCheckConfig("svc", "", Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofMillis(5), Duration.ofSeconds(1), 3, 1, "/tmp/hc.log"), c.clusters().get(0).healthCheck());
+        FerryConfig off = parse(withCluster("\"name\":\"c\",\"health_check\":{\"timeout\":\"2s\"}"));
+        assertNull(off.clusters().get(0).healthCheck());
+        assertTrue(off.warnings().contains("cluster_manager.clusters[0].health_check: no service_name, so no health"
+                + " check, as in MOSN (set \"service_name\" to enable it)"), off.warnings()::toString);
+    }
+
+    @Test
+    void clustersConfigsIsADirectoryOfJsonClusterFilesReadInNameOrder(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("b.json"), "{\"name\":\"beta\",\"type\":\"STRICT_DNS\","
+                + "\"dns_refresh_rate\":\"2s\",\"hosts\":[{\"address\":\"localhost:1\"}]}");
+        Files.writeString(dir.resolve("a.json"), "{\"name\":\"alpha\",\"mark\":7,\"hosts\":[{\"address\":"
+                + "\"127.0.0.1:2\"}]}");
+        Files.writeString(dir.resolve("empty.json"), "");
+        Files.writeString(dir.resolve("notes.txt"), "not a cluster");
+        String dirJson = new com.google.gson.JsonPrimitive(dir.toString()).toString();
+        FerryConfig c = parse(listener("") + ",\"cluster_manager\":{\"clusters_configs\":" + dirJson + "}}");
+        assertEquals(List.of("alpha", "beta"), c.clusters().stream().map(ClusterConfig::name).toList());
+        assertEquals(7, c.clusters().get(0).mark());
+        assertEquals(Duration.ofSeconds(2), c.clusters().get(1).dnsRefreshRate());
+        assertEquals("cluster_manager.clusters_configs[\"b.json\"]", c.clusters().get(1).path());
+        assertTrue(c.source().getAsJsonObject("cluster_manager").getAsJsonArray("clusters").size() == 2,
+                "config_dump lists the clusters of the files");
+
+        Files.writeString(dir.resolve("c.json"), "{\"name\":\"gamma\",\"lb_type\":7}");
+        assertEquals("cluster_manager.clusters_configs[\"c.json\"].lb_type: 7 (expected: a string)",
+                error(listener("") + ",\"cluster_manager\":{\"clusters_configs\":" + dirJson + "}}"));
+        assertTrue(error(listener("") + ",\"cluster_manager\":{\"clusters_configs\":\"/no/such/dir\"}}")
+                .startsWith("cluster_manager.clusters_configs: \"/no/such/dir\" (expected: a readable directory of"
+                        + " cluster files"));
+        assertEquals("cluster_manager.clusters_configs: " + dirJson + " (expected: absent when"
+                        + " cluster_manager.clusters is given; MOSN allows only one of them)",
+                error(listener("") + ",\"cluster_manager\":{\"clusters\":[{\"name\":\"x\"}],\"clusters_configs\":"
+                        + dirJson + "}}"));
     }
 
     @Test
@@ -433,5 +512,44 @@ class MosnConfigLoaderTest {
         FerryConfig c = MosnConfigLoader.load(corpus("accepted/tcpproxy-sample.json"));
         assertEquals("serverCluster", c.source().getAsJsonObject("cluster_manager").getAsJsonArray("clusters").get(0)
                 .getAsJsonObject().get("Name").getAsString());
+    }
+
+    // ---- metrics ------------------------------------------------------------------------------------------------
+
+    private static String metrics(String sinks) {
+        return listener("") + ",\"metrics\":{\"sinks\":[" + sinks + "]}}";
+    }
+
+    @Test
+    void aPrometheusSinkIsReadAsMosnWritesIt() throws Exception {
+        FerryConfig c = parse(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":34903,\"endpoint\":\"/metrics\","
+                + "\"percentiles\":[50,90,99],\"disable_collect_process\":true}},{\"type\":\"console\"}"));
+        PrometheusSinkConfig p = c.prometheus().get(0);
+        assertEquals(List.of(new PrometheusSinkConfig("metrics.sinks[0]", "", 34903, "/metrics", List.of(50, 90, 99),
+                false, true)), c.prometheus());
+        assertEquals("/metrics", p.endpoint());
+        assertTrue(c.warnings().contains("metrics.sinks[1]: accepted, ignored (sink type \"console\" is not implemented"
+                + " by Ferry; prometheus is)"), c.warnings().toString());
+        assertTrue(c.warnings().stream().anyMatch(w -> w.startsWith("metrics.sinks[0].config.address: the prometheus"
+                + " endpoint listens on all interfaces")), c.warnings().toString());
+        assertEquals("/metrics", parse(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"address\":"
+                + "\"127.0.0.1\"}}")).prometheus().get(0).endpoint(), "MOSN's default endpoint");
+    }
+
+    @Test
+    void prometheusSinkErrorsNameThePath() {
+        assertEquals("metrics.sinks[0].config.port: missing (expected: the port to serve metrics on, e.g. 34903)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{}}")));
+        assertEquals("metrics.sinks[0].config.export_url: \"http://gw:9091\" (expected: absent or empty; push-gateway"
+                        + " mode is unsupported (by MOSN too), Ferry serves pull only)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"export_url\":\"http://gw:9091\"}}")));
+        assertEquals("metrics.sinks[0].config.endpoint: \"metrics\" (expected: a path starting with /, e.g. /metrics)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"endpoint\":\"metrics\"}}")));
+        assertEquals("metrics.sinks[0].config.percentiles[1]: 101 (expected: an integer from 1 to 100, e.g. 99)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1,\"percentiles\":[50,101]}}")));
+        assertEquals("metrics.sinks[1].config.port: 7 (expected: a port no other prometheus sink uses;"
+                        + " metrics.sinks[0] has it too)",
+                error(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":7}},"
+                        + "{\"type\":\"prometheus\",\"config\":{\"port\":7}}")));
     }
 }

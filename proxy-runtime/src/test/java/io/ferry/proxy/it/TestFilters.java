@@ -50,6 +50,108 @@ final class TestFilters {
         }
     }
 
+    /**
+     * {@code test.vault}: a careless filter. It declares {@code vault_blob} secret, logs its whole config at INFO
+     * and, with {@code "fail": true}, fails with a message that quotes {@code vault_blob}: the runtime must hide the
+     * value in all three places.
+     */
+    public static final class VaultProvider implements NetworkFilterFactoryProvider {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultProvider.class);
+
+        @Override
+        public String type() {
+            return "test.vault";
+        }
+
+        @Override
+        public String apiVersion() {
+            return FilterApi.VERSION;
+        }
+
+        @Override
+        public java.util.Set<String> secretFields() {
+            return java.util.Set.of("vault_blob");
+        }
+
+        @Override
+        public NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException {
+            LOG.info("vault filter config: {}", config.json());
+            if (Boolean.TRUE.equals(config.asMap().get("fail"))) {
+                throw new IllegalStateException("cannot open the vault with " + config.asMap().get("vault_blob"));
+            }
+            return (context, callbacks) -> { };
+        }
+    }
+
+    /**
+     * {@code test.metered}: a filter with typed metrics, labelled by listener: a counter of the bytes it read
+     * ({@code test_metered_bytes}), a gauge of its open connections ({@code test_metered_open}) and a histogram of
+     * the size of each read ({@code test_metered_read_bytes}). Passes every byte on.
+     */
+    public static final class MeteredProvider implements NetworkFilterFactoryProvider {
+        @Override
+        public String type() {
+            return "test.metered";
+        }
+
+        @Override
+        public String apiVersion() {
+            return FilterApi.VERSION;
+        }
+
+        @Override
+        public NetworkFilterChainFactory create(FilterConfig config) {
+            io.ferry.filter.api.metrics.MetricRegistry metrics = config.environment().metrics();
+            return new Metered(metrics);
+        }
+    }
+
+    static final class Metered implements NetworkFilterChainFactory, FactoryInitializer {
+        private final io.ferry.filter.api.metrics.MetricRegistry metrics;
+        private volatile io.ferry.filter.api.metrics.Counter bytes;
+        private volatile io.ferry.filter.api.metrics.Gauge open;
+        private volatile io.ferry.filter.api.metrics.Histogram reads;
+
+        Metered(io.ferry.filter.api.metrics.MetricRegistry metrics) {
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void init(ListenerInfo listener) {
+            Map<String, String> labels = Map.of("listener", listener.name());
+            bytes = metrics.counter("test_metered_bytes_total", "Bytes the metered filter read", labels);
+            open = metrics.gauge("test_metered_open", "Connections open through the metered filter", labels);
+            reads = metrics.histogram("test_metered_read_bytes", "Size of each read", labels, 10, 100, 1000, 10000);
+        }
+
+        @Override
+        public void createFilterChain(FilterChainContext context, NetworkFilterChainFactoryCallbacks callbacks) {
+            callbacks.addReadFilter(new io.ferry.filter.api.ReadFilter() {
+                @Override
+                public io.ferry.filter.api.FilterStatus onNewConnection() {
+                    open.increment();
+                    return io.ferry.filter.api.FilterStatus.CONTINUE;
+                }
+
+                @Override
+                public io.ferry.filter.api.FilterStatus onData(io.ferry.filter.api.IoBuffer buffer) {
+                    bytes.add(buffer.length());
+                    reads.observe(buffer.length());
+                    return io.ferry.filter.api.FilterStatus.CONTINUE;
+                }
+
+                @Override
+                public void initializeReadFilterCallbacks(io.ferry.filter.api.ReadFilterCallbacks cb) {
+                    cb.connection().addConnectionEventListener(event -> {
+                        if (event.isClose()) {
+                            open.decrement();
+                        }
+                    });
+                }
+            });
+        }
+    }
+
     static final class Probe implements NetworkFilterChainFactory, FactoryInitializer, AutoCloseable {
         private final boolean failInit;
 

@@ -68,20 +68,40 @@ class LoggingTest {
     }
 
     @Test
-    void kafkaClientsLogWarningsOnlyUnlessTheLevelIsDebugOrTrace(@TempDir Path dir) throws Exception {
-        Path info = dir.resolve("info.log");
-        Logging.configure(server(info.toString(), "INFO"));
-        Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.producer.ProducerConfig");
-        kafka.info("ProducerConfig values: acks = -1");
-        kafka.warn("connection to node -1 could not be established");
-        String text = Files.readString(info);
-        assertFalse(text.contains("ProducerConfig values"), text);
-        assertTrue(text.contains("connection to node -1 could not be established"), text);
-
+    void debugAppliesToFerrysLoggersWhileNettyAndKafkaStayAtWarnUnlessAsked(@TempDir Path dir) throws Exception {
         Path debug = dir.resolve("debug.log");
         Logging.configure(server(debug.toString(), "DEBUG"));
+        LoggerFactory.getLogger("io.ferry.proxy.runtime.ProxyServer").debug("ferry debug line");
+        LoggerFactory.getLogger("com.acme.AuditFilter").debug("plugin debug line");
+        Logger netty = LoggerFactory.getLogger("io.netty.util.internal.PlatformDependent0");
+        netty.debug("java.nio.Buffer.address: available");
+        netty.warn("netty warning");
+        Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.producer.ProducerConfig");
         kafka.info("ProducerConfig values: acks = -1");
-        assertTrue(Files.readString(debug).contains("ProducerConfig values"));
+        String text = Files.readString(debug);
+        assertTrue(text.contains("ferry debug line"), text);
+        assertTrue(text.contains("plugin debug line"), text);
+        assertTrue(text.contains("netty warning"), text);
+        assertFalse(text.contains("java.nio.Buffer.address"), text);
+        assertFalse(text.contains("ProducerConfig values"), text);
+
+        Path asked = dir.resolve("asked.log");
+        System.setProperty(Logging.LIBRARIES_PROPERTY, "DEBUG");
+        try {
+            Logging.configure(server(asked.toString(), "INFO"));
+            netty.debug("java.nio.Buffer.address: available");
+            LoggerFactory.getLogger("io.ferry.x").debug("ferry debug hidden at INFO");
+        } finally {
+            System.clearProperty(Logging.LIBRARIES_PROPERTY);
+        }
+        String askedText = Files.readString(asked);
+        assertTrue(askedText.contains("java.nio.Buffer.address"), askedText);
+        assertFalse(askedText.contains("ferry debug hidden"), askedText);
+
+        Path error = dir.resolve("error.log");
+        Logging.configure(server(error.toString(), "ERROR"));
+        netty.warn("netty warning at ERROR");
+        assertFalse(Files.readString(error).contains("netty warning at ERROR"), "a stricter level applies to libraries too");
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.ferry.filter.api.spi;
 
 import io.ferry.filter.api.Stable;
 import io.ferry.filter.api.admin.AdminRegistry;
+import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.filter.api.metrics.MetricRegistry;
 
 import java.util.Optional;
 
@@ -17,6 +19,16 @@ public interface FilterEnvironment {
 
     /** Where a filter publishes its counters, which appear in {@code GET /api/v1/stats}. */
     StatsRegistry stats();
+
+    /**
+     * Where a filter creates typed metrics (counters, gauges, histograms with labels), exported on the runtime's
+     * Prometheus endpoint and listed in {@code GET /api/v1/stats}. By default a registry that keeps the values but
+     * exports them nowhere; the runtime and the test kit override it.
+     */
+    @io.ferry.filter.api.Experimental
+    default MetricRegistry metrics() {
+        return LocalMetricRegistry.detached();
+    }
 
     /** Time and timers. Tests drive it by hand, so filters never read the system clock directly. */
     FilterScheduler scheduler();

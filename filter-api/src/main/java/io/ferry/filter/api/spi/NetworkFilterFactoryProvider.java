@@ -3,6 +3,8 @@ package io.ferry.filter.api.spi;
 import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.Stable;
 
+import java.util.Set;
+
 /**
  * The service through which the runtime finds a network filter by its {@code type}. It plays the role of MOSN's
  * {@code api.NetworkFilterFactoryCreator} registered with {@code api.RegisterNetwork(type, creator)}.
@@ -44,6 +46,20 @@ public interface NetworkFilterFactoryProvider {
      *                               was expected
      */
     NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException;
+
+    /**
+     * The keys of this filter's config whose values are credentials although their names do not say so, e.g.
+     * {@code "sasl.jaas.config"}; by default none. Keys whose names do say so ({@code password}, {@code token},
+     * {@code auth}, ... see {@link Secrets}) are hidden anyway and need not be listed.
+     *
+     * <p>The runtime hides the value of every listed key, matched exactly at any depth of this filter's
+     * {@code config} object, in {@code GET /api/v1/config_dump}, and scrubs those values from its logs and error
+     * messages. Called once at startup, after {@link #create}, from the starting thread; return a constant set.
+     */
+    @io.ferry.filter.api.Experimental
+    default Set<String> secretFields() {
+        return Set.of();
+    }
 
     /** The provider's own version, for inventories; by default the jar manifest's {@code Implementation-Version}. */
     default String version() {

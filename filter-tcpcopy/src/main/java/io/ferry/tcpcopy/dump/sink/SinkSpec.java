@@ -195,6 +195,15 @@ public record SinkSpec(String name, String type, int queueCapacity, long queueBy
         return providers().get(type);
     }
 
+    /** The union of every sink provider's {@link DumpSinkProvider#secretFields()}. */
+    public static Set<String> secretFields() {
+        Set<String> all = new java.util.TreeSet<>();
+        for (DumpSinkProvider p : providers().values()) {
+            all.addAll(p.secretFields());
+        }
+        return Collections.unmodifiableSet(all);
+    }
+
     /** The providers on the class path (and the context class loader's), by type. */
     static Map<String, DumpSinkProvider> providers() {
         Map<String, DumpSinkProvider> m = new TreeMap<>();
