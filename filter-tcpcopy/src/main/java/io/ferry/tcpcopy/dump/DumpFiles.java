@@ -2,6 +2,8 @@ package io.ferry.tcpcopy.dump;
 
 import io.ferry.tcpcopy.pcapng.PcapngWriter;
 import io.ferry.tcpcopy.record.FerryFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -52,6 +54,8 @@ import java.util.Set;
  * </ul>
  */
 final class DumpFiles implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DumpFiles.class);
 
     /**
      * The outcome of {@link #append}: buffered ({@code WRITTEN}); written to the file at once because it is larger than
@@ -229,11 +233,20 @@ final class DumpFiles implements AutoCloseable {
             throw new IOException(p + " belongs to " + owner.getName() + ", not to " + self.getName()
                     + " (expected: a file this user created; remove it)");
         }
-        for (PosixFilePermission perm : a.permissions()) {
-            if (perm.name().startsWith("GROUP") || perm.name().startsWith("OTHERS")) {
-                throw new IOException(p + " has mode " + PosixFilePermissions.toString(a.permissions())
-                        + " (expected: rw------- , readable and writable by its owner only; remove it or chmod 600 it)");
-            }
+        Set<PosixFilePermission> perms = a.permissions();
+        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(p + " has mode " + PosixFilePermissions.toString(perms)
+                    + " (expected: rw------- ; others may write into it, so what it holds cannot be trusted; remove it"
+                    + " or chmod 600 it)");
+        }
+        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)
+                || perms.contains(PosixFilePermission.GROUP_EXECUTE)
+                || perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+            // ours and only readable by others (as Layotto and umask 022 leave files): captured bytes are private
+            Set<PosixFilePermission> own = PosixFilePermissions.fromString("rw-------");
+            Files.setPosixFilePermissions(p, own);
+            LOG.warn("{} had mode {}; set to rw------- (captured bytes are readable by their owner only)", p,
+                    PosixFilePermissions.toString(perms));
         }
     }
 

@@ -2,16 +2,27 @@ package io.ferry.tcpcopy.dump;
 
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
+import io.ferry.tcpcopy.pcapng.PcapConverter;
 import io.ferry.tcpcopy.record.Endpoint;
 import io.ferry.tcpcopy.record.FerryFormat;
 import io.ferry.tcpcopy.record.FerryReader;
 import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.tcpcopy.tools.Capture;
+import io.ferry.tcpcopy.tools.Inspect;
+import io.ferry.tcpcopy.tools.Replay;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -260,6 +272,22 @@ class DumpWriterTest {
     }
 
     @Test
+    void anOwnFileOnlyReadableByOthersIsAppendedToAfterItsModeIsTightened() throws Exception {
+        // Layotto (and a umask of 022) leave rw-r--r-- files: ours, nobody else can write them; the log is kept
+        Path log = Files.writeString(dir.resolve("dump_tcp_copy.log"), "2020-01-01 00:00:00,1 [INFO] [w][1]61\n");
+        Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
+        DumpWriter w = writer(config(dir, DumpConfig.Format.LAYOTTO, 16), true);
+        Conn c = new Conn(1, "w");
+        c.open(w);
+        c.data(w, FerryRecord.INBOUND, new byte[] {0x62});
+        await(w);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+        List<String> lines = Files.readAllLines(log);
+        assertEquals("2020-01-01 00:00:00,1 [INFO] [w][1]61", lines.get(0), "what was there is kept");
+        assertTrue(lines.get(lines.size() - 1).endsWith("62"), lines.toString());
+    }
+
+    @Test
     void aSecondWriterOnTheSameDirectoryIsRefused() throws Exception {
         writer(dir, DumpConfig.Format.FERRY);
         DumpWriter.DumpDirectoryException e = assertThrows(DumpWriter.DumpDirectoryException.class,
@@ -417,6 +445,40 @@ class DumpWriterTest {
             assertTrue(rs.stream().anyMatch(r -> r.connectionId() == 9 && r.type() == FerryRecord.CLOSE),
                     "records after the fault are there");
             assertEquals(3, stats.abandonedCount(ShedReason.IO_ERROR));
+
+            // the tools read every whole record before and after the fault, and give each capture its true status
+            Capture capture = Capture.read(d);
+            assertEquals(List.of(), capture.problems());
+            for (Conn c : before) {
+                assertTrue(capture.connections().get(c.id).status().text().matches("abandoned at \\d+ B: io_error"),
+                        "connection " + c.id + ": " + capture.connections().get(c.id).status().text());
+            }
+            assertEquals("complete", capture.connections().get(9L).status().text());
+            ByteArrayOutputStream inspected = new ByteArrayOutputStream();
+            Inspect.print(capture, new PrintStream(inspected, true, StandardCharsets.UTF_8));
+            assertTrue(inspected.toString(StandardCharsets.UTF_8).contains("connections_abandoned_io_error=3"),
+                    inspected.toString(StandardCharsets.UTF_8));
+            assertTrue(PcapConverter.convert(capture, mount.resolve("after-fault.pcapng")) > 0);
+            try (ServerSocket sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                Thread t = new Thread(() -> {               // reads each connection to its end, answers nothing
+                    while (!sink.isClosed()) {
+                        try (Socket s = sink.accept()) {
+                            s.getInputStream().readAllBytes();
+                        } catch (IOException closed) {
+                            return;
+                        }
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+                InetSocketAddress target = (InetSocketAddress) sink.getLocalSocketAddress();
+                List<Replay.Result> results = Replay.run(capture, new Replay.Options(target, 0, Set.of(), 5_000,
+                        5_000));
+                assertEquals(Replay.UNVERIFIED, Replay.report(results, target, new PrintStream(
+                        OutputStream.nullOutputStream())), results.toString());
+                assertEquals(Replay.Status.MATCHED, results.stream().filter(r -> r.connection() == 9).findFirst()
+                        .orElseThrow().status(), results.toString());
+            }
         } finally {
             writers.forEach(DumpWriter::close);
             writers.clear();
