@@ -1,6 +1,8 @@
 package io.ferry.proxy.e2e;
 
 import io.ferry.proxy.demo.EchoServer;
+import io.ferry.proxy.cli.CliRun;
+import io.ferry.tcpcopy.pcapng.TsharkFollow;
 import io.ferry.tcpcopy.record.FerryFormat;
 import io.ferry.tcpcopy.record.FerryReader;
 import io.ferry.tcpcopy.record.FerryRecord;
@@ -32,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code kill -9} of a proxy while it captures: every record it flushed reads back, whole and in order (at most the
- * last one is cut short, and is reported as such), and the captures it had open show as open when the dump ends.
+ * last one is cut short, and is reported as such), and the captures it had open show as open when the dump ends, in
+ * the file and in inspect, replay (complete ones matched, open ones not verified: exit 3) and pcap --verify.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class CaptureKillTest {
@@ -106,11 +109,15 @@ class CaptureKillTest {
             }
             Path file = dump.resolve(FerryFormat.FILE);
             long records = 0;
+            long opened = 0;
             Map<Long, Long> inbound = new HashMap<>();
             List<String> problems;
             try (FerryReader r = FerryReader.open(file)) {
                 for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
                     records++;
+                    if (rec.type() == FerryRecord.OPEN) {
+                        opened++;
+                    }
                     if (rec.type() == FerryRecord.DATA && rec.direction() == FerryRecord.INBOUND) {
                         long expected = inbound.getOrDefault(rec.connectionId(), 0L);
                         assertEquals(expected, rec.value(), "connection " + rec.connectionId() + ": records in order");
@@ -124,6 +131,29 @@ class CaptureKillTest {
             assertTrue(records > 100, "records before the kill: " + records);
             assertTrue(problems.size() <= 1 && problems.stream().allMatch(p -> p.contains("cut short at the end")),
                     "at most the last record, cut short: " + problems);
+
+            // the tools read the same: every connection, complete or open when the dump ends, the cut named
+            CliRun inspect = CliRun.ferry("dump", "inspect", dump.toString());
+            assertEquals(0, inspect.code(), inspect.err());
+            assertTrue(inspect.out().contains(opened + " connections"), opened + " expected:\n" + inspect.out());
+            long complete = inspect.out().lines().filter(l -> l.endsWith("  complete")).count();
+            long open = inspect.out().lines().filter(l -> l.endsWith("  open when the dump ends")).count();
+            assertEquals(opened, complete + open, inspect.out());
+            assertTrue(complete > 0, inspect.out());
+            for (String p : problems) {
+                assertTrue(inspect.err().contains(p), "inspect reports " + p + ":\n" + inspect.err());
+            }
+            CliRun replay = CliRun.ferry("dump", "replay", dump.toString(), "--target",
+                    "127.0.0.1:" + echo.address().getPort(), "--speed", "max");
+            assertEquals(open == 0 ? 0 : 3, replay.code(), replay.out() + replay.err());
+            assertTrue(replay.out().contains(complete + " matched, " + open + " not verified, 0 mismatched, 0 failed"),
+                    replay.out());
+            if (TsharkFollow.tshark() != null) {
+                Path pcap = dir.resolve("killed.pcapng");
+                CliRun convert = CliRun.ferry("dump", "pcap", dump.toString(), pcap.toString(), "--verify");
+                assertEquals(0, convert.code(), convert.out() + convert.err());
+                assertEquals(opened, TsharkFollow.streamCount(pcap));
+            }
         }
     }
 }
