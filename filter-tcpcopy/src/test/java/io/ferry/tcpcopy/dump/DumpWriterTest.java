@@ -2,6 +2,8 @@ package io.ferry.tcpcopy.dump;
 
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
+import io.ferry.tcpcopy.config.Sampling;
+import io.ferry.tcpcopy.dump.sink.SinkSpec;
 import io.ferry.tcpcopy.pcapng.PcapConverter;
 import io.ferry.tcpcopy.record.Endpoint;
 import io.ferry.tcpcopy.record.FerryFormat;
@@ -31,6 +33,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -295,6 +298,21 @@ class DumpWriterTest {
         DumpWriter.DumpDirectoryException e = assertThrows(DumpWriter.DumpDirectoryException.class,
                 () -> writer(dir, DumpConfig.Format.FERRY));
         assertTrue(e.getMessage().contains("another Ferry process dumps into it"), e.getMessage());
+    }
+
+    @Test
+    void aWriterWhoseSinkCannotBeCreatedFailsToStartAndLeavesTheDirectoryFree() throws Exception {
+        List<SinkSpec> sinks = SinkSpec.parseAll(List.of(Map.of("type", "test", "id", "writer-first"),
+                Map.of("type", "test", "id", "writer-second", "fail_create", true)), "dump.sinks");
+        DumpConfig c = new DumpConfig(dir, 1 << 20, 3, 8 << 20, DumpConfig.Format.FERRY, true, 64, Sampling.ALL, 0,
+                sinks);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> writer(c, true));
+        assertEquals("test sink writer-second cannot be created", e.getMessage());
+        DumpWriter next = writer(config(dir, DumpConfig.Format.FERRY, 64), true);   // the directory's lock was released
+        Conn conn = new Conn(1, "w");
+        assertTrue(conn.open(next));
+        await(next);
+        assertTrue(Files.size(dir.resolve(FerryFormat.FILE)) > 0);
     }
 
     @Test
