@@ -227,7 +227,7 @@ final class WriterLoop implements RecordEncoder.Output {
         r.stats.writtenRecords.increment();
         r.stats.writtenBytes.add(r.payloadLength);
         if (record != null) {
-            sinks.offer(record);
+            toSinks(record);
         }
     }
 
@@ -272,7 +272,7 @@ final class WriterLoop implements RecordEncoder.Output {
         }
         commitDirectWrite();
         r.stats.writtenRecords.increment();
-        sinks.offer(rec);
+        toSinks(rec);
     }
 
     private void portrait(Slot r) throws IOException {
@@ -291,6 +291,15 @@ final class WriterLoop implements RecordEncoder.Output {
             }
         }
         r.stats.writtenRecords.increment();
+    }
+
+    /**
+     * The boundary with the sink fan-out: every record the writer appended to the files, in file order, on this
+     * thread, once it is in the files' buffers. {@link DumpSinks#offer} never blocks; each sink keeps its own bounded
+     * queue and gives up a connection for itself when it falls behind.
+     */
+    private void toSinks(FerryRecord record) {
+        sinks.offer(record);
     }
 
     /** A record that is not captured bytes, in every format's file; false if the caps refused it. */
@@ -325,7 +334,7 @@ final class WriterLoop implements RecordEncoder.Output {
                 return;                        // no directory, or still no room: try again later
             }
             ledger.noticeAppended();
-            sinks.offer(rec);
+            toSinks(rec);
         }
     }
 
