@@ -2,6 +2,7 @@ package io.ferry.tcpcopy;
 
 import io.ferry.filter.api.Connection;
 import io.ferry.filter.api.IoBuffer;
+import io.ferry.filter.api.ListenerInfo;
 import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.tcpcopy.config.Sampling;
 import io.ferry.tcpcopy.dump.CaptureGate;
@@ -11,6 +12,7 @@ import io.ferry.tcpcopy.dump.ShedReason;
 import io.ferry.tcpcopy.record.Endpoint;
 import io.ferry.tcpcopy.record.FerryRecord;
 
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -37,8 +39,8 @@ final class ListenerCapture implements WindowSchedule.Refusals {
     private final CaptureGate gate;
     private final CaptureStats stats;
     private final WindowSchedule schedule;
+    private final ListenerInfo listener;
     private final String name;
-    private final String port;
     private final boolean bothDirections;
     private final FilterScheduler scheduler;
     private final long clockBaseMicros;
@@ -48,15 +50,15 @@ final class ListenerCapture implements WindowSchedule.Refusals {
     /**
      * @param clockBaseMicros the runtime's wall clock in microseconds at {@code clockBaseNanos} of its monotonic one
      */
-    ListenerCapture(DumpWriter writer, CaptureStats stats, WindowSchedule schedule, String name, String port,
+    ListenerCapture(DumpWriter writer, CaptureStats stats, WindowSchedule schedule, ListenerInfo listener,
                     boolean bothDirections, Sampling sampling, FilterScheduler scheduler,
                     long clockBaseMicros, long clockBaseNanos) {
         this.writer = writer;
         this.gate = writer.gate();
         this.stats = stats;
         this.schedule = schedule;
-        this.name = name;
-        this.port = port;
+        this.listener = listener;
+        this.name = listener.name();
         this.bothDirections = bothDirections;
         this.sampling = sampling;
         this.scheduler = scheduler;
@@ -81,9 +83,23 @@ final class ListenerCapture implements WindowSchedule.Refusals {
         return name;
     }
 
-    /** The port label written in the Layotto lines. */
+    /**
+     * The port label written in records: the TCP port, or the unix listener's name. Read from the listener each time:
+     * a listener configured with port 0 has its port once it is bound.
+     */
     String port() {
-        return port;
+        return portLabel(listener);
+    }
+
+    static String portLabel(ListenerInfo l) {
+        OptionalInt p = l.port();
+        if (p.isPresent() && p.getAsInt() > 0) {
+            return Integer.toString(p.getAsInt());
+        }
+        if ("unix".equals(l.network())) {
+            return l.name().replaceAll("[\\[\\]\\s]", "_");
+        }
+        return "0";
     }
 
     /** True with {@code "directions": "both"}. */
@@ -161,7 +177,7 @@ final class ListenerCapture implements WindowSchedule.Refusals {
 
     /** Queues a record that opens or ends {@code c}'s capture; false if it could not be queued (counted). */
     boolean submitControl(FerryRecord record, ConnectionCapture c) {
-        return writer.submitControl(record, port, c, stats);
+        return writer.submitControl(record, port(), c, stats);
     }
 
     /**

@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalInt;
 
 /**
  * One tcpcopy instance: the factory of one {@code filters[]} entry, serving one listener. It builds each
@@ -70,7 +69,6 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     /** Null until {@link #init}. */
     private volatile ListenerCapture capture;
     private volatile String name;
-    private volatile String port = "0";
     private boolean closed;
 
     TcpCopyFactory(TcpCopy hub, TcpCopyConfig config, FilterConfig filterConfig) {
@@ -110,11 +108,9 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
             hub.detach(n, this);
             throw e;
         }
-        String p = portLabel(listenerInfo);
-        ListenerCapture c = new ListenerCapture(writer, stats, windows, n, p, config.dump().bothDirections(),
+        ListenerCapture c = new ListenerCapture(writer, stats, windows, listenerInfo, config.dump().bothDirections(),
                 sampling, scheduler, clockBaseMicros, clockBaseNanos);
         this.name = n;
-        this.port = p;
         this.capture = c;
         statsRegistry.register("tcpcopy." + n, stats::snapshot);
         if (writer.sinks().active()) {
@@ -122,7 +118,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         }
         boolean records = config.dump().format() != DumpConfig.Format.LAYOTTO   // ferry and pcapng need them
                 || writer.sinks().active();                                      // and so do the sinks
-        windows.start(n, p, records ? c : null);
+        windows.start(n, c::port, records ? c : null);
         log.info("tcpcopy on listener {}: strategy {}, effective {}, dumps to {}", n, windows.app().toMap(),
                 windows.effective().toMap(), config.dump().dir());
     }
@@ -158,18 +154,8 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
 
     /** The port label written in records: the TCP port, or the unix listener's name; {@code 0} before init. */
     public String portLabel() {
-        return port;
-    }
-
-    private static String portLabel(ListenerInfo l) {
-        OptionalInt p = l.port();
-        if (p.isPresent() && p.getAsInt() > 0) {
-            return Integer.toString(p.getAsInt());
-        }
-        if ("unix".equals(l.network())) {
-            return l.name().replaceAll("[\\[\\]\\s]", "_");
-        }
-        return "0";
+        ListenerCapture c = capture;
+        return c == null ? "0" : c.port();
     }
 
     public Strategy appStrategy() {

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * When one listener's sampling windows are open: its strategies (the app strategy, combined with the global one into
@@ -61,7 +62,7 @@ final class WindowSchedule {
     private volatile boolean closed;
     /** Set by {@link #start}. */
     private String name;
-    private String port;
+    private Supplier<String> port;
     private Refusals refusals;
     private FilterScheduler.Cancellable schedule;
     private FilterScheduler.Cancellable refusalTimer;
@@ -82,11 +83,12 @@ final class WindowSchedule {
     }
 
     /**
-     * Starts the schedule of listener {@code name}, whose records carry {@code port}.
+     * Starts the schedule of listener {@code name}, whose records carry the port label {@code port} gives (read when
+     * a window opens: a listener configured with port 0 has its port once it is bound).
      *
      * @param refusals where the refused connections go; null if the dump has no place for them (Layotto's files)
      */
-    synchronized void start(String name, String port, Refusals refusals) {
+    synchronized void start(String name, Supplier<String> port, Refusals refusals) {
         this.name = name;
         this.port = port;
         this.refusals = refusals;
@@ -179,7 +181,7 @@ final class WindowSchedule {
             return new TcpCopyFactory.OpenResult(null, 503, "fuse blown for listener " + name + ": usage " + hub.fuseState()
                     + ", limits cpu < " + e.cpuMaxRate() + " and mem < " + e.memMaxRate());
         }
-        Window w = new Window(UUID.randomUUID().toString(), port, scheduler.currentTimeMillis(), durationSeconds,
+        Window w = new Window(UUID.randomUUID().toString(), port.get(), scheduler.currentTimeMillis(), durationSeconds,
                 manual);
         Window old = window;
         if (old != null) {
