@@ -71,6 +71,21 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return buf;
     }
 
+    /**
+     * Moves every readable byte out of this buffer into a {@code ByteBuf} the caller owns (one reference, to release
+     * or pass on): the backing buffer itself, without a copy or an allocation; this buffer is empty afterwards and
+     * counts the bytes as drained ({@link #drainedCount()}). The zero-copy path of {@code writeFrom}.
+     *
+     * @throws java.nio.ReadOnlyBufferException for a {@linkplain #readOnlyView() read-only view}
+     */
+    public ByteBuf takeAll() {
+        checkWritable();
+        if (!buf.isReadable()) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        return detach();
+    }
+
     // ---- runtime-internal plumbing (package-private) ----
 
     void owner(ChainConnection owner) {
