@@ -86,6 +86,59 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return detach();
     }
 
+    /**
+     * Appends bytes read from a peer, taking over {@code in}'s reference: when this buffer is empty, {@code in} becomes
+     * its content without a copy; otherwise its bytes are merged in (Netty's merge cumulator: in place when the
+     * backing buffer is exclusively owned and can grow, else into a new buffer from the allocator) and {@code in} is
+     * released. Runtime-internal: the read path of a connection (the chain's, an upstream connection's).
+     */
+    public void cumulate(ByteBuf in) {
+        checkLive();
+        int required = in.readableBytes();
+        entered += required;
+        ByteBuf cum = buf;
+        if (!cum.isReadable()) {
+            replace(in);
+            return;
+        }
+        try {
+            if (required == 0) {
+                return;
+            }
+            if (cum.refCnt() == 1 && !cum.isReadOnly() && required <= cum.maxWritableBytes()) {
+                cum.writeBytes(in);
+                return;
+            }
+            int len = cum.readableBytes();
+            ByteBuf merged = alloc.buffer(alloc.calculateNewCapacity(len + required, Integer.MAX_VALUE));
+            merged.writeBytes(cum, cum.readerIndex(), len).writeBytes(in);
+            replace(merged);
+        } finally {
+            in.release();
+        }
+    }
+
+    /**
+     * After a callback: a drained backing buffer is released (this buffer then holds no memory); a partly drained one
+     * drops its consumed bytes when exclusively owned. Runtime-internal.
+     */
+    public void trim() {
+        checkLive();
+        ByteBuf b = buf;
+        if (!b.isReadable()) {
+            if (b != Unpooled.EMPTY_BUFFER) {
+                replace(Unpooled.EMPTY_BUFFER);
+            }
+        } else if (b.refCnt() == 1) {
+            b.discardSomeReadBytes();
+        }
+    }
+
+    /** Releases the backing buffer; this buffer is empty afterwards. Runtime-internal: the connection is gone. */
+    public void discard() {
+        release();
+    }
+
     // ---- runtime-internal plumbing (package-private) ----
 
     void owner(ChainConnection owner) {
@@ -123,17 +176,16 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return readBuffer;
     }
 
-    /** The engine appended {@code n} bytes read from the peer (before merging them in). */
-    void entered(long n) {
-        entered += n;
-    }
-
     void markReadBuffer() {
         readBuffer = true;
     }
 
-    /** A new wrapper taking over this one's buffer and EOF flag; this one is revoked. */
-    ByteBufIoBuffer moveToNew() {
+    /**
+     * A new wrapper taking over this one's buffer and EOF flag; this one is revoked, so a filter that kept it gets an
+     * {@link IllegalStateException} citing R4.1 on its next use. Runtime-internal: the test kit revokes the buffers it
+     * handed to a callback this way.
+     */
+    public ByteBufIoBuffer moveToNew() {
         ByteBufIoBuffer next = new ByteBufIoBuffer(detach(), alloc, view, eof);
         next.entered = entered;
         next.owner = owner;

@@ -664,28 +664,7 @@ public final class ChainConnection implements Connection {
 
     /** Netty's MERGE_CUMULATOR, with the empty case taking the incoming buffer as it is. */
     private void cumulate(ByteBuf in) {
-        ByteBuf cum = readBuffer.unwrap();
-        readBuffer.entered(in.readableBytes());
-        if (!cum.isReadable()) {
-            readBuffer.replace(in);
-            return;
-        }
-        try {
-            int required = in.readableBytes();
-            if (required == 0) {
-                return;
-            }
-            if (cum.refCnt() == 1 && !cum.isReadOnly() && required <= cum.maxWritableBytes()) {
-                cum.writeBytes(in);
-                return;
-            }
-            int len = cum.readableBytes();
-            ByteBuf merged = alloc.buffer(alloc.calculateNewCapacity(len + required, Integer.MAX_VALUE));
-            merged.writeBytes(cum, cum.readerIndex(), len).writeBytes(in);
-            readBuffer.replace(merged);
-        } finally {
-            in.release();
-        }
+        readBuffer.cumulate(in);
     }
 
     private void passIfPending() {
@@ -760,14 +739,7 @@ public final class ChainConnection implements Connection {
             b.release();
             return;
         }
-        ByteBuf buf = b.unwrap();
-        if (!buf.isReadable()) {
-            if (buf != Unpooled.EMPTY_BUFFER) {
-                b.replace(Unpooled.EMPTY_BUFFER);
-            }
-        } else if (buf.refCnt() == 1) {
-            buf.discardSomeReadBytes();
-        }
+        b.trim();
     }
 
     private FilterStatus runWriteFilters(List<IoBuffer> buffers) {

@@ -11,7 +11,7 @@ import java.net.SocketAddress;
  */
 public interface LbContext {
 
-    /** No connection: no source address, no original destination, never a retry. */
+    /** No connection: no source address, no original destination, no hash key, never a retry. */
     LbContext NONE = new LbContext() {
         @Override
         public SocketAddress downstreamRemoteAddress() {
@@ -51,4 +51,17 @@ public interface LbContext {
 
     /** Records the index of the host just picked (see {@link #lastHostIndex()}). */
     void lastHostIndex(int index);
+
+    /**
+     * True when the connection brings its own hash key ({@code UpstreamRoute.withHashKey}): hashing balancers
+     * ({@code LB_MAGLEV}) then hash {@link #hashKey()} instead of the client's IP.
+     */
+    default boolean hasHashKey() {
+        return false;
+    }
+
+    /** The connection's hash key; meaningful only when {@link #hasHashKey()}. */
+    default long hashKey() {
+        return 0;
+    }
 }
