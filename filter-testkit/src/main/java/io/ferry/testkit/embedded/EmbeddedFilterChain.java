@@ -87,6 +87,7 @@ public final class EmbeddedFilterChain {
         this.transport = new EmbeddedTransport(owner, alloc, b.localAddress, b.remoteAddress);
         this.connection = new ChainConnection(b.connectionId, b.listener, transport);
         transport.connection(connection);
+        transport.upstreams(environment.clusters().connector(transport), failures::add);
         connection.revokeBuffersAfterCallbacks(b.revokeBuffers);
         connection.setObserver(new ChainObserver() {
             @Override
