@@ -41,7 +41,10 @@ package io.ferry.filter.api;
  *       {@code connection().setReadDisable(true)}.</li>
  *   <li><b>Hold in {@code onData}</b> (until enough bytes arrived, e.g. a preamble): return {@code STOP} without
  *       draining what must still be forwarded; the bytes stay in the read buffer and come again, with the next read
- *       appended.</li>
+ *       appended. This holds the bytes, not the dial: if this filter's {@code onNewConnection} returned
+ *       {@code CONTINUE}, the first pass already reached the terminal filter, which dialled. A filter that decides
+ *       from the first bytes where the connection goes (a routing preamble) returns {@code STOP} from
+ *       {@code onNewConnection} too.</li>
  *   <li><b>End the hold</b> with {@link ReadFilterCallbacks#continueReading()} (from any thread: a timer, a callback
  *       of your own), after undoing your own {@code setReadDisable(true)} with {@code setReadDisable(false)} (the
  *       calls nest). The pass resumes at the next filter with every byte read so far; the terminal filter then dials,
