@@ -203,7 +203,8 @@ final class ThirdPartyFilters {
      * {@code test.upstream_probe}: a terminal filter that opens one upstream connection to {@code cluster} (with
      * {@code attempts}, optionally {@code host}) when reached and logs every callback as
      * {@code "probe <id> <event>"}; once connected it relays the client's bytes; the upstream's FIN is answered with a
-     * FIN, and the client is closed when the upstream connection closes.
+     * FIN, and the client is closed when the upstream connection closes. With {@code "leave_open": true} it forgets to
+     * close the upstream connection when the client goes away.
      */
     public static final class UpstreamProbeProvider extends Provider {
         @Override
@@ -216,6 +217,7 @@ final class ThirdPartyFilters {
             String cluster = (String) config.asMap().get("cluster");
             String host = (String) config.asMap().get("host");
             int attempts = (int) number(config, "attempts", 0);
+            boolean leaveOpen = Boolean.TRUE.equals(config.asMap().get("leave_open"));
             return (ctx, cb) -> cb.addReadFilter(new ReadFilter() {
                 ReadFilterCallbacks callbacks;
                 UpstreamConnection upstream;
@@ -225,7 +227,7 @@ final class ThirdPartyFilters {
                     this.callbacks = callbacks;
                     callbacks.connection().addConnectionEventListener(e -> {
                         LOG.add("downstream " + callbacks.connection().id() + " " + e);
-                        if (e.isClose() && upstream != null) {
+                        if (e.isClose() && upstream != null && !leaveOpen) {
                             upstream.close(ConnectionCloseType.NO_FLUSH);
                         }
                     });

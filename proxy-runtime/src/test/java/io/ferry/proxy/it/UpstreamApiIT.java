@@ -192,6 +192,38 @@ class UpstreamApiIT {
     }
 
     @Test
+    void anUpstreamConnectionTheFilterLeftOpenIsClosedWithItsDownstream() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+             ProxyServer proxy = ProxyFixture.start(TestConfigs.create()
+                     .listener(probe("{\"cluster\":\"c\",\"leave_open\":true}"))
+                     .cluster(cluster(0, "c", Duration.ofSeconds(5), 0, "127.0.0.1:" + upstream.getLocalPort()))
+                     .build())) {
+            CompletableFuture<Integer> seen = CompletableFuture.supplyAsync(() -> {
+                try (Socket u = upstream.accept()) {
+                    u.setSoTimeout(20_000);
+                    try {
+                        return u.getInputStream().read();
+                    } catch (IOException reset) {
+                        return -1;
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Socket s = TestServers.connect(ProxyFixture.tcpAddress(proxy, "l"))) {
+                probeLines("CONNECTED");
+                s.setSoLinger(true, 0);   // the client goes away for good: a reset closes the downstream connection
+            }
+            assertEquals(-1, seen.get(20, TimeUnit.SECONDS), "the upstream connection ends with the client's");
+            List<String> lines = probeLines("LOCAL_CLOSE");
+            assertEquals("LOCAL_CLOSE", lines.get(lines.size() - 1));
+            ProxyFixture.await("the cluster's connection to close", Duration.ofSeconds(10),
+                    () -> proxy.stats().getAsJsonObject("clusters").getAsJsonObject("c")
+                            .get("connections_active").getAsLong() == 0);
+        }
+    }
+
+    @Test
     void anUpstreamFinIsAHalfCloseThenARemoteCloseAndAResetIsAReadError() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
              ProxyServer proxy = ProxyFixture.start(TestConfigs.create()
