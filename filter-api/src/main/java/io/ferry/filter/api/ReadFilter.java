@@ -8,7 +8,8 @@ package io.ferry.filter.api;
  * order of the listener's {@code filter_chains[0].filters[]} and, within one factory, the order in which that
  * factory adds them.
  * <pre>
- *   bytes read ──▶ filter 0 ──▶ filter 1 ──▶ … ──▶ filter n (terminal, e.g. tcp_proxy: drains and returns STOP)
+ *   bytes read ──▶ filter 0 ──▶ filter 1 ──▶ … ──▶ filter n (terminal, e.g. tcp_proxy: dials when first reached,
+ *                                                            drains and returns STOP)
  *                    │ STOP: the pass ends; undrained bytes stay in the read buffer and are presented again,
  *                    │       from filter 0, with the next read appended
  *                    └ continueReading(): the pass resumes at the filter after the caller

@@ -14,8 +14,8 @@ import java.util.Objects;
 
 /**
  * The {@link IoBuffer} the runtime hands to filters, backed by a Netty {@link ByteBuf}. Filters see only the
- * {@code IoBuffer} interface; {@link #unwrap()} is for runtime-internal zero-copy code (tcp_proxy takes
- * {@code unwrap().readRetainedSlice(n)} instead of copying).
+ * {@code IoBuffer} interface; {@link #unwrap()}, {@link #takeAll()} and {@link #cumulate} are for the runtime's own
+ * read paths and its zero-copy {@code writeFrom} (which hands the backing buffer over instead of copying it).
  *
  * <h2>Ownership</h2>
  * An instance owns one reference of its {@code ByteBuf} (except a {@linkplain #readOnlyView() view}, which owns

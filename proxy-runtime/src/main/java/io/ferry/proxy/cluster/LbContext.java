@@ -4,7 +4,7 @@ import java.net.SocketAddress;
 
 /**
  * What a load balancer may know about the connection it picks a host for. MOSN: {@code types.LoadBalancerContext}
- * with the connection's variables. {@code tcp_proxy} implements it once per downstream connection, so a pick
+ * with the connection's variables. Each upstream connection implements it ({@code NettyUpstreamConnection}), so a pick
  * allocates nothing.
  *
  * <p>Called on the connection's event loop only.

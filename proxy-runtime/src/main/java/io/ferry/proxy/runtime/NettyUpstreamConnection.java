@@ -42,7 +42,7 @@ import java.net.UnknownHostException;
  * relayed connection share one thread and no lock. Everything here runs on that loop; public methods called
  * elsewhere are executed there.
  *
- * <h2>Connecting (MOSN streamproxy.go, tcp_proxy's former own code)</h2>
+ * <h2>Connecting (MOSN streamproxy.go)</h2>
  * The first step runs as a task after {@code connect()} returned, never inside it. The route's cluster is looked up;
  * its circuit breaker gives a slot ({@code circuit_breaker_overflow} when it does not); then up to the attempts asked
  * for (the cluster's default: {@code min(hosts, 3)}, one for {@code ORIGINAL_DST}), each to a host the load balancer
