@@ -73,6 +73,11 @@ public final class EmbeddedUpstream implements UpstreamConnection {
         if (state != State.NEW) {
             return;
         }
+        if (transport.isClosed()) {
+            state = State.CANCELLED;   // the downstream connection is gone: never attempted, no callback
+            closed = true;
+            return;
+        }
         state = State.CONNECTING;
         EmbeddedClusters.Behaviour b = clusters.behaviour(route.cluster());
         if (b == null) {

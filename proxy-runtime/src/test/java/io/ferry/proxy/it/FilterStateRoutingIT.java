@@ -92,8 +92,8 @@ class FilterStateRoutingIT {
              TestServers.Server b = TestServers.tcp(TestServers.greeting("b"));
              TestServers.Server c = TestServers.tcp(TestServers.greeting("c"));
              ProxyServer proxy = ProxyFixture.start(TestConfigs.create()
-                     .listener(listener(0, "fixed", "{\"hash_key\": 7}", "{\"cluster\":\"m\"}"))
-                     .listener(listener(1, "by_port", "{\"hash_key\": \"port\"}", "{\"cluster\":\"m\"}"))
+                     .listener(listener(0, "fixed", "{\"hash\": 7}", "{\"cluster\":\"m\"}"))
+                     .listener(listener(1, "by_port", "{\"hash\": \"port\"}", "{\"cluster\":\"m\"}"))
                      .cluster("m", LbType.LB_MAGLEV, a.hostAddress(), b.hostAddress(), c.hostAddress())
                      .build())) {
             Set<String> fixed = new HashSet<>();

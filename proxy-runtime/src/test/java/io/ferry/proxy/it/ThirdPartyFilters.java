@@ -151,7 +151,7 @@ final class ThirdPartyFilters {
 
     /**
      * {@code test.route}: routes every connection for {@code tcp_proxy} through the filter state: {@code cluster}
-     * (optional), {@code host} (optional), {@code hash_key} (optional, a number; {@code "port"} hashes the client's
+     * (optional), {@code host} (optional), {@code hash} (optional, a number; {@code "port"} hashes the client's
      * port instead), set in {@code onNewConnection}.
      */
     public static final class RouteProvider extends Provider {
@@ -165,7 +165,7 @@ final class ThirdPartyFilters {
             Map<String, Object> m = config.asMap();
             String cluster = (String) m.get("cluster");
             String host = (String) m.get("host");
-            Object hash = m.get("hash_key");
+            Object hash = m.get("hash");
             return (ctx, cb) -> cb.addReadFilter(new ReadFilter() {
                 ReadFilterCallbacks callbacks;
 

@@ -49,7 +49,8 @@ public interface UpstreamConnector {
      * {@code min(hosts, 3)} (one for an {@code ORIGINAL_DST} cluster). The circuit-breaker slot is taken before the
      * first attempt and held until the connection closes.
      *
-     * <p>May be called from any thread.
+     * <p>May be called from any thread. A connection asked for once the downstream connection is closed is never
+     * attempted and makes no callback.
      *
      * @param route              the cluster and the host hint; must name a cluster
      * @param maxConnectAttempts 1 to 100, or 0 for the cluster's default
