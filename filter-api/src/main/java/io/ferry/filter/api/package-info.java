@@ -21,6 +21,9 @@
  *   <tr><td>{@link io.ferry.filter.api.IoBuffer}</td><td>{@code IoBuffer} ({@code mosn.io/pkg/buffer})</td></tr>
  *   <tr><td>{@link io.ferry.filter.api.HostInfo}</td><td>{@code HostInfo}</td></tr>
  *   <tr><td>{@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider}</td><td>{@code NetworkFilterFactoryCreator} registered with {@code RegisterNetwork}</td></tr>
+ *   <tr><td>{@link io.ferry.filter.api.FilterState}</td><td>the connection context's variables (Envoy: {@code FilterState})</td></tr>
+ *   <tr><td>{@link io.ferry.filter.api.upstream.UpstreamConnector}</td><td>{@code ClusterManager.TCPConnForCluster} ({@code mosn.io/mosn/pkg/types})</td></tr>
+ *   <tr><td>{@link io.ferry.filter.api.upstream.UpstreamConnection}</td><td>the client {@code Connection} {@code tcp_proxy} creates</td></tr>
  *   <tr><td>{@link io.ferry.filter.api.admin.AdminRegistry}</td><td>{@code admin.RegisterAdminHandleFunc} ({@code mosn.io/mosn/pkg/admin/server})</td></tr>
  * </table>
  *
@@ -28,8 +31,13 @@
  * {@link io.ferry.filter.api.WriteFilter}, {@link io.ferry.filter.api.IoBuffer} and
  * {@link io.ferry.filter.api.NetworkFilterChainFactory}, and numbered in {@code FILTER-CONTRACT.md}.
  *
- * <p>Beyond MOSN's API: {@link io.ferry.filter.api.spi.FilterEnvironment#metrics()} gives filters typed metrics
- * (counters, gauges, histograms, package {@link io.ferry.filter.api.metrics}) that the runtime exports to Prometheus;
+ * <p>Beyond MOSN's API: filters open upstream connections to the runtime's clusters themselves (package
+ * {@link io.ferry.filter.api.upstream}; built-in {@code tcp_proxy} uses nothing else) and share typed values with the
+ * filters after them ({@link io.ferry.filter.api.FilterState}, e.g. an
+ * {@link io.ferry.filter.api.upstream.UpstreamRoute} that {@code tcp_proxy} honours);
+ * {@link io.ferry.filter.api.Connection#writeFrom} relays bytes without a copy. These are
+ * {@link io.ferry.filter.api.Experimental}: they may still change in a minor version. Also:
+ * {@link io.ferry.filter.api.spi.FilterEnvironment#metrics()} gives filters typed metrics (counters, gauges, histograms, package {@link io.ferry.filter.api.metrics}) that the runtime exports to Prometheus;
  * {@link io.ferry.filter.api.spi.Secrets} is the one rule by which credentials in configs are hidden, and
  * {@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider#secretFields()} lets a filter declare its own.
  */

@@ -5,6 +5,7 @@ import io.ferry.filter.api.ConnectionCloseType;
 import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.ConnectionEventListener;
 import io.ferry.filter.api.FilterChainContext;
+import io.ferry.filter.api.FilterState;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.HostInfo;
 import io.ferry.filter.api.IoBuffer;
@@ -13,8 +14,10 @@ import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.ReadFilterCallbacks;
+import io.ferry.filter.api.WritabilityListener;
 import io.ferry.filter.api.WriteFilter;
 import io.ferry.filter.api.internal.HeapIoBuffer;
+import io.ferry.filter.api.upstream.UpstreamConnector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -26,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * One connection and its filter chain, with MOSN's filter-manager semantics (mosn/mosn
@@ -120,7 +122,7 @@ public final class ChainConnection implements Connection {
     private final ArrayList<ActiveReadFilter> readFilters = new ArrayList<>(4);
     private final ArrayList<ActiveWriteFilter> writeFilters = new ArrayList<>(2);
     private final ArrayList<ConnectionEventListener> eventListeners = new ArrayList<>(2);
-    private final ArrayList<Consumer<Boolean>> writabilityListeners = new ArrayList<>(1);
+    private final ArrayList<WritabilityListener> writabilityListeners = new ArrayList<>(1);
 
     private ChainObserver observer = ChainObserver.NOOP;
     private boolean revokeBuffers;
@@ -131,6 +133,7 @@ public final class ChainConnection implements Connection {
     private boolean writeBufferInUse;
 
     private HostInfo upstreamHost;
+    private ConnectionFilterState filterState;
     private boolean readEnabled = true;
     private int readDisableCount;
     private volatile boolean closed;
@@ -298,7 +301,7 @@ public final class ChainConnection implements Connection {
         assert transport.inEventLoop();
         for (int i = 0; i < writabilityListeners.size(); i++) {
             try {
-                writabilityListeners.get(i).accept(writable);
+                writabilityListeners.get(i).onWritabilityChanged(writable);
             } catch (Throwable t) {
                 LOG.warn("Writability listener {} threw on connection {} of listener \"{}\"",
                         writabilityListeners.get(i), id, listener.name(), t);
@@ -306,8 +309,9 @@ public final class ChainConnection implements Connection {
         }
     }
 
-    /** Registers a listener told about every writability change (runtime-internal: tcp_proxy's back-pressure). */
-    public void addWritabilityListener(Consumer<Boolean> writabilityListener) {
+    /** Registers a listener told about every writability change, in registration order, on the connection's thread. */
+    @Override
+    public void addWritabilityListener(WritabilityListener writabilityListener) {
         Objects.requireNonNull(writabilityListener, "writabilityListener");
         if (!transport.inEventLoop()) {
             transport.execute(() -> writabilityListeners.add(writabilityListener));
@@ -478,6 +482,53 @@ public final class ChainConnection implements Connection {
     }
 
     /**
+     * Moves the readable bytes of {@code source} to this connection through the write filters. A
+     * {@link ByteBufIoBuffer} that owns its {@code ByteBuf} hands it over whole ({@link ByteBufIoBuffer#takeAll()}:
+     * no copy, no allocation), so relaying an upstream read buffer or a downstream read buffer costs nothing per byte;
+     * another buffer is copied. Off the connection's thread the bytes are copied first (a runtime buffer must not be
+     * touched there; a heap buffer may).
+     */
+    @Override
+    public void writeFrom(IoBuffer source) {
+        Objects.requireNonNull(source, "source");
+        if (source instanceof ByteBufIoBuffer b && !b.isView() && transport.inEventLoop()) {
+            write(b.takeAll());
+            return;
+        }
+        int n = source.length();
+        byte[] bytes = new byte[n];
+        source.getBytes(0, bytes, 0, n);
+        source.drain(n);
+        ByteBuf data = Unpooled.wrappedBuffer(bytes);
+        if (!transport.inEventLoop()) {
+            transport.execute(() -> write(data));
+            return;
+        }
+        write(data);
+    }
+
+    /** True while the transport's outbound queue is below its high-water mark. */
+    @Override
+    public boolean isWritable() {
+        return transport.isWritable();
+    }
+
+    /** The values the filters of this connection share; created on first use. Connection's thread only. */
+    @Override
+    public FilterState filterState() {
+        ConnectionFilterState s = filterState;
+        if (s == null) {
+            if (!transport.inEventLoop()) {
+                throw new IllegalStateException("filterState() of connection " + id + " called on thread \""
+                        + Thread.currentThread().getName() + "\", off the connection's thread; use it in a callback or "
+                        + "in connection.execute(...)");
+            }
+            s = filterState = new ConnectionFilterState(this);
+        }
+        return s;
+    }
+
+    /**
      * Closes the connection, at most once. {@code FLUSH_WRITE} sends what was written first. The listeners receive
      * {@code event} once the transport reports it closed.
      */
@@ -493,10 +544,11 @@ public final class ChainConnection implements Connection {
     }
 
     /**
-     * Runtime-internal ({@code tcp_proxy}): the other side of a relayed connection was reset. Hands what was written
-     * to the socket, then resets this connection (FILTER-CONTRACT.md R5.5). Acts at most once, like {@link #close};
-     * the listeners receive {@code event} once the transport reports it closed. Any thread.
+     * The other side of a relayed connection was reset: hands what was written to the socket, then resets this
+     * connection (FILTER-CONTRACT.md R5.5). Acts at most once, like {@link #close}; the listeners receive
+     * {@code event} once the transport reports it closed. Any thread.
      */
+    @Override
     public void resetAfterFlush(ConnectionEvent event) {
         Objects.requireNonNull(event, "event");
         if (!transport.inEventLoop()) {
@@ -612,28 +664,7 @@ public final class ChainConnection implements Connection {
 
     /** Netty's MERGE_CUMULATOR, with the empty case taking the incoming buffer as it is. */
     private void cumulate(ByteBuf in) {
-        ByteBuf cum = readBuffer.unwrap();
-        readBuffer.entered(in.readableBytes());
-        if (!cum.isReadable()) {
-            readBuffer.replace(in);
-            return;
-        }
-        try {
-            int required = in.readableBytes();
-            if (required == 0) {
-                return;
-            }
-            if (cum.refCnt() == 1 && !cum.isReadOnly() && required <= cum.maxWritableBytes()) {
-                cum.writeBytes(in);
-                return;
-            }
-            int len = cum.readableBytes();
-            ByteBuf merged = alloc.buffer(alloc.calculateNewCapacity(len + required, Integer.MAX_VALUE));
-            merged.writeBytes(cum, cum.readerIndex(), len).writeBytes(in);
-            readBuffer.replace(merged);
-        } finally {
-            in.release();
-        }
+        readBuffer.cumulate(in);
     }
 
     private void passIfPending() {
@@ -708,14 +739,7 @@ public final class ChainConnection implements Connection {
             b.release();
             return;
         }
-        ByteBuf buf = b.unwrap();
-        if (!buf.isReadable()) {
-            if (buf != Unpooled.EMPTY_BUFFER) {
-                b.replace(Unpooled.EMPTY_BUFFER);
-            }
-        } else if (buf.refCnt() == 1) {
-            buf.discardSomeReadBytes();
-        }
+        b.trim();
     }
 
     private FilterStatus runWriteFilters(List<IoBuffer> buffers) {
@@ -929,6 +953,16 @@ public final class ChainConnection implements Connection {
         @Override
         public void setUpstreamHost(HostInfo host) {
             upstreamHost = host;
+        }
+
+        @Override
+        public UpstreamConnector upstreams() {
+            return transport.upstreams();
+        }
+
+        @Override
+        public int bufferedBytes() {
+            return readBuffer.unwrap().readableBytes();
         }
     }
 }

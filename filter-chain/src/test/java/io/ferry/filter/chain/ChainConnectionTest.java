@@ -602,13 +602,13 @@ class ChainConnectionTest {
         List<String> events = new ArrayList<>();
         conn.addConnectionEventListener(e -> events.add("first:" + e));
         conn.addConnectionEventListener(e -> events.add("second:" + e));
-        conn.close(ConnectionCloseType.FLUSH_WRITE, ConnectionEvent.ON_WRITE_TIMEOUT);
+        conn.close(ConnectionCloseType.FLUSH_WRITE, ConnectionEvent.ON_READ_ERR_CLOSE);
         conn.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
         assertTrue(conn.isClosed());
         assertEquals(Boolean.TRUE, transport.closedWithFlush, "R4.6: only the first close acts");
         transport.runPending();
         conn.onTransportClosed();
-        assertEquals(List.of("first:ON_WRITE_TIMEOUT", "second:ON_WRITE_TIMEOUT"), events);
+        assertEquals(List.of("first:ON_READ_ERR_CLOSE", "second:ON_READ_ERR_CLOSE"), events);
     }
 
     @Test

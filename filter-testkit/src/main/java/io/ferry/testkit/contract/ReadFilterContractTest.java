@@ -5,6 +5,8 @@ import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.testkit.embedded.EmbeddedEnvironment;
 import io.ferry.testkit.embedded.EmbeddedFilterChain;
+import io.ferry.testkit.embedded.EmbeddedTcpProxy;
+import io.ferry.testkit.embedded.EmbeddedUpstream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +30,25 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>The write filters the factory adds, if any, are checked too (R2.4, R2.5); without write filters those tests
  * are reported as skipped.
  *
+ * <p>R1.12 and R1.13 put the filter in front of {@link EmbeddedTcpProxy}, a terminal filter that behaves like
+ * {@code tcp_proxy} (it dials when the chain reaches it and disables reading until connected), connected to the
+ * in-memory cluster {@value #TERMINAL_CLUSTER}, or to the cluster of an {@code UpstreamRoute} the filter sets: a
+ * filter that holds the connection and would stall it in the proxy fails them.
+ *
  * <p>Optional hooks: {@link #forwardsBytes()} (true by default, for observers such as tcpcopy; return false for a
  * terminal or transforming filter, which skips R1.11 and R2.5), {@link #awaitAsyncWork} (for filters with threads of
- * their own) and {@link #payload} (well-formed input for protocol filters).
+ * their own) and {@link #payload} (well-formed input for protocol filters; R1.12 and R1.13 send a first payload, cut
+ * after its first byte for R1.13, then more payloads).
  */
 public abstract class ReadFilterContractTest extends FilterProviderContractTest {
 
     private static final int MIB = 1024 * 1024;
+
+    /**
+     * The in-memory cluster the kit's terminal stand-in connects to, unless the filter routes the connection elsewhere
+     * (then {@link #configureEnvironment} must add that cluster, as the filter's config needs it anyway).
+     */
+    protected static final String TERMINAL_CLUSTER = "ferry.testkit.upstream";
 
     /**
      * True if the filter lets every byte reach the next filter unchanged and in order (an observer); false for a
@@ -265,6 +279,130 @@ public abstract class ReadFilterContractTest extends FilterProviderContractTest 
                     + (got.length == sent.size() ? ", changed" : "") + CONTRACT);
         }
         chain.finish();
+    }
+
+    // ------------------------------------------------------------------ R1.12 / R1.13: holds end, the connection relays
+
+    /**
+     * R1.12: a filter that returns {@code STOP} from {@code onNewConnection} (skipped otherwise) ends the hold, after
+     * which the terminal filter behind it ({@link EmbeddedTcpProxy}, behaving like {@code tcp_proxy}) is reached,
+     * reading is enabled, and what the client sent reaches the upstream without the client sending more. The client
+     * sends a first payload at once (a hold that waits for a preamble ends with it), then a minute of manual time
+     * passes (a hold that waits for an asynchronous decision ends in it); then more payloads follow.
+     */
+    @Test
+    public void required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays() throws Exception {
+        EmbeddedEnvironment env = newEnvironment();
+        EmbeddedFilterChain chain = newChainBeforeTerminal(env);
+        assertNoFailure(chain, "R1.12", "building the chain");
+        EmbeddedTcpProxy terminal = EmbeddedTcpProxy.of(chain);
+        Assumptions.assumeFalse(terminal.reached() || chain.isClosed(), "R1.12 skipped: the filter does not hold "
+                + "the connection in onNewConnection (the terminal filter after it was reached at once)");
+        SplittableRandom random = new SplittableRandom(12);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        byte[] first = payload(random, 1 + random.nextInt(4096));
+        sent.writeBytes(first);
+        chain.writeInbound(first);
+        letTimePass(chain);
+        assertRelayed(chain, terminal, sent, "R1.12", "after the first payload (" + first.length + " bytes) and "
+                + "time passing, with no more input");
+        sendMore(chain, random, sent);
+        assertRelayed(chain, terminal, sent, "R1.12", "after more payloads");
+        chain.finish();
+    }
+
+    /**
+     * R1.13: a filter that holds bytes by returning {@code STOP} from {@code onData} (skipped when the first payload,
+     * cut after its first byte, is not held) ends the hold once it has the bytes it waits for or its own asynchronous
+     * work is done: the held bytes then reach the terminal filter without the client sending more.
+     */
+    @Test
+    public void required_r1_13_holdInOnDataEndsAndTheConnectionRelays() throws Exception {
+        EmbeddedEnvironment env = newEnvironment();
+        EmbeddedFilterChain chain = newChainBeforeTerminal(env);
+        assertNoFailure(chain, "R1.13", "building the chain");
+        EmbeddedTcpProxy terminal = EmbeddedTcpProxy.of(chain);
+        SplittableRandom random = new SplittableRandom(13);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        byte[] first = payload(random, 2 + random.nextInt(4096));
+        boolean held = false;
+        for (byte[] piece : new byte[][]{Arrays.copyOf(first, 1), Arrays.copyOfRange(first, 1, first.length)}) {
+            sent.writeBytes(piece);
+            chain.writeInbound(piece);
+            assertNoFailure(chain, "R1.13", "onData()");
+            held |= !chain.isClosed() && delivered(terminal) < (forwardsBytes() ? sent.size() : 1);
+        }
+        Assumptions.assumeTrue(held, "R1.13 skipped: the filter held none of the first payload (sent as 1 byte, then "
+                + (first.length - 1) + ")");
+        letTimePass(chain);
+        assertRelayed(chain, terminal, sent, "R1.13", "after the first payload (" + first.length + " bytes, cut after "
+                + "its first byte) and time passing, with no more input");
+        sendMore(chain, random, sent);
+        assertRelayed(chain, terminal, sent, "R1.13", "after more payloads");
+        chain.finish();
+    }
+
+    /** The filter under test, then {@link EmbeddedTcpProxy} to {@link #TERMINAL_CLUSTER}; no capture filter. */
+    private EmbeddedFilterChain newChainBeforeTerminal(EmbeddedEnvironment env) {
+        if (!env.clusters().names().contains(TERMINAL_CLUSTER)) {
+            env.clusters().add(TERMINAL_CLUSTER);
+        }
+        return EmbeddedFilterChain.builder().environment(env).factory(type(), createFactory(env))
+                .factory(EmbeddedTcpProxy.TYPE, EmbeddedTcpProxy.factory(TERMINAL_CLUSTER)).captureInbound(false)
+                .build();
+    }
+
+    /** A minute of manual time (timers run), then the filter's own asynchronous work and the tasks it queued. */
+    private void letTimePass(EmbeddedFilterChain chain) throws Exception {
+        chain.advanceTimeBy(1, TimeUnit.MINUTES);
+        awaitAsyncWork(chain);
+        chain.runPendingTasks();
+    }
+
+    private void sendMore(EmbeddedFilterChain chain, SplittableRandom random, ByteArrayOutputStream sent)
+            throws Exception {
+        for (int i = 0; i < 6; i++) {
+            byte[] chunk = payload(random, 1 + random.nextInt(2048));
+            sent.writeBytes(chunk);
+            chain.writeInbound(chunk);
+            chain.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+        }
+        letTimePass(chain);
+    }
+
+    private static int delivered(EmbeddedTcpProxy terminal) {
+        EmbeddedUpstream u = terminal.upstream();
+        return u == null ? 0 : u.received().length;
+    }
+
+    private void assertRelayed(EmbeddedFilterChain chain, EmbeddedTcpProxy terminal, ByteArrayOutputStream sent,
+                               String rule, String when) {
+        assertNoFailure(chain, rule, "the connection " + when);
+        String hint = "; end a hold with continueReading() (from any thread) once the filter has decided, and undo "
+                + "its own setReadDisable(true) first" + CONTRACT;
+        if (chain.isClosed()) {
+            fail(rule + ": the connection was closed " + when + (terminal.failure() == null ? ""
+                    : " (its upstream connection failed: " + terminal.failure() + "; add the cluster the filter routes "
+                    + "to in configureEnvironment())") + "; if the filter closes connections for this input, give "
+                    + "it well-formed input with payload()" + CONTRACT);
+        }
+        assertTrue(terminal.reached(), rule + ": the terminal filter behind the filter (a stand-in for tcp_proxy, "
+                + "which dials only when the chain reaches it) was never reached " + when + ": the hold never "
+                + "ended" + hint);
+        assertTrue(chain.readEnabled(), rule + ": reading is still disabled " + when + "; tcp_proxy would never "
+                + "read the client again: every setReadDisable(true) needs its setReadDisable(false) (the calls nest, "
+                + "R4.5)" + hint);
+        int stuck = chain.bufferedBytes();
+        assertTrue(stuck == 0, rule + ": " + stuck + " bytes the client sent are still held before the terminal "
+                + "filter " + when + "; a client that waits for an answer would wait forever" + hint);
+        byte[] got = terminal.upstream().received();
+        if (forwardsBytes()) {
+            assertArrayEquals(sent.toByteArray(), got, rule + ": the upstream received " + got.length + " of the "
+                    + sent.size() + " bytes sent " + when + (got.length == sent.size() ? ", changed" : "") + hint);
+        } else {
+            assertTrue(got.length > 0, rule + ": the upstream received nothing of the " + sent.size() + " bytes sent "
+                    + when + hint);
+        }
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -5,12 +5,13 @@ import io.ferry.filter.api.spi.FilterEnvironment;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link FilterEnvironment} of the test kit: an admin registry you can {@linkplain EmbeddedAdminRegistry#call
- * call}, a stats registry you can {@linkplain EmbeddedStatsRegistry#snapshot() read}, a {@link ManualScheduler} and a
- * service map. Share one between several {@link EmbeddedFilterChain}s to model several connections of one listener.
+ * call}, a stats registry you can {@linkplain EmbeddedStatsRegistry#snapshot() read}, a {@link ManualScheduler}, a
+ * service map and in-memory {@linkplain #clusters() clusters} for upstream connections. Share one between several {@link EmbeddedFilterChain}s to model several connections of one listener.
  * Thread-safe.
  */
 public final class EmbeddedEnvironment implements FilterEnvironment {
@@ -20,6 +21,7 @@ public final class EmbeddedEnvironment implements FilterEnvironment {
     private final EmbeddedMetricRegistry metrics = new EmbeddedMetricRegistry();
     private final ManualScheduler scheduler;
     private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
+    private final EmbeddedClusters clusters = new EmbeddedClusters();
 
     public EmbeddedEnvironment() {
         this(new ManualScheduler());
@@ -48,6 +50,20 @@ public final class EmbeddedEnvironment implements FilterEnvironment {
     @Override
     public ManualScheduler scheduler() {
         return scheduler;
+    }
+
+    /**
+     * The in-memory clusters: add the ones your filter's config names, then inspect the upstream connections its
+     * filters open ({@code ReadFilterCallbacks.upstreams()}).
+     */
+    public EmbeddedClusters clusters() {
+        return clusters;
+    }
+
+    /** The names of the {@linkplain #clusters() in-memory clusters}. */
+    @Override
+    public Set<String> clusterNames() {
+        return clusters.names();
     }
 
     @Override

@@ -51,6 +51,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #readOutbound()}. Factories implementing {@link FactoryInitializer} get {@code init(listener)} first, as in the
  * runtime.
  *
+ * <h2>Upstream connections</h2>
+ * {@code ReadFilterCallbacks.upstreams()} opens in-memory connections to the {@linkplain EmbeddedEnvironment#clusters()
+ * environment's clusters}; each is an {@link EmbeddedUpstream} the test drives as the upstream peer. Add
+ * {@link EmbeddedTcpProxy#factory} last (with {@link Builder#captureInbound(boolean) captureInbound(false)}) to run the
+ * filters under test in front of a terminal that behaves like {@code tcp_proxy}.
+ *
  * <h2>Threads</h2>
  * The thread that calls {@link Builder#build()} is the connection's thread, and every harness method must be called on
  * it. {@code continueReading()}, {@code write()} or {@code close()} from another thread queue a task, run by
@@ -90,6 +96,7 @@ public final class EmbeddedFilterChain {
         this.transport = new EmbeddedTransport(owner, alloc, b.localAddress, b.remoteAddress);
         this.connection = new ChainConnection(b.connectionId, b.listener, transport);
         transport.connection(connection);
+        transport.upstreams(environment.clusters().connector(transport), failures::add);
         connection.revokeBuffersAfterCallbacks(b.revokeBuffers);
         connection.setObserver(new ChainObserver() {
             @Override

@@ -5,6 +5,7 @@ import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.ReadFilter;
+import io.ferry.filter.api.ReadFilterCallbacks;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
@@ -168,6 +169,182 @@ class ContractKitCatchesViolationsTest {
             }
             return FilterStatus.CONTINUE;
         }
+    }
+
+    /**
+     * Holds in onNewConnection and disables reading; a timer ends the hold with continueReading() but forgets its
+     * setReadDisable(false): tcp_proxy dials, yet the client is never read again.
+     */
+    public static final class HoldsAndLeavesReadingDisabled implements ReadFilter {
+        ReadFilterCallbacks callbacks;
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onNewConnection() {
+            callbacks.connection().setReadDisable(true);
+            SCHEDULER.get().schedule(callbacks::continueReading, 100, TimeUnit.MILLISECONDS);
+            return FilterStatus.STOP;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    /** The same hold done right: the timer re-enables reading, then continues. */
+    public static final class HoldsInOnNewConnectionUntilATimer implements ReadFilter {
+        ReadFilterCallbacks callbacks;
+        boolean decided;
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onNewConnection() {
+            callbacks.connection().setReadDisable(true);
+            SCHEDULER.get().schedule(() -> callbacks.connection().execute(() -> {
+                decided = true;
+                callbacks.connection().setReadDisable(false);
+                callbacks.continueReading();
+            }), 100, TimeUnit.MILLISECONDS);
+            return FilterStatus.STOP;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return decided ? FilterStatus.CONTINUE : FilterStatus.STOP;
+        }
+    }
+
+    public static final class PassThrough implements ReadFilter {
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    /** Holds every byte forever: the terminal filter behind it is never reached. */
+    public static final class HoldsForever implements ReadFilter {
+        @Override
+        public FilterStatus onNewConnection() {
+            return FilterStatus.STOP;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.STOP;
+        }
+    }
+
+    /**
+     * Holds the first bytes until a timer decides, but only records the decision: the bytes move on with the client's
+     * next read, which a client waiting for an answer never sends.
+     */
+    public static final class HoldsInOnDataButNeverContinues implements ReadFilter {
+        volatile boolean decided;
+        boolean timerStarted;
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            if (decided) {
+                return FilterStatus.CONTINUE;
+            }
+            if (!timerStarted) {
+                timerStarted = true;
+                SCHEDULER.get().schedule(() -> decided = true, 100, TimeUnit.MILLISECONDS);
+            }
+            return FilterStatus.STOP;
+        }
+    }
+
+    /** The same hold done right: the timer continues the pass. */
+    public static final class HoldsInOnDataUntilATimer implements ReadFilter {
+        ReadFilterCallbacks callbacks;
+        volatile boolean decided;
+        boolean timerStarted;
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            if (decided) {
+                return FilterStatus.CONTINUE;
+            }
+            if (!timerStarted) {
+                timerStarted = true;
+                SCHEDULER.get().schedule(() -> {
+                    decided = true;
+                    callbacks.continueReading();
+                }, 100, TimeUnit.MILLISECONDS);
+            }
+            return FilterStatus.STOP;
+        }
+    }
+
+    /** The scheduler of the environment the filter's factory was created in (set by {@link #kitWithScheduler}). */
+    static final ThreadLocal<io.ferry.filter.api.spi.FilterScheduler> SCHEDULER = new ThreadLocal<>();
+
+    /** A kit for {@code prototype}'s class whose factory hands new instances the environment's scheduler. */
+    static ReadFilterContractTest kitWithScheduler(ReadFilter prototype) {
+        return kit(provider(FilterApi.VERSION, c -> {
+            io.ferry.filter.api.spi.FilterScheduler scheduler = c.environment().scheduler();
+            return (ctx, cb) -> {
+                SCHEDULER.set(scheduler);
+                cb.addReadFilter(newInstance(prototype));
+            };
+        }), null);
+    }
+
+    @Test
+    void aHoldThatLeavesReadingDisabledBreaksR1_12() {
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> kitWithScheduler(new HoldsAndLeavesReadingDisabled())
+                        .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays());
+        assertTrue(e.getMessage().startsWith("R1.12: reading is still disabled"), e.getMessage());
+    }
+
+    @Test
+    void aHoldThatNeverEndsBreaksR1_12() {
+        AssertionError e = assertThrows(AssertionError.class, () -> kitWithScheduler(new HoldsForever())
+                .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays());
+        assertTrue(e.getMessage().startsWith("R1.12: the terminal filter behind the filter (a stand-in for tcp_proxy,"
+                + " which dials only when the chain reaches it) was never reached"), e.getMessage());
+        assertViolation("R1.13", () -> kitWithScheduler(new HoldsForever())
+                .required_r1_13_holdInOnDataEndsAndTheConnectionRelays());
+    }
+
+    @Test
+    void aHoldInOnDataThatWaitsForTheNextReadBreaksR1_13() {
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> kitWithScheduler(new HoldsInOnDataButNeverContinues())
+                        .required_r1_13_holdInOnDataEndsAndTheConnectionRelays());
+        assertTrue(e.getMessage().startsWith("R1.13: "), e.getMessage());
+        assertTrue(e.getMessage().contains("still held before the terminal filter after the first payload"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("FILTER-CONTRACT.md"), e.getMessage());
+    }
+
+    @Test
+    void holdsThatEndRightPassR1_12AndR1_13() throws Exception {
+        kitWithScheduler(new HoldsInOnNewConnectionUntilATimer())
+                .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays();
+        kitWithScheduler(new HoldsInOnDataUntilATimer()).required_r1_13_holdInOnDataEndsAndTheConnectionRelays();
+        assertThrows(TestAbortedException.class, () -> kitWithScheduler(new HoldsInOnDataUntilATimer())
+                        .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays(),
+                "a filter that does not hold in onNewConnection skips R1.12");
+        assertThrows(TestAbortedException.class, () -> kitFor(new PassThrough())
+                        .required_r1_13_holdInOnDataEndsAndTheConnectionRelays(),
+                "a filter that holds nothing skips R1.13");
     }
 
     @Test

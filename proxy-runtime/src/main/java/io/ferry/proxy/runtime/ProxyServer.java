@@ -74,8 +74,10 @@ import java.util.concurrent.TimeUnit;
  * thread, {@code ferry-filter-timer}. All public methods are thread-safe.
  *
  * <h2>Shutdown</h2>
- * {@link #shutdownGracefully()} stops accepting, lets open connections finish for up to the server's
- * {@code graceful_timeout}, then {@linkplain #close() closes} everything: connections, listeners, the admin server,
+ * {@link #shutdownGracefully()} stops accepting, tells every open connection's listeners
+ * ({@code ConnectionEvent.ON_SHUTDOWN}), lets open connections finish for up to the server's
+ * {@code graceful_timeout}, then {@linkplain #close() closes} everything (connections as by a filter:
+ * {@code NO_FLUSH}, {@code LOCAL_CLOSE}): connections, listeners, the admin server,
  * the event loops, and every factory that implements {@link AutoCloseable}.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -197,7 +199,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         filterStats.includeTyped(filterMetrics);
         RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
-                scheduler, Map.of(ClusterManager.class, clusterManager));
+                scheduler, Map.of(), clusterManager.clusters().keySet());
 
         List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
@@ -211,7 +213,7 @@ public final class ProxyServer implements AutoCloseable {
                     problems.add(e);
                 }
             }
-            listeners.add(new ListenerRuntime(lc, info, factories, () -> all));
+            listeners.add(new ListenerRuntime(lc, info, factories, () -> all, clusterManager));
             if (lc.originalDst() != null && transport != IoTransport.EPOLL) {
                 problems.add(ConfigException.at(lc.path() + ".use_original_dst", lc.originalDst().type(),
                         "absent on the NIO transport; reading the original destination (SO_ORIGINAL_DST) and"
@@ -501,6 +503,12 @@ public final class ProxyServer implements AutoCloseable {
     public void shutdownGracefully() {
         Duration timeout = config.server().gracefulTimeout();
         stopAccepting();
+        for (Channel ch : connections) {
+            NettyTransport t = ch.pipeline().get(NettyTransport.class);
+            if (t != null) {
+                t.shutdownStarted();
+            }
+        }
         long deadline = System.nanoTime() + (timeout == null ? 0 : timeout.toNanos());
         while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
             try {
@@ -564,6 +572,13 @@ public final class ProxyServer implements AutoCloseable {
 
     private void doClose() {
         stopAccepting();
+        for (Channel ch : connections) {
+            NettyTransport t = ch.pipeline().get(NettyTransport.class);
+            if (t != null) {
+                t.closeForShutdown();   // as by a filter, so the listeners get LOCAL_CLOSE
+            }
+        }
+        connections.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (clusterManager != null) {
             clusterManager.close();

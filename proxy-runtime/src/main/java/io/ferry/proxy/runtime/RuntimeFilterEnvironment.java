@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@link FilterEnvironment} of the proxy runtime: the admin server (or a registry that accepts endpoints and
  * serves nothing, when no {@code admin} block is configured), the stats registry, the typed metrics (exported by the
  * prometheus sinks), the shared timer thread, and the
- * runtime services built-in filters look up (the cluster manager). Thread-safe.
+ * names of the clusters (upstream connections themselves are opened through {@code ReadFilterCallbacks.upstreams()}).
+ * Thread-safe.
  */
 final class RuntimeFilterEnvironment implements FilterEnvironment {
 
@@ -25,9 +26,11 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     private final FilterScheduler scheduler;
     private final Map<Class<?>, Object> services;
     private final MetricRegistry metrics;
+    private final Set<String> clusterNames;
 
     RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, MetricRegistry metrics,
-                             FilterScheduler scheduler, Map<Class<?>, Object> services) {
+                             FilterScheduler scheduler, Map<Class<?>, Object> services, Set<String> clusterNames) {
+        this.clusterNames = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(clusterNames));
         this.admin = admin;
         this.metrics = metrics;
         this.stats = stats;
@@ -53,6 +56,12 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     @Override
     public FilterScheduler scheduler() {
         return scheduler;
+    }
+
+    /** The names of {@code cluster_manager}'s clusters. */
+    @Override
+    public Set<String> clusterNames() {
+        return clusterNames;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.ferry.filter.api.internal.LocalMetricRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The services a runtime offers to filter factories. The proxy runtime backs them with its admin server, its stats
@@ -34,8 +35,20 @@ public interface FilterEnvironment {
     FilterScheduler scheduler();
 
     /**
-     * A runtime-specific service, for built-in filters that need more than this API (for example the cluster
-     * manager that {@code tcp_proxy} uses). Third-party filters should not depend on it.
+     * The names of the clusters upstream connections can go to ({@code cluster_manager.clusters[].name}), so a filter
+     * can check the clusters its config names when it is created, as {@code tcp_proxy} does. Empty in a runtime
+     * without clusters; the test kit gives its in-memory clusters. Connections are opened with
+     * {@link io.ferry.filter.api.ReadFilterCallbacks#upstreams()}.
+     */
+    @io.ferry.filter.api.Experimental
+    default Set<String> clusterNames() {
+        return Set.of();
+    }
+
+    /**
+     * A runtime-specific service, for filters that need more than this API and accept to depend on one runtime.
+     * Built-in filters use none ({@code tcp_proxy} is written on this API alone); third-party filters should not
+     * depend on it.
      */
     <T> Optional<T> service(Class<T> type);
 }
