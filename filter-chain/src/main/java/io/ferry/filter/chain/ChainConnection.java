@@ -14,7 +14,6 @@ import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.ReadFilterCallbacks;
 import io.ferry.filter.api.WriteFilter;
-import io.ferry.filter.api.internal.HeapIoBuffer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -306,14 +305,21 @@ public final class ChainConnection implements Connection {
         }
     }
 
-    /** Registers a listener told about every writability change (runtime-internal: tcp_proxy's back-pressure). */
+    /**
+     * Registers a listener told about every writability change (runtime-internal: tcp_proxy's back-pressure). A
+     * listener added while the transport is not writable ({@link Transport#isWritable()}) is told {@code false} at
+     * once, so it cannot miss a change that happened before it was added.
+     */
     public void addWritabilityListener(Consumer<Boolean> writabilityListener) {
         Objects.requireNonNull(writabilityListener, "writabilityListener");
         if (!transport.inEventLoop()) {
-            transport.execute(() -> writabilityListeners.add(writabilityListener));
+            transport.execute(() -> addWritabilityListener(writabilityListener));
             return;
         }
         writabilityListeners.add(writabilityListener);
+        if (!transport.isWritable()) {
+            writabilityListener.accept(false);
+        }
     }
 
     /** Delivers {@code event} (e.g. {@code ON_READ_TIMEOUT} from the idle checker) to the event listeners. */
@@ -756,11 +762,7 @@ public final class ChainConnection implements Connection {
             ByteBuf view = b.unwrap();
             return alloc.buffer(view.readableBytes()).writeBytes(view, view.readerIndex(), view.readableBytes());
         }
-        if (buffer instanceof HeapIoBuffer) {
-            HeapIoBuffer h = (HeapIoBuffer) buffer;
-            return Unpooled.wrappedBuffer(h.array(), h.arrayOffset(), h.length());
-        }
-        return Unpooled.wrappedBuffer(buffer.toByteArray());
+        return Unpooled.wrappedBuffer(buffer.toByteArray()); // one copy: a filter's own buffer stays the filter's
     }
 
     private static void discard(IoBuffer buffer) {

@@ -2,7 +2,6 @@ package io.ferry.filter.registry;
 
 import io.ferry.filter.api.FilterApi;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
-import io.ferry.filter.api.spi.Suggestions;
 
 import java.io.IOException;
 import java.net.URI;
@@ -409,10 +408,10 @@ public final class FilterRegistry {
                         + ".my_filter\".");
                 return;
             }
-            String incompatible = ApiVersions.incompatibility(apiVersion, FilterApi.VERSION);
+            String incompatible = ApiVersions.incompatibility(apiVersion);
             if (incompatible != null) {
                 String msg = subject + " targets filter-api " + apiVersion + "; this runtime provides "
-                        + FilterApi.VERSION + " (compatible: " + ApiVersions.compatibleRange(FilterApi.VERSION)
+                        + FilterApi.VERSION + " (compatible: " + ApiVersions.compatibleRange()
                         + "); it was not loaded: " + incompatible + ".";
                 reporter.error(msg);
                 refused.putIfAbsent(type, msg);

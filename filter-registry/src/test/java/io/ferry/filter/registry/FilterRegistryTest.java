@@ -78,7 +78,7 @@ class FilterRegistryTest {
         assertEquals(List.of("acme.echo", CLASSPATH_TYPE), types(r));
         assertEquals(List.of(), r.problems());
         ProviderInfo info = r.providers().get(0);
-        assertEquals(new ProviderInfo("acme.echo", "2.3.1", "1.0", "com.acme.echo.EchoProvider", jar.toString(), true),
+        assertEquals(new ProviderInfo("acme.echo", "2.3.1", "1.1", "com.acme.echo.EchoProvider", jar.toString(), true),
                 info);
         assertEquals("acme.echo  2.3.1  " + jar, info.inventoryLine());
         NetworkFilterFactoryProvider p = r.require("acme.echo", "listeners[0].filter_chains[0].filters[0]");
@@ -327,7 +327,7 @@ class FilterRegistryTest {
         FilterRegistry r = build();
 
         String sentence = "Plugin com.acme.future.FutureProvider (" + jar + ") targets filter-api 2.0; this runtime "
-                + "provides 1.0 (compatible: 1.x); it was not loaded: build it against filter-api 1.x (at most 1.0), "
+                + "provides 1.1 (compatible: 1.x); it was not loaded: build it against filter-api 1.x (at most 1.1), "
                 + "or run a Ferry that provides filter-api 2.0.";
         assertEquals(List.of("FILTER-REGISTRY(E): " + sentence), r.problems());
         assertEquals(List.of("acme.echo", CLASSPATH_TYPE), types(r));
@@ -344,8 +344,8 @@ class FilterRegistryTest {
         FilterRegistry r = build();
 
         assertEquals(List.of("FILTER-REGISTRY(E): Plugin com.acme.future.MinorProvider (" + jar + ") targets "
-                + "filter-api 1.1; this runtime provides 1.0 (compatible: 1.x); it was not loaded: build it against "
-                + "filter-api 1.x (at most 1.0), or run a Ferry that provides filter-api 1.1."), r.problems());
+                + "filter-api 1.2; this runtime provides 1.1 (compatible: 1.x); it was not loaded: build it against "
+                + "filter-api 1.x (at most 1.1), or run a Ferry that provides filter-api 1.2."), r.problems());
     }
 
     @Test

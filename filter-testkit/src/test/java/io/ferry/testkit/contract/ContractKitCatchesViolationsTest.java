@@ -220,6 +220,22 @@ class ContractKitCatchesViolationsTest {
         assertViolation("R3.2", kit::required_r3_2_apiVersionIsCompatible);
     }
 
+    /** R3.2 is the registry's rule ({@link FilterApi#incompatibility}): what one accepts, the other accepts. */
+    @Test
+    void r3_2AcceptsExactlyTheVersionsTheRegistryAccepts() {
+        for (String v : new String[] {"1.0", "1.0.1", FilterApi.VERSION, FilterApi.VERSION + ".7"}) {
+            kit(provider(v, c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible();
+        }
+        for (String v : new String[] {"1.99", "2.0", "0.9", "latest", "1", null}) {
+            ReadFilterContractTest kit = kit(provider(v, c -> (ctx, cb) -> { }), null);
+            AssertionError e = assertThrows(AssertionError.class, kit::required_r3_2_apiVersionIsCompatible,
+                    String.valueOf(v));
+            assertTrue(e.getMessage().startsWith("R3.2: "), e.getMessage());
+            assertTrue(e.getMessage().contains(FilterApi.incompatibility(v).orElseThrow()),
+                    "the kit gives the registry's advice: " + e.getMessage());
+        }
+    }
+
     @Test
     void aWrongTypeBreaksR3_1() {
         ReadFilterContractTest kit = new ReadFilterContractTest() {

@@ -161,8 +161,10 @@ class EmbeddedFilterChainTest {
         assertEquals("Admin endpoint GET /api/v1/acme/echo is already registered", dup.getMessage());
         assertThrows(IllegalArgumentException.class, () -> env.admin().register("GET", "/stats", req -> null));
         assertEquals(Map.of(), env.stats().snapshot());
-        env.registerService(String.class, "svc");
-        assertEquals("svc", env.service(String.class).orElseThrow());
+        @SuppressWarnings("removal")
+        java.util.Optional<String> none = env.service(String.class);
+        assertEquals(java.util.Optional.empty(), none, "the kit, like the runtime, offers no service through the "
+                + "deprecated locator");
     }
 
     @Test

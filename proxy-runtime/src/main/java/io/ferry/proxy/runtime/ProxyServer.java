@@ -24,7 +24,8 @@ import io.ferry.proxy.admin.HttpLimits;
 import io.ferry.proxy.metrics.FerryCollector;
 import io.ferry.proxy.metrics.PrometheusSink;
 import io.ferry.proxy.stats.ListenerStats;
-import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.filter.chain.PluginScopes;
+import io.ferry.filter.chain.metrics.LocalMetricRegistry;
 import io.ferry.proxy.logging.LogRedaction;
 import io.ferry.filter.api.spi.Secrets;
 import io.netty.bootstrap.ServerBootstrap;
@@ -88,6 +89,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
     private final Map<Channel, SocketFile> socketFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** One plugin scope per filter type ({@code FilterConfig.pluginScope()}), closed after the factories. */
+    private final PluginScopes pluginScopes = new PluginScopes();
     /** Each filter type's declared secret keys ({@link NetworkFilterFactoryProvider#secretFields()}). */
     private final Map<String, Set<String>> secretFields = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-connections", GlobalEventExecutor.INSTANCE);
@@ -197,7 +200,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         filterStats.includeTyped(filterMetrics);
         RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
-                scheduler, Map.of(ClusterManager.class, clusterManager));
+                scheduler, clusterManager);
 
         List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
@@ -300,7 +303,7 @@ public final class ProxyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new ConfigException(e.getMessage(), e);
         }
-        RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment);
+        RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment, pluginScopes);
         Set<String> secret = declaredSecrets(provider);
         if (!secret.isEmpty()) {
             secretFields.merge(entry.type(), secret, (a, b) -> {
@@ -589,6 +592,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.warn("closing filter factory {} failed", c.getClass().getName(), e);
             }
         }
+        pluginScopes.close();
         if (ownTimer != null) {
             ownTimer.close();
         }

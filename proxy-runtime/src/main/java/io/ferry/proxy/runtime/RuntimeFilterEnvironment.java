@@ -7,32 +7,33 @@ import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
 
-import java.util.Map;
-import java.util.Optional;
+import io.ferry.proxy.cluster.ClusterAccess;
+import io.ferry.proxy.cluster.ClusterManager;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link FilterEnvironment} of the proxy runtime: the admin server (or a registry that accepts endpoints and
  * serves nothing, when no {@code admin} block is configured), the stats registry, the typed metrics (exported by the
- * prometheus sinks), the shared timer thread, and the
- * runtime services built-in filters look up (the cluster manager). Thread-safe.
+ * prometheus sinks), the shared timer thread, and, for the built-in {@code tcp_proxy}, the cluster manager
+ * ({@link ClusterAccess}). Thread-safe.
  */
-final class RuntimeFilterEnvironment implements FilterEnvironment {
+final class RuntimeFilterEnvironment implements FilterEnvironment, ClusterAccess {
 
     private final AdminRegistry admin;
     private final StatsRegistry stats;
     private final FilterScheduler scheduler;
-    private final Map<Class<?>, Object> services;
+    private final ClusterManager clusters;
     private final MetricRegistry metrics;
 
     RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, MetricRegistry metrics,
-                             FilterScheduler scheduler, Map<Class<?>, Object> services) {
+                             FilterScheduler scheduler, ClusterManager clusters) {
         this.admin = admin;
         this.metrics = metrics;
         this.stats = stats;
         this.scheduler = scheduler;
-        this.services = Map.copyOf(services);
+        this.clusters = clusters;
     }
 
     @Override
@@ -56,8 +57,8 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     }
 
     @Override
-    public <T> Optional<T> service(Class<T> type) {
-        return Optional.ofNullable(services.get(type)).map(type::cast);
+    public ClusterManager clusterManager() {
+        return clusters;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
+import io.ferry.proxy.cluster.ClusterAccess;
 import io.ferry.proxy.cluster.ClusterManager;
 
 /**
@@ -15,8 +16,7 @@ import io.ferry.proxy.cluster.ClusterManager;
  * {@code {Cluster, SourceAddrs, DestinationAddrs, SourcePort, DestinationPort}}, {@code max_connect_attempts}
  * (honoured; MOSN ignores it), {@code stat_prefix} (ignored, as in MOSN). See {@link TcpProxyConfig}.
  *
- * <p>Needs the proxy runtime: the cluster manager comes from
- * {@link io.ferry.filter.api.spi.FilterEnvironment#service(Class)}.
+ * <p>Needs the proxy runtime: the cluster manager comes from its filter environment ({@link ClusterAccess}).
  */
 public final class TcpProxyProvider implements NetworkFilterFactoryProvider {
 
@@ -35,9 +35,11 @@ public final class TcpProxyProvider implements NetworkFilterFactoryProvider {
 
     @Override
     public NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException {
-        ClusterManager clusters = config.environment().service(ClusterManager.class)
-                .orElseThrow(() -> new FilterConfigException(config.path(), config.type(),
-                        "a runtime with a cluster manager: tcp_proxy runs only in the Ferry proxy runtime"));
+        if (!(config.environment() instanceof ClusterAccess access)) {
+            throw new FilterConfigException(config.path(), config.type(),
+                    "a runtime with a cluster manager: tcp_proxy runs only in the Ferry proxy runtime");
+        }
+        ClusterManager clusters = access.clusterManager();
         TcpProxyConfig parsed = TcpProxyConfig.parse(config, clusters);
         return (context, callbacks) -> callbacks.addReadFilter(new TcpProxyFilter(parsed));
     }
