@@ -123,6 +123,7 @@ public final class ChainConnection implements Connection {
 
     private ChainObserver observer = ChainObserver.NOOP;
     private boolean revokeBuffers;
+    private boolean confined;
 
     private ByteBufIoBuffer readBuffer;
     private ByteBufIoBuffer writeBuffer;
@@ -179,6 +180,28 @@ public final class ChainConnection implements Connection {
      */
     public void revokeBuffersAfterCallbacks(boolean revoke) {
         this.revokeBuffers = revoke;
+    }
+
+    /**
+     * When true, the methods filters reach that only the connection's thread may call ({@link #isReadEnabled()},
+     * {@code ReadFilterCallbacks.upstreamHost()} and {@code setUpstreamHost()}) throw an
+     * {@link IllegalStateException} starting with {@code R4.3} when called from another thread (a timer, say), and
+     * the observer hears of it: in the runtime such a call is a data race. The test kit enables it, the proxy runtime
+     * does not.
+     */
+    public void confineToConnectionThread(boolean confine) {
+        this.confined = confine;
+    }
+
+    private void checkConfined(String what) {
+        if (confined && !transport.inEventLoop()) {
+            IllegalStateException e = new IllegalStateException("R4.3: " + what + " called on thread \""
+                    + Thread.currentThread().getName() + "\", off the thread of connection " + id + "; only write(),"
+                    + " close(), closeWrite(), setReadDisable(), execute() and continueReading() may be called from"
+                    + " another thread: hop with connection.execute(...)");
+            observer.usedOffConnectionThread(e);
+            throw e;
+        }
     }
 
     /**
@@ -570,6 +593,7 @@ public final class ChainConnection implements Connection {
 
     @Override
     public boolean isReadEnabled() {
+        checkConfined("Connection.isReadEnabled()");
         return readEnabled;
     }
 
@@ -925,11 +949,15 @@ public final class ChainConnection implements Connection {
 
         @Override
         public HostInfo upstreamHost() {
+            checkConfined("ReadFilterCallbacks.upstreamHost() of \"" + type + "\" (" + filter.getClass().getName()
+                    + ")");
             return upstreamHost;
         }
 
         @Override
         public void setUpstreamHost(HostInfo host) {
+            checkConfined("ReadFilterCallbacks.setUpstreamHost() of \"" + type + "\" ("
+                    + filter.getClass().getName() + ")");
             upstreamHost = host;
         }
     }
