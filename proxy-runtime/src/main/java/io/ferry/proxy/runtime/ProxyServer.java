@@ -328,6 +328,9 @@ public final class ProxyServer implements AutoCloseable {
             }
         } catch (FilterConfigException e) {
             throw new ConfigException(e.getMessage(), e);
+        } catch (LinkageError e) {
+            // a class missing from a plugin, or a static initialiser that threw: the registry's one line, no trace
+            throw new ConfigException(registry.creationFailure(provider, entry.path(), e), e);
         } catch (RuntimeException e) {
             throw new ConfigException(filterConfig.path() + ": the \"" + entry.type() + "\" filter ("
                     + provider.getClass().getName() + ") failed: " + e

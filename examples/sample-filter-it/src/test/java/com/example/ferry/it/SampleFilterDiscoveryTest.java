@@ -43,6 +43,6 @@ class SampleFilterDiscoveryTest {
         assertEquals(jar.toString(), info.location());
         assertTrue(info.plugin());
         assertEquals(io.ferry.filter.api.FilterApi.VERSION, info.apiVersion(), "the sample was built against this API");
-        assertEquals(SamplePlugin.TYPE + "  " + info.version() + "  " + jar, info.inventoryLine());
+        assertEquals(SamplePlugin.TYPE + "  " + info.version() + "  plugin  " + jar, info.inventoryLine());
     }
 }
