@@ -8,9 +8,11 @@ import java.net.SocketAddress;
  * <h2>Threading</h2>
  * Each connection belongs to one thread (its event loop); all its filter callbacks, event listeners and writability
  * listeners run there. {@link #write}, {@link #writeFrom}, {@link #close}, {@link #closeWrite},
- * {@link #resetAfterFlush} and {@link #setReadDisable} may be called from any thread: off the connection's thread
- * they are executed there, in call order. {@link #execute} runs any task there. {@link #filterState()} must be used
- * on the connection's thread.
+ * {@link #resetAfterFlush}, {@link #setReadDisable} and {@link #addConnectionEventListener} may be called from any
+ * thread: off the connection's thread they are executed there, in call order. {@link #execute} runs any task there.
+ * {@link #id}, the addresses, {@link #isClosed} and {@link #inEventLoop} may be read from any thread.
+ * {@link #isReadEnabled} and {@link #filterState()} belong to the connection's thread: a timer task, which never runs
+ * there, hops first with {@link #execute} (rule R4.3; the test kit fails a call from another thread).
  *
  * <h2>Ownership</h2>
  * A buffer passed to {@link #write} belongs to the runtime from then on; the caller must not touch it again.

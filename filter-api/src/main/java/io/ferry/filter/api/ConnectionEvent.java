@@ -5,11 +5,13 @@ package io.ferry.filter.api;
  * {@link io.ferry.filter.api.upstream.UpstreamCallbacks} of an upstream connection. MOSN: {@code api.ConnectionEvent}
  * (strings such as {@code "RemoteClose"}); {@link #REMOTE_HALF_CLOSE} is Ferry's addition.
  *
- * <p>Every value is emitted by the runtime at the moment its comment says. MOSN's {@code OnWriteErrClose} and
- * {@code OnWriteTimeout} have no value here, because Ferry has no event they could truthfully name: a socket error
- * closes the connection with {@link #ON_READ_ERR_CLOSE} whichever operation met it, and there is no write timeout
- * (a peer that takes no byte for the listener's {@code connection_idle_timeout} is an idle connection:
- * {@link #ON_READ_TIMEOUT}, then the connection is reset).
+ * <p>Every value not deprecated is emitted by the runtime at the moment its comment says. MOSN's
+ * {@code OnWriteErrClose} and {@code OnWriteTimeout} ({@link #ON_WRITE_ERR_CLOSE}, {@link #ON_WRITE_TIMEOUT}) are
+ * never emitted, because Ferry has no event they could truthfully name: a socket error closes the connection with
+ * {@link #ON_READ_ERR_CLOSE} whichever operation met it, and there is no write timeout (a peer that takes no byte for
+ * the listener's {@code connection_idle_timeout} is an idle connection: {@link #ON_READ_TIMEOUT}, then the connection
+ * is reset). They stay, deprecated, because this type is {@link Stable}: code that names them keeps compiling and
+ * linking until filter-api 2.0.
  */
 @Stable
 public enum ConnectionEvent {
@@ -22,6 +24,13 @@ public enum ConnectionEvent {
      * connection) it ended without the peer's FIN, so the peer's stream was cut.
      */
     ON_READ_ERR_CLOSE("OnReadErrClose"),
+    /**
+     * Never emitted (see the class comment): a write error closes the connection with {@link #ON_READ_ERR_CLOSE}.
+     *
+     * @deprecated no event of Ferry's has this meaning; removed in filter-api 2.0
+     */
+    @Deprecated(since = "1.1", forRemoval = true)
+    ON_WRITE_ERR_CLOSE("OnWriteErrClose"),
     /**
      * Upstream connections: a connect attempt starts; {@link io.ferry.filter.api.upstream.UpstreamConnection#host()}
      * is the host the load balancer picked for it.
@@ -39,6 +48,13 @@ public enum ConnectionEvent {
      * connection right after this event ({@code LOCAL_CLOSE}).
      */
     ON_READ_TIMEOUT("OnReadTimeout"),
+    /**
+     * Never emitted (see the class comment): Ferry has no write timeout.
+     *
+     * @deprecated no event of Ferry's has this meaning; removed in filter-api 2.0
+     */
+    @Deprecated(since = "1.1", forRemoval = true)
+    ON_WRITE_TIMEOUT("OnWriteTimeout"),
     /**
      * The runtime started a graceful shutdown: it no longer accepts connections and closes this one when
      * {@code graceful_timeout} has passed. Delivered once to the listeners of every accepted connection open at that

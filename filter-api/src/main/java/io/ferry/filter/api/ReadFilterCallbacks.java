@@ -27,10 +27,13 @@ public interface ReadFilterCallbacks {
      */
     void continueReading();
 
-    /** The upstream host chosen for this connection, shared by all filters on it; {@code null} until one is set. */
+    /**
+     * The upstream host chosen for this connection, shared by all filters on it; {@code null} until one is set. On
+     * the connection's thread only (R4.3).
+     */
     HostInfo upstreamHost();
 
-    /** Records the upstream host for this connection, visible to every filter on it. */
+    /** Records the upstream host for this connection, visible to every filter on it. On the connection's thread only. */
     void setUpstreamHost(HostInfo host);
 
     /**

@@ -1,7 +1,6 @@
 package io.ferry.filter.chain;
 
 import io.ferry.filter.api.IoBuffer;
-import io.ferry.filter.api.internal.HeapIoBuffer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -266,7 +265,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
     @Override
     public IoBuffer copy() {
         byte[] bytes = toByteArray();
-        IoBuffer copy = HeapIoBuffer.wrap(bytes, 0, bytes.length);
+        IoBuffer copy = IoBuffer.wrap(bytes);
         copy.setEof(eof);
         return copy;
     }
@@ -301,9 +300,6 @@ public final class ByteBufIoBuffer implements IoBuffer {
             ByteBuf s = ((ByteBufIoBuffer) src).unwrap();
             ensureWritable(n);
             buf.writeBytes(s, s.readerIndex(), n);
-        } else if (src instanceof HeapIoBuffer) {
-            HeapIoBuffer h = (HeapIoBuffer) src;
-            append(h.array(), h.arrayOffset(), n);
         } else {
             append(src.toByteArray());
         }

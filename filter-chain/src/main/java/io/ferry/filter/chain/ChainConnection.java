@@ -16,7 +16,6 @@ import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.ReadFilterCallbacks;
 import io.ferry.filter.api.WritabilityListener;
 import io.ferry.filter.api.WriteFilter;
-import io.ferry.filter.api.internal.HeapIoBuffer;
 import io.ferry.filter.api.upstream.UpstreamConnector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -126,6 +125,7 @@ public final class ChainConnection implements Connection {
 
     private ChainObserver observer = ChainObserver.NOOP;
     private boolean revokeBuffers;
+    private boolean confined;
 
     private ByteBufIoBuffer readBuffer;
     private ByteBufIoBuffer writeBuffer;
@@ -183,6 +183,28 @@ public final class ChainConnection implements Connection {
      */
     public void revokeBuffersAfterCallbacks(boolean revoke) {
         this.revokeBuffers = revoke;
+    }
+
+    /**
+     * When true, the methods filters reach that only the connection's thread may call ({@link #isReadEnabled()},
+     * {@code ReadFilterCallbacks.upstreamHost()} and {@code setUpstreamHost()}) throw an
+     * {@link IllegalStateException} starting with {@code R4.3} when called from another thread (a timer, say), and
+     * the observer hears of it: in the runtime such a call is a data race. The test kit enables it, the proxy runtime
+     * does not.
+     */
+    public void confineToConnectionThread(boolean confine) {
+        this.confined = confine;
+    }
+
+    private void checkConfined(String what) {
+        if (confined && !transport.inEventLoop()) {
+            IllegalStateException e = new IllegalStateException("R4.3: " + what + " called on thread \""
+                    + Thread.currentThread().getName() + "\", off the thread of connection " + id + "; only write(),"
+                    + " close(), closeWrite(), setReadDisable(), execute() and continueReading() may be called from"
+                    + " another thread: hop with connection.execute(...)");
+            observer.usedOffConnectionThread(e);
+            throw e;
+        }
     }
 
     /**
@@ -309,15 +331,22 @@ public final class ChainConnection implements Connection {
         }
     }
 
-    /** Registers a listener told about every writability change, in registration order, on the connection's thread. */
+    /**
+     * Registers a listener told about every writability change, in registration order, on the connection's thread. A
+     * listener added while the transport is not writable ({@link Transport#isWritable()}) is told {@code false} at
+     * once, so it cannot miss a change that happened before it was added.
+     */
     @Override
     public void addWritabilityListener(WritabilityListener writabilityListener) {
         Objects.requireNonNull(writabilityListener, "writabilityListener");
         if (!transport.inEventLoop()) {
-            transport.execute(() -> writabilityListeners.add(writabilityListener));
+            transport.execute(() -> addWritabilityListener(writabilityListener));
             return;
         }
         writabilityListeners.add(writabilityListener);
+        if (!transport.isWritable()) {
+            writabilityListener.onWritabilityChanged(false);
+        }
     }
 
     /** Delivers {@code event} (e.g. {@code ON_READ_TIMEOUT} from the idle checker) to the event listeners. */
@@ -616,6 +645,7 @@ public final class ChainConnection implements Connection {
 
     @Override
     public boolean isReadEnabled() {
+        checkConfined("Connection.isReadEnabled()");
         return readEnabled;
     }
 
@@ -780,11 +810,7 @@ public final class ChainConnection implements Connection {
             ByteBuf view = b.unwrap();
             return alloc.buffer(view.readableBytes()).writeBytes(view, view.readerIndex(), view.readableBytes());
         }
-        if (buffer instanceof HeapIoBuffer) {
-            HeapIoBuffer h = (HeapIoBuffer) buffer;
-            return Unpooled.wrappedBuffer(h.array(), h.arrayOffset(), h.length());
-        }
-        return Unpooled.wrappedBuffer(buffer.toByteArray());
+        return Unpooled.wrappedBuffer(buffer.toByteArray()); // one copy: a filter's own buffer stays the filter's
     }
 
     private static void discard(IoBuffer buffer) {
@@ -947,11 +973,15 @@ public final class ChainConnection implements Connection {
 
         @Override
         public HostInfo upstreamHost() {
+            checkConfined("ReadFilterCallbacks.upstreamHost() of \"" + type + "\" (" + filter.getClass().getName()
+                    + ")");
             return upstreamHost;
         }
 
         @Override
         public void setUpstreamHost(HostInfo host) {
+            checkConfined("ReadFilterCallbacks.setUpstreamHost() of \"" + type + "\" ("
+                    + filter.getClass().getName() + ")");
             upstreamHost = host;
         }
 

@@ -1,13 +1,20 @@
 package io.ferry.testkit.contract;
 
+import io.ferry.filter.api.ConnectionCloseType;
+import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.FilterApi;
+import io.ferry.filter.api.FilterChainContext;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.NetworkFilterChainFactory;
+import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.ReadFilterCallbacks;
+import io.ferry.filter.api.SharedState;
+import io.ferry.filter.api.WriteFilter;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -16,6 +23,7 @@ import org.opentest4j.TestAbortedException;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -436,6 +444,22 @@ class ContractKitCatchesViolationsTest {
         assertViolation("R3.2", kit::required_r3_2_apiVersionIsCompatible);
     }
 
+    /** R3.2 is the registry's rule ({@link FilterApi#incompatibility}): what one accepts, the other accepts. */
+    @Test
+    void r3_2AcceptsExactlyTheVersionsTheRegistryAccepts() {
+        for (String v : new String[] {"1.0", "1.0.1", FilterApi.VERSION, FilterApi.VERSION + ".7"}) {
+            kit(provider(v, c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible();
+        }
+        for (String v : new String[] {"1.99", "2.0", "0.9", "latest", "1", null}) {
+            ReadFilterContractTest kit = kit(provider(v, c -> (ctx, cb) -> { }), null);
+            AssertionError e = assertThrows(AssertionError.class, kit::required_r3_2_apiVersionIsCompatible,
+                    String.valueOf(v));
+            assertTrue(e.getMessage().startsWith("R3.2: "), e.getMessage());
+            assertTrue(e.getMessage().contains(FilterApi.incompatibility(v).orElseThrow()),
+                    "the kit gives the registry's advice: " + e.getMessage());
+        }
+    }
+
     @Test
     void aWrongTypeBreaksR3_1() {
         ReadFilterContractTest kit = new ReadFilterContractTest() {
@@ -484,8 +508,8 @@ class ContractKitCatchesViolationsTest {
         }
         AssertionError e = assertThrows(AssertionError.class,
                 () -> kit(provider("2.0", c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible());
-        assertTrue(e.getMessage().startsWith("R3.2: apiVersion() \"2.0\" is not compatible with filter-api 1.0: "
-                + "build it against filter-api 1.x"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("R3.2: apiVersion() \"2.0\" is not compatible with filter-api "
+                + FilterApi.VERSION + ", so the runtime would refuse the provider: build it against filter-api 1.x"), e.getMessage());
         e = assertThrows(AssertionError.class,
                 () -> kit(provider("one", c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible());
         assertTrue(e.getMessage().contains("must return the \"major.minor\" version"), e.getMessage());
@@ -498,5 +522,191 @@ class ContractKitCatchesViolationsTest {
         io.ferry.testkit.embedded.EmbeddedFilterChain b = io.ferry.testkit.embedded.EmbeddedFilterChain.builder()
                 .factory("t", (ctx, cb) -> { }).build();
         assertNotEquals(a.connection().id(), b.connection().id(), "Connection.id() is unique");
+    }
+
+    // ------------------------------------------------------------------ R4.3: timers off the connection's thread
+
+    /** Closes the connection a second after it opened unless a filter chose an upstream: reads it on the timer. */
+    public static final class RacyTimeout implements ReadFilter {
+        final FilterScheduler scheduler;
+        final boolean hop;
+        ReadFilterCallbacks callbacks;
+
+        RacyTimeout(FilterScheduler scheduler, boolean hop) {
+            this.scheduler = scheduler;
+            this.hop = hop;
+        }
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onNewConnection() {
+            scheduler.schedule(() -> {
+                Runnable check = () -> {
+                    if (callbacks.upstreamHost() == null) {
+                        callbacks.connection().close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+                    }
+                };
+                if (hop) {
+                    callbacks.connection().execute(check);   // right: back to the connection's thread
+                } else {
+                    check.run();                             // wrong: connection state read on the timer thread
+                }
+            }, 1, TimeUnit.SECONDS);
+            return FilterStatus.CONTINUE;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    static ReadFilterContractTest timeoutKit(boolean hop) {
+        return kit(provider(FilterApi.VERSION, c -> (ctx, cb) -> cb.addReadFilter(
+                new RacyTimeout(c.environment().scheduler(), hop))), null);
+    }
+
+    @Test
+    void aTimerThatReadsConnectionStateOffItsThreadBreaksR4_3() {
+        assertViolation("R4.3", timeoutKit(false)::required_r4_3_timersTouchTheConnectionOnlyOnItsThread);
+    }
+
+    @Test
+    void aTimerThatHopsBackToTheConnectionsThreadKeepsR4_3() throws Exception {
+        ReadFilterContractTest kit = timeoutKit(true);
+        kit.required_r4_3_timersTouchTheConnectionOnlyOnItsThread();
+        kit.required_r4_1_onDataNeverKeepsTheBuffer();
+        kit.closeFactories();
+    }
+
+    // ------------------------------------------------------------------ R3.6: shared state, declared or not
+
+    /** Admits at most two open connections per factory; the others are closed at once. */
+    static class Limit implements NetworkFilterChainFactory {
+        final AtomicInteger open = new AtomicInteger();
+        final boolean leaks;
+
+        Limit(boolean leaks) {
+            this.leaks = leaks;
+        }
+
+        @Override
+        public void createFilterChain(FilterChainContext context, NetworkFilterChainFactoryCallbacks callbacks) {
+            callbacks.addReadFilter(new ReadFilter() {
+                @Override
+                public void initializeReadFilterCallbacks(ReadFilterCallbacks cb) {
+                    if (!leaks) {
+                        cb.connection().addConnectionEventListener(e -> {
+                            if (e.isClose()) {
+                                open.decrementAndGet();
+                            }
+                        });
+                    }
+                    if (open.incrementAndGet() > 2) {
+                        cb.connection().close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+                    }
+                }
+
+                @Override
+                public FilterStatus onData(IoBuffer buffer) {
+                    return FilterStatus.CONTINUE;
+                }
+            });
+        }
+    }
+
+    @SharedState("the open-connection count of the limit")
+    static final class DeclaredLimit extends Limit {
+        DeclaredLimit(boolean leaks) {
+            super(leaks);
+        }
+    }
+
+    @Test
+    void aConnectionLimitThatDoesNotDeclareItsSharedStateBreaksR3_6() {
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> new Limit(false)), null);
+        assertViolation("R3.6", kit::required_r3_6_connectionsOnSeveralThreadsDoNotInterfere);
+    }
+
+    @Test
+    void aDeclaredConnectionLimitKeepsR3_6() throws Exception {
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> new DeclaredLimit(false)), null);
+        TestAbortedException skipped = assertThrows(TestAbortedException.class,
+                kit::required_r3_6_connectionsOnSeveralThreadsDoNotInterfere);
+        assertTrue(skipped.getMessage().contains("@SharedState(\"the open-connection count of the limit\")"),
+                skipped.getMessage());
+        kit.required_r3_6_sharedStateIsThreadSafeAndReturnsWhenConnectionsClose();
+        kit.closeFactories();
+    }
+
+    @Test
+    void aDeclaredLimitThatLeaksItsCountBreaksR3_6() {
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> new DeclaredLimit(true)), null);
+        assertViolation("R3.6", kit::required_r3_6_sharedStateIsThreadSafeAndReturnsWhenConnectionsClose);
+    }
+
+    // ------------------------------------------------------------------ R1.11 / R2.5 per direction
+
+    /** Forwards what it reads; upper-cases what is written. */
+    public static final class ShoutingWriter implements ReadFilter, WriteFilter {
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+
+        @Override
+        public FilterStatus onWrite(List<IoBuffer> buffers) {
+            for (IoBuffer b : buffers) {
+                byte[] bytes = b.toByteArray();
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) (bytes[i] ^ 0x20);
+                }
+                b.drain(bytes.length);
+                b.append(bytes);
+            }
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    static ReadFilterContractTest shoutingKit(boolean forwardsOutbound) {
+        NetworkFilterFactoryProvider p = provider(FilterApi.VERSION, c -> (ctx, cb) -> {
+            ShoutingWriter f = new ShoutingWriter();
+            cb.addReadFilter(f);
+            cb.addWriteFilter(f);
+        });
+        return new ReadFilterContractTest() {
+            @Override
+            protected String type() {
+                return "bad";
+            }
+
+            @Override
+            protected String validConfig() {
+                return "{}";
+            }
+
+            @Override
+            protected NetworkFilterFactoryProvider loadProvider(String type) {
+                return p;
+            }
+
+            @Override
+            protected boolean forwardsOutbound() {
+                return forwardsOutbound;
+            }
+        };
+    }
+
+    @Test
+    void eachDirectionHasItsOwnForwardingSwitch() throws Exception {
+        ReadFilterContractTest honest = shoutingKit(false);
+        honest.required_r1_11_forwardingFilterPassesEveryByteInOrder();   // inbound is still checked
+        assertThrows(TestAbortedException.class, honest::required_r2_5_forwardingWriteFilterPassesEveryByteInOrder);
+        honest.closeFactories();
+        assertViolation("R2.5", shoutingKit(true)::required_r2_5_forwardingWriteFilterPassesEveryByteInOrder);
     }
 }

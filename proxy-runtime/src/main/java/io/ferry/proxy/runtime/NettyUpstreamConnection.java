@@ -4,7 +4,6 @@ import io.ferry.filter.api.ConnectionCloseType;
 import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.HostInfo;
 import io.ferry.filter.api.IoBuffer;
-import io.ferry.filter.api.internal.HeapIoBuffer;
 import io.ferry.filter.api.upstream.UpstreamCallbacks;
 import io.ferry.filter.api.upstream.UpstreamConnection;
 import io.ferry.filter.api.upstream.UpstreamFailure;
@@ -362,8 +361,6 @@ final class NettyUpstreamConnection implements UpstreamConnection, LbContext, Ch
         ByteBuf data;
         if (buffer instanceof ByteBufIoBuffer b) {
             data = b.takeAll();
-        } else if (buffer instanceof HeapIoBuffer h) {
-            data = Unpooled.wrappedBuffer(h.array(), h.arrayOffset(), h.length());
         } else {
             data = Unpooled.wrappedBuffer(buffer.toByteArray());
         }

@@ -24,7 +24,8 @@ import io.ferry.proxy.admin.HttpLimits;
 import io.ferry.proxy.metrics.FerryCollector;
 import io.ferry.proxy.metrics.PrometheusSink;
 import io.ferry.proxy.stats.ListenerStats;
-import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.filter.chain.PluginScopes;
+import io.ferry.filter.chain.metrics.LocalMetricRegistry;
 import io.ferry.proxy.logging.LogRedaction;
 import io.ferry.filter.api.spi.Secrets;
 import io.netty.bootstrap.ServerBootstrap;
@@ -90,6 +91,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
     private final Map<Channel, SocketFile> socketFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** One plugin scope per filter type ({@code FilterConfig.pluginScope()}), closed after the factories. */
+    private final PluginScopes pluginScopes = new PluginScopes();
     /** Each filter type's declared secret keys ({@link NetworkFilterFactoryProvider#secretFields()}). */
     private final Map<String, Set<String>> secretFields = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-connections", GlobalEventExecutor.INSTANCE);
@@ -199,7 +202,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         filterStats.includeTyped(filterMetrics);
         RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
-                scheduler, Map.of(), clusterManager.clusters().keySet());
+                scheduler, clusterManager.clusters().keySet());
 
         List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
@@ -302,7 +305,7 @@ public final class ProxyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new ConfigException(e.getMessage(), e);
         }
-        RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment);
+        RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment, pluginScopes);
         Set<String> secret = declaredSecrets(provider);
         if (!secret.isEmpty()) {
             secretFields.merge(entry.type(), secret, (a, b) -> {
@@ -327,6 +330,9 @@ public final class ProxyServer implements AutoCloseable {
             }
         } catch (FilterConfigException e) {
             throw new ConfigException(e.getMessage(), e);
+        } catch (LinkageError e) {
+            // a class missing from a plugin, or a static initialiser that threw: the registry's one line, no trace
+            throw new ConfigException(registry.creationFailure(provider, entry.path(), e), e);
         } catch (RuntimeException e) {
             throw new ConfigException(filterConfig.path() + ": the \"" + entry.type() + "\" filter ("
                     + provider.getClass().getName() + ") failed: " + e
@@ -604,6 +610,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.warn("closing filter factory {} failed", c.getClass().getName(), e);
             }
         }
+        pluginScopes.close();
         if (ownTimer != null) {
             ownTimer.close();
         }

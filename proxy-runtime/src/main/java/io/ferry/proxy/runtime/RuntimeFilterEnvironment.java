@@ -7,8 +7,7 @@ import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
 
-import java.util.Map;
-import java.util.Optional;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,18 +23,16 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     private final AdminRegistry admin;
     private final StatsRegistry stats;
     private final FilterScheduler scheduler;
-    private final Map<Class<?>, Object> services;
     private final MetricRegistry metrics;
     private final Set<String> clusterNames;
 
     RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, MetricRegistry metrics,
-                             FilterScheduler scheduler, Map<Class<?>, Object> services, Set<String> clusterNames) {
+                             FilterScheduler scheduler, Set<String> clusterNames) {
         this.clusterNames = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(clusterNames));
         this.admin = admin;
         this.metrics = metrics;
         this.stats = stats;
         this.scheduler = scheduler;
-        this.services = Map.copyOf(services);
     }
 
     @Override
@@ -62,11 +59,6 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     @Override
     public Set<String> clusterNames() {
         return clusterNames;
-    }
-
-    @Override
-    public <T> Optional<T> service(Class<T> type) {
-        return Optional.ofNullable(services.get(type)).map(type::cast);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.ferry.filter.api.spi;
 
 import io.ferry.filter.api.Stable;
 import io.ferry.filter.api.admin.AdminRegistry;
-import io.ferry.filter.api.internal.LocalMetricRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
 
 import java.util.Optional;
@@ -28,7 +27,7 @@ public interface FilterEnvironment {
      */
     @io.ferry.filter.api.Experimental
     default MetricRegistry metrics() {
-        return LocalMetricRegistry.detached();
+        return DetachedMetricRegistry.INSTANCE;
     }
 
     /** Time and timers. Tests drive it by hand, so filters never read the system clock directly. */
@@ -46,9 +45,15 @@ public interface FilterEnvironment {
     }
 
     /**
-     * A runtime-specific service, for filters that need more than this API and accept to depend on one runtime.
-     * Built-in filters use none ({@code tcp_proxy} is written on this API alone); third-party filters should not
-     * depend on it.
+     * Always empty since 1.1. It was a lookup of runtime-specific services for built-in filters (the cluster manager
+     * of {@code tcp_proxy}); the runtime no longer offers any through it. State a filter shares between its
+     * factories belongs in {@link FilterConfig#pluginScope()}; everything else a filter may use is a method of
+     * this interface.
+     *
+     * @deprecated a service locator has no place in the SPI; removed in filter-api 2.0
      */
-    <T> Optional<T> service(Class<T> type);
+    @Deprecated(since = "1.1", forRemoval = true)
+    default <T> Optional<T> service(Class<T> type) {
+        return Optional.empty();
+    }
 }

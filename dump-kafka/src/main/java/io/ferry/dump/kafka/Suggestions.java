@@ -1,14 +1,13 @@
-package io.ferry.filter.api.spi;
+package io.ferry.dump.kafka;
 
 import java.util.Collection;
 import java.util.Locale;
 
 /**
- * "Did you mean ...?" for unknown names in configs: the closest known name by edit distance, if any is close. The
- * registry uses it for filter types and the Kafka sink for producer settings; a filter can use it in its
- * {@link FilterConfigException} messages for unknown fields. Stateless and thread-safe.
+ * "Did you mean ...?" for unknown producer setting names: the closest known name by edit distance, if any is close.
+ * The sink's own copy, as a plugin keeps its helpers to itself. Stateless and thread-safe.
  */
-public final class Suggestions {
+final class Suggestions {
 
     private Suggestions() {
     }
@@ -18,7 +17,7 @@ public final class Suggestions {
      * after a vendor prefix ({@code deny_prefix} for {@code example.deny_prefix}), or within an edit distance of about
      * a third of the word (at most 3).
      */
-    public static String closest(String wanted, Collection<String> candidates) {
+    static String closest(String wanted, Collection<String> candidates) {
         String w = wanted.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -1,6 +1,4 @@
-package io.ferry.filter.api.internal;
-
-import io.ferry.filter.api.IoBuffer;
+package io.ferry.filter.api;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.ferry.filter.api.internal;
+package io.ferry.filter.chain.metrics;
 
 import io.ferry.filter.api.metrics.Counter;
 import io.ferry.filter.api.metrics.Gauge;

@@ -1,4 +1,4 @@
-package io.ferry.filter.api.internal;
+package io.ferry.filter.chain.metrics;
 
 import io.ferry.filter.api.metrics.Counter;
 import io.ferry.filter.api.metrics.Gauge;
@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * {@link LongAdder}, gauges on an {@link AtomicLong} holding the value's bits, histograms on {@link LocalHistogram}.
  * Exporters read it with {@link #families()}.
  *
- * <p>Not part of the API.
+ * <p>The host's implementation, shared by the runtime and the test kit; plugins see only the {@code filter-api}
+ * interface.
  */
 public final class LocalMetricRegistry implements MetricRegistry {
 
@@ -35,14 +36,8 @@ public final class LocalMetricRegistry implements MetricRegistry {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final List<String> RESERVED = List.of("downstream_", "upstream_", "ferry_", "jvm_", "process_");
-    private static final LocalMetricRegistry DETACHED = new LocalMetricRegistry();
 
     private final Map<String, Family> families = new ConcurrentHashMap<>();
-
-    /** A registry nobody exports: what a {@code FilterEnvironment} without metrics of its own hands out. */
-    public static LocalMetricRegistry detached() {
-        return DETACHED;
-    }
 
     /**
      * All series of one name.

@@ -1,4 +1,4 @@
-package io.ferry.filter.api.internal;
+package io.ferry.filter.chain.metrics;
 
 import io.ferry.filter.api.metrics.Histogram;
 
@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #snapshot()} reads the cells without stopping writers, so its count, sum and buckets may each include an
  * observation the others do not yet.
  *
- * <p>Not part of the API: the runtime and the test kit share this implementation.
+ * <p>The host's implementation, shared by the runtime and the test kit; plugins see only the {@code filter-api}
+ * interface.
  */
 public final class LocalHistogram implements Histogram {
 

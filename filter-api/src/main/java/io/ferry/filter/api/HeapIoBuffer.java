@@ -1,6 +1,4 @@
-package io.ferry.filter.api.internal;
-
-import io.ferry.filter.api.IoBuffer;
+package io.ferry.filter.api;
 
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -9,10 +7,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The heap implementation behind {@link IoBuffer#wrap}, {@link IoBuffer#allocate} and {@link IoBuffer#copyOf}. Not
- * part of the API: use the static factories on {@link IoBuffer}.
+ * The heap implementation behind {@link IoBuffer#wrap}, {@link IoBuffer#allocate} and {@link IoBuffer#copyOf}.
+ * Package-private on purpose: its backing array is mutable, so no code outside this package, a plugin least of all,
+ * may reach it. Use the static factories on {@link IoBuffer}.
  */
-public final class HeapIoBuffer implements IoBuffer {
+final class HeapIoBuffer implements IoBuffer {
 
     private byte[] array;
     private int readerIndex;
@@ -21,7 +20,7 @@ public final class HeapIoBuffer implements IoBuffer {
     private final boolean readOnly;
     private long drainedCount;
 
-    public HeapIoBuffer(int initialCapacity) {
+    HeapIoBuffer(int initialCapacity) {
         if (initialCapacity < 0) {
             throw new IllegalArgumentException("initialCapacity: " + initialCapacity + " (expected: >= 0)");
         }
@@ -37,17 +36,17 @@ public final class HeapIoBuffer implements IoBuffer {
         this.readOnly = readOnly;
     }
 
-    public static HeapIoBuffer wrap(byte[] bytes, int offset, int length) {
+    static HeapIoBuffer wrap(byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         return new HeapIoBuffer(bytes, offset, offset + length, false, false);
     }
 
     /** The backing array; readable bytes are {@code [arrayOffset(), arrayOffset() + length())}. */
-    public byte[] array() {
+    byte[] array() {
         return array;
     }
 
-    public int arrayOffset() {
+    int arrayOffset() {
         return readerIndex;
     }
 
