@@ -19,7 +19,7 @@ public final class Redaction {
 
     /** The keys tcpcopy declares secret besides those named like credentials: its dump sinks'. */
     public static Set<String> secretFields() {
-        return SinkSpec.secretFields();
+        return SinkSpec.secretFields(SinkSpec.classPathProviders().values());
     }
 
     /** True if a value under {@code key} is redacted. */

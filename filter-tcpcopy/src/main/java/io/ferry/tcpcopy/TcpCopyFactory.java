@@ -1,7 +1,10 @@
 package io.ferry.tcpcopy;
 
+import io.ferry.dump.format.Endpoint;
+import io.ferry.dump.format.FerryRecord;
 import io.ferry.filter.api.FactoryInitializer;
 import io.ferry.filter.api.FilterChainContext;
+import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ListenerInfo;
 import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
@@ -13,13 +16,10 @@ import io.ferry.tcpcopy.config.Effective;
 import io.ferry.tcpcopy.config.Sampling;
 import io.ferry.tcpcopy.config.Strategy;
 import io.ferry.tcpcopy.config.TcpCopyConfig;
-import io.ferry.tcpcopy.dump.CaptureStats;
-import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.dump.CaptureGate;
-import io.ferry.tcpcopy.dump.ShedReason;
+import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.tcpcopy.dump.DumpWriter;
-import io.ferry.tcpcopy.record.Endpoint;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.tcpcopy.dump.ShedReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,10 +1,10 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryReader;
-import io.ferry.tcpcopy.record.FerryRecord;
-import io.ferry.tcpcopy.tools.DumpSource;
-import io.ferry.tcpcopy.tools.Selection;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryReader;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.DumpSource;
+import io.ferry.dump.spi.Selection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,7 +35,7 @@ import java.util.TreeSet;
 /**
  * The {@code kafka://HOST:PORT[,HOST:PORT...]/TOPIC} source of the {@code ferry dump} tools: reads back what
  * {@link KafkaSink} wrote. Registered for the scheme {@code kafka} in
- * {@code META-INF/services/io.ferry.tcpcopy.tools.DumpSource}.
+ * {@code META-INF/services/io.ferry.dump.spi.DumpSource}.
  *
  * <h2>What it reads</h2>
  * A consumer without a group (nothing is committed, nothing changes on the broker) is assigned every partition of the
@@ -45,7 +45,7 @@ import java.util.TreeSet;
  * send time, at or after its capture time; the slack covers a broker that stamps with its own clock). Records are
  * then selected by their {@code ferry.window} header before their value is even copied out of the fetched batch, so
  * with {@code --window} other windows' payloads are never held; then by capture time after decoding (connections are
- * selected by {@link io.ferry.tcpcopy.tools.Capture}, which needs to see every connection to number them). Each
+ * selected by {@link io.ferry.dump.tools.Capture}, which needs to see every connection to number them). Each
  * value is one framed Ferry record of format 2 ({@link FerryReader#decodeFramed}: sync, length, CRC, body); a value
  * that does not decode (a record of an earlier format, a damaged one) is reported as a problem with its partition and
  * offset and skipped, and reading goes on. The proxy instance of a record is its {@code ferry.instance} header, or

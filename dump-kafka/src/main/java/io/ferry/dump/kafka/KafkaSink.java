@@ -1,8 +1,8 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.tcpcopy.dump.sink.DumpSink;
-import io.ferry.tcpcopy.dump.sink.EncodedRecord;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.DumpSink;
+import io.ferry.dump.spi.EncodedRecord;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;

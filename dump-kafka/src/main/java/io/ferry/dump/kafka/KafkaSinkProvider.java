@@ -1,13 +1,13 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.tcpcopy.dump.sink.DumpSink;
-import io.ferry.tcpcopy.dump.sink.DumpSinkProvider;
-import io.ferry.tcpcopy.dump.sink.SinkSpec;
+import io.ferry.dump.spi.DumpSink;
+import io.ferry.dump.spi.DumpSinkProvider;
+import io.ferry.dump.spi.SinkConfig;
+import io.ferry.dump.spi.SinkConfigException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * Registers the {@code kafka} dump sink ({@link KafkaSink}) with tcpcopy's sink SPI.
+ * Registers the {@code kafka} dump sink ({@link KafkaSink}) through the dump sink SPI ({@code io.ferry.dump.spi}).
  *
  * <p>{@link #validate} (when the tcpcopy config is parsed) checks every field and every producer setting, and does,
  * offline, what the {@link KafkaProducer} constructor checks ({@link ProducerSettings#checkConstructible}): a bad
@@ -33,24 +33,24 @@ public final class KafkaSinkProvider implements DumpSinkProvider {
     }
 
     @Override
-    public void validate(SinkSpec spec) throws FilterConfigException {
+    public void validate(SinkConfig spec) throws SinkConfigException {
         KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
         ProducerSettings.checkConstructible(spec.path(), c.producerProps(), c.userSettings());
     }
 
     @Override
-    public DumpSink create(SinkSpec spec) {
+    public DumpSink create(SinkConfig spec) {
         KafkaSinkConfig c;
         try {
             c = KafkaSinkConfig.parse(spec);
-        } catch (FilterConfigException e) {
+        } catch (SinkConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);   // validate() accepted it before
         }
         try {
             return new KafkaSink(c);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(FilterConfigException.format(spec.path("producer"), "{...}",
-                    "settings the Kafka producer accepts; kafka-clients says: " + e.getMessage()), e);
+            throw new IllegalArgumentException(new SinkConfigException(spec.path("producer"), "{...}",
+                    "settings the Kafka producer accepts; kafka-clients says: " + e.getMessage()).getMessage(), e);
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.tcpcopy.record.Endpoint;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
-import io.ferry.tcpcopy.tools.Selection;
+import io.ferry.dump.format.Endpoint;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.Selection;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -129,8 +129,8 @@ class KafkaDumpSourceTest {
         }
     }
 
-    static io.ferry.tcpcopy.tools.Capture read(Selection s) throws IOException {
-        io.ferry.tcpcopy.tools.Capture c = io.ferry.tcpcopy.tools.Capture.read(uri, s);
+    static io.ferry.dump.tools.Capture read(Selection s) throws IOException {
+        io.ferry.dump.tools.Capture c = io.ferry.dump.tools.Capture.read(uri, s);
         assertEquals(List.of(), c.problems());
         return c;
     }
@@ -140,9 +140,9 @@ class KafkaDumpSourceTest {
     }
 
     /** Every connection of {@code c} is one of {@code keys}, all of them are there, and each is byte-exact. */
-    static void assertConnections(Set<String> keys, io.ferry.tcpcopy.tools.Capture c) {
+    static void assertConnections(Set<String> keys, io.ferry.dump.tools.Capture c) {
         Set<String> got = new HashSet<>();
-        for (io.ferry.tcpcopy.tools.Capture.Conn k : c.connections().values()) {
+        for (io.ferry.dump.tools.Capture.Conn k : c.connections().values()) {
             got.add(k.key());
             Sent s = expected.get(k.key());
             assertArrayEquals(s.inbound().toByteArray(), k.bytes(FerryRecord.INBOUND), k.key() + " inbound");
@@ -167,11 +167,11 @@ class KafkaDumpSourceTest {
 
     @Test
     void everythingReadsBackWithTheInstancesKeptApartAndDistinctIds() throws Exception {
-        io.ferry.tcpcopy.tools.Capture c = read(Selection.ALL);
+        io.ferry.dump.tools.Capture c = read(Selection.ALL);
         assertEquals(Set.of("proxy-a", "proxy-b"), c.instances());
         assertConnections(keys(0), c);
         assertEquals(10, c.connections().size(), "ids 1..5 of two instances: ten distinct displayed ids");
-        for (io.ferry.tcpcopy.tools.Capture.Conn k : c.connections().values()) {
+        for (io.ferry.dump.tools.Capture.Conn k : c.connections().values()) {
             for (FerryRecord r : k.data) {
                 assertEquals(k.id, r.connectionId(), "records carry the displayed id, so converters keep them apart");
             }
@@ -182,13 +182,13 @@ class KafkaDumpSourceTest {
 
     @Test
     void aWindowSelectsItsConnectionsOnly() throws Exception {
-        io.ferry.tcpcopy.tools.Capture all = read(Selection.ALL);
+        io.ferry.dump.tools.Capture all = read(Selection.ALL);
         String w2 = all.connections().values().stream().filter(k -> k.key().equals("proxy-b/4"))
                 .findFirst().orElseThrow().windows.iterator().next();
         Set<String> inW2 = new HashSet<>();
         all.connections().values().stream().filter(k -> k.windows.contains(w2)).forEach(k -> inW2.add(k.key()));
         assertTrue(inW2.containsAll(Set.of("proxy-b/4", "proxy-b/5")) && keys(2).containsAll(inW2), inW2.toString());
-        io.ferry.tcpcopy.tools.Capture c = read(select(List.of(w2), List.of(), null, null));
+        io.ferry.dump.tools.Capture c = read(select(List.of(w2), List.of(), null, null));
         assertConnections(inW2, c);
         assertTrue(c.records().stream().allMatch(r -> r.window().equals(w2)));
         // --window repeats: the second windows of both instances select all of the second round's connections
@@ -199,11 +199,11 @@ class KafkaDumpSourceTest {
 
     @Test
     void connectionsSelectByKeyAndByTheDisplayedId() throws Exception {
-        io.ferry.tcpcopy.tools.Capture c = read(select(List.of(), List.of("proxy-b/2", "proxy-a/2"), null, null));
+        io.ferry.dump.tools.Capture c = read(select(List.of(), List.of("proxy-b/2", "proxy-a/2"), null, null));
         assertConnections(Set.of("proxy-a/2", "proxy-b/2"), c);
         assertEquals(List.of(), c.unmatched());
-        io.ferry.tcpcopy.tools.Capture all = read(Selection.ALL);
-        for (io.ferry.tcpcopy.tools.Capture.Conn k : c.connections().values()) {
+        io.ferry.dump.tools.Capture all = read(Selection.ALL);
+        for (io.ferry.dump.tools.Capture.Conn k : c.connections().values()) {
             assertEquals(k.key(), all.connections().get(k.id).key(), "a selection keeps the displayed ids");
         }
 
@@ -251,14 +251,14 @@ class KafkaDumpSourceTest {
                         FerryRecord.data(now * 1000 + 1, 7, FerryRecord.INBOUND, "w1", "l", 0, new byte[] {2, 3})))).get();
             }
             String u = "kafka://" + broker.bootstrapServers() + "/" + topic;
-            io.ferry.tcpcopy.tools.Capture all = io.ferry.tcpcopy.tools.Capture.read(u, Selection.ALL);
+            io.ferry.dump.tools.Capture all = io.ferry.dump.tools.Capture.read(u, Selection.ALL);
             assertEquals(1, all.problems().size(), all.problems().toString());
             assertEquals(u + " partition 0 offset 0: the value does not start with a Ferry record (sync 6e6f, expected "
                     + "f7dc; a record of an earlier format?) (expected: one Ferry record, format 2); skipped",
                     all.problems().get(0));
             assertEquals(2, all.connections().size());
 
-            io.ferry.tcpcopy.tools.Capture recent = io.ferry.tcpcopy.tools.Capture.read(u,
+            io.ferry.dump.tools.Capture recent = io.ferry.dump.tools.Capture.read(u,
                     select(List.of(), List.of(), Instant.ofEpochMilli(now - TimeUnit.MINUTES.toMillis(10)), null));
             assertEquals(List.of(), recent.problems(), "the old records lie before the seek offset");
             assertEquals(Set.of("new/7"), Set.of(recent.connections().values().iterator().next().key()));
@@ -299,7 +299,7 @@ class KafkaDumpSourceTest {
                 p.send(raw(topic, null, now, "edge-9/0", "w", FerryFormat.encode(FerryRecord.refused(us + 4, "w", "l",
                         "rate_limit", 2)))).get();
             }
-            io.ferry.tcpcopy.tools.Capture c = io.ferry.tcpcopy.tools.Capture.read(
+            io.ferry.dump.tools.Capture c = io.ferry.dump.tools.Capture.read(
                     "kafka://" + broker.bootstrapServers() + "/" + topic, Selection.ALL);
             assertEquals(List.of(), c.problems());
             assertEquals(List.of("abandoned at 10 B: memory"),
@@ -330,21 +330,21 @@ class KafkaDumpSourceTest {
         }
         String unreachable = "kafka://127.0.0.1:" + closed + "/" + TOPIC;
         IOException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IOException.class,
-                () -> io.ferry.tcpcopy.tools.Capture.read(unreachable, Selection.ALL)));
+                () -> io.ferry.dump.tools.Capture.read(unreachable, Selection.ALL)));
         assertTrue(e.getMessage().startsWith(unreachable + ": no Kafka broker answered at 127.0.0.1:" + closed
                 + " within 10 s (expected: a reachable Kafka bootstrap server)"), e.getMessage());
 
         String missing = "kafka://" + broker.bootstrapServers() + "/no-such-topic";
         e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IOException.class,
-                () -> io.ferry.tcpcopy.tools.Capture.read(missing, Selection.ALL)));
+                () -> io.ferry.dump.tools.Capture.read(missing, Selection.ALL)));
         assertTrue(e.getMessage().startsWith(missing + ": topic no-such-topic does not exist on "
                 + broker.bootstrapServers() + " (expected: the topic the kafka dump sink writes to; topics there: ["), e.getMessage());
         assertTrue(e.getMessage().contains(TOPIC), e.getMessage());
 
-        e = assertThrows(IOException.class, () -> io.ferry.tcpcopy.tools.Capture.read("kafka://127.0.0.1:9092", Selection.ALL));
+        e = assertThrows(IOException.class, () -> io.ferry.dump.tools.Capture.read("kafka://127.0.0.1:9092", Selection.ALL));
         assertEquals("kafka://127.0.0.1:9092: no broker or no topic (expected: kafka://HOST:PORT[,HOST:PORT...]/TOPIC)",
                 e.getMessage());
-        e = assertThrows(IOException.class, () -> io.ferry.tcpcopy.tools.Capture.read("kafka://broker/t", Selection.ALL));
+        e = assertThrows(IOException.class, () -> io.ferry.dump.tools.Capture.read("kafka://broker/t", Selection.ALL));
         assertTrue(e.getMessage().contains("broker \"broker\" (expected: kafka://HOST:PORT"), e.getMessage());
         List<String> ok = new ArrayList<>();
         ok.add(KafkaDumpSource.Location.parse("kafka://a:1,b:2/t.x-y?security.protocol=SSL").bootstrap());

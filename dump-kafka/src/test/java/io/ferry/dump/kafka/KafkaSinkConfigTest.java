@@ -34,7 +34,7 @@ class KafkaSinkConfigTest {
     void foundThroughServiceLoaderAndProducerSettingsMapped() throws Exception {
         SinkSpec spec = SinkSpec.parseAll(List.of(sink("instance_id", "p1", "compression_type", "zstd", "acks", 1,
                 "linger_ms", 7, "producer", Map.of("security.protocol", "SSL"))), BASE).get(0);
-        KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
+        KafkaSinkConfig c = KafkaSinkConfig.parse(spec.config());
         Map<String, Object> p = c.producerProps();
         assertEquals("kafka", spec.name());
         assertEquals("p1", c.instanceId());

@@ -1,10 +1,10 @@
 package io.ferry.dump.kafka;
 
+import io.ferry.dump.format.FerryRecord;
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.tcpcopy.dump.DropReason;
 import io.ferry.tcpcopy.dump.DumpWriter;
-import io.ferry.tcpcopy.record.FerryRecord;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,7 +250,7 @@ public final class KafkaSinkRateBench {
             if (o == null || o.over) {
                 o = owners[c] = new Owner(c);
                 writer.submitControl(FerryRecord.open(micros, c, WINDOW, LISTENER,
-                        io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT, io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT,
+                        io.ferry.dump.format.Endpoint.UNKNOWN_ENDPOINT, io.ferry.dump.format.Endpoint.UNKNOWN_ENDPOINT,
                         false, 0, -1), "2045", o, stats);
             }
             byte[] p = payloads[(int) (id & (payloads.length - 1))];

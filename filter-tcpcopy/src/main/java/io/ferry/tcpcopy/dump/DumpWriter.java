@@ -1,12 +1,14 @@
 package io.ferry.tcpcopy.dump;
 
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.format.LayottoFormat;
+import io.ferry.dump.format.ProxyInstance;
+import io.ferry.dump.format.pcapng.PcapngSession;
+import io.ferry.dump.format.pcapng.PcapngWriter;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.dump.sink.DumpSinks;
-import io.ferry.tcpcopy.pcapng.PcapConverter;
-import io.ferry.tcpcopy.pcapng.PcapngWriter;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +133,7 @@ public final class DumpWriter implements AutoCloseable {
     private final ArrayDeque<Track> noticeOwnersInFlight = new ArrayDeque<>();
     private final IdentityHashMap<CaptureStats, Long> lostSeen = new IdentityHashMap<>();
     /** {@code "format": "pcapng"}: the TCP state of the conversations, and a buffer for one record's packets. */
-    private final PcapConverter.Session pcapSession = new PcapConverter.Session();
+    private final PcapngSession pcapSession = new PcapngSession();
     private final ByteArrayOutputStream pcapBuffer = new ByteArrayOutputStream();
     private final PcapngWriter pcapWriter = pcapWriter(pcapBuffer);
     private final StringBuilder line = new StringBuilder(256);

@@ -1,13 +1,12 @@
 package io.ferry.proxy.cli;
 
-import io.ferry.tcpcopy.pcapng.PcapConverter;
-import io.ferry.tcpcopy.pcapng.TsharkFollow;
-import io.ferry.tcpcopy.record.FerryRecord;
-import io.ferry.tcpcopy.tools.Capture;
-import io.ferry.tcpcopy.tools.Inspect;
-import io.ferry.tcpcopy.tools.Replay;
-import io.ferry.tcpcopy.tools.Selection;
-
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.Selection;
+import io.ferry.dump.tools.Capture;
+import io.ferry.dump.tools.Inspect;
+import io.ferry.dump.tools.PcapConverter;
+import io.ferry.dump.tools.Replay;
+import io.ferry.dump.tools.TsharkFollow;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -25,7 +24,7 @@ import java.util.Set;
 
 /**
  * {@code ferry dump ...}: tools for tcpcopy dumps. A SOURCE is a Ferry dump file, a dump directory, a Layotto
- * {@code dump_tcp_copy.log}, or a URI served by a {@link io.ferry.tcpcopy.tools.DumpSource} on the class path:
+ * {@code dump_tcp_copy.log}, or a URI served by a {@link io.ferry.dump.spi.DumpSource} on the class path:
  * {@code kafka://HOST:PORT[,HOST:PORT...]/TOPIC} reads the records the Kafka dump sink wrote (module
  * {@code dump-kafka}, bundled in {@code ferry.jar}).
  *

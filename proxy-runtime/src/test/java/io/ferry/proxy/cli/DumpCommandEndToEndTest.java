@@ -1,14 +1,14 @@
 package io.ferry.proxy.cli;
 
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.tools.Capture;
+import io.ferry.dump.tools.TsharkFollow;
 import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.config.MosnConfigLoader;
 import io.ferry.proxy.demo.EchoServer;
 import io.ferry.proxy.runtime.ProxyOptions;
 import io.ferry.proxy.runtime.ProxyServer;
-import io.ferry.tcpcopy.pcapng.TsharkFollow;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
-import io.ferry.tcpcopy.tools.Capture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,8 +1,8 @@
 package io.ferry.proxy.cli;
 
-import io.ferry.tcpcopy.record.Endpoint;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.Endpoint;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

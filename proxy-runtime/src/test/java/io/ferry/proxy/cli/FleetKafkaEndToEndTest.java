@@ -1,16 +1,16 @@
 package io.ferry.proxy.cli;
 
 import ch.qos.logback.classic.Level;
+import io.ferry.dump.format.FerryRecord;
 import io.ferry.dump.kafka.KafkaBroker;
+import io.ferry.dump.spi.Selection;
+import io.ferry.dump.tools.Capture;
+import io.ferry.dump.tools.TsharkFollow;
 import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.config.MosnConfigLoader;
 import io.ferry.proxy.demo.EchoServer;
 import io.ferry.proxy.runtime.ProxyOptions;
 import io.ferry.proxy.runtime.ProxyServer;
-import io.ferry.tcpcopy.pcapng.TsharkFollow;
-import io.ferry.tcpcopy.record.FerryRecord;
-import io.ferry.tcpcopy.tools.Capture;
-import io.ferry.tcpcopy.tools.Selection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

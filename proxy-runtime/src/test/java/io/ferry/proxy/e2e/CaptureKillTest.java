@@ -1,11 +1,11 @@
 package io.ferry.proxy.e2e;
 
-import io.ferry.proxy.demo.EchoServer;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryReader;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.tools.TsharkFollow;
 import io.ferry.proxy.cli.CliRun;
-import io.ferry.tcpcopy.pcapng.TsharkFollow;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryReader;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.proxy.demo.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
