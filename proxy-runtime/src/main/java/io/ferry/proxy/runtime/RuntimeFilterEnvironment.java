@@ -6,7 +6,10 @@ import io.ferry.filter.api.spi.FilterEnvironment;
 import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
+import io.ferry.filter.registry.Extension;
+import io.ferry.filter.registry.FilterRegistry;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@link FilterEnvironment} of the proxy runtime: the admin server (or a registry that accepts endpoints and
  * serves nothing, when no {@code admin} block is configured), the stats registry, the typed metrics (exported by the
  * prometheus sinks), the shared timer thread, and the
- * runtime services built-in filters look up (the cluster manager). Thread-safe.
+ * runtime services built-in filters look up (the cluster manager), and the extensions the filter registry found on the
+ * class path and in the plugin directory. Thread-safe.
  */
 final class RuntimeFilterEnvironment implements FilterEnvironment {
 
@@ -25,9 +29,11 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     private final FilterScheduler scheduler;
     private final Map<Class<?>, Object> services;
     private final MetricRegistry metrics;
+    private final FilterRegistry registry;
 
     RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, MetricRegistry metrics,
-                             FilterScheduler scheduler, Map<Class<?>, Object> services) {
+                             FilterScheduler scheduler, Map<Class<?>, Object> services, FilterRegistry registry) {
+        this.registry = registry;
         this.admin = admin;
         this.metrics = metrics;
         this.stats = stats;
@@ -58,6 +64,12 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     @Override
     public <T> Optional<T> service(Class<T> type) {
         return Optional.ofNullable(services.get(type)).map(type::cast);
+    }
+
+    /** The registry's extensions of {@code type}: the class path's, then each plugin location's. */
+    @Override
+    public <T> List<T> extensions(Class<T> type) {
+        return registry == null ? List.of() : registry.extensions(type).stream().map(Extension::instance).toList();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.ferry.dump.spi.DumpSinkProvider;
 import io.ferry.dump.spi.SinkConfig;
 import io.ferry.dump.spi.SinkConfigException;
 import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.filter.api.spi.FilterEnvironment;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -151,6 +152,21 @@ public record SinkSpec(SinkConfig config, DumpSinkProvider provider, int queueCa
             all.addAll(p.secretFields());
         }
         return Collections.unmodifiableSet(all);
+    }
+
+    /**
+     * The sink providers a filter of {@code environment} can use, by type: the runtime's extensions first (the class
+     * path, then the plugin directory: {@link FilterEnvironment#extensions}), then {@link #classPathProviders()} for
+     * types the runtime did not offer (an embedding without extension lookup, such as the test kit). The first
+     * provider of a type wins.
+     */
+    public static Map<String, DumpSinkProvider> providers(FilterEnvironment environment) {
+        Map<String, DumpSinkProvider> m = new TreeMap<>();
+        for (DumpSinkProvider p : environment.extensions(DumpSinkProvider.class)) {
+            m.putIfAbsent(p.type(), p);
+        }
+        classPathProviders().forEach(m::putIfAbsent);
+        return m;
     }
 
     /**
