@@ -13,7 +13,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * offline, what the {@link KafkaProducer} constructor checks ({@link ProducerSettings#checkConstructible}): a bad
  * setting, a missing trust store or a bad JAAS config stops startup with the one error format, and no broker is
  * contacted. {@link #create} (when the dump writer starts, i.e. while the proxy starts) constructs the producer at
- * once; should its constructor still fail, the error names the sink's path too. Stateless and thread-safe.
+ * once; should its constructor still fail, the error names the sink's path too. Both run with this module's class
+ * loader as the context class loader ({@link PluginContext}), so the classes settings name come from the plugin.
+ * Stateless and thread-safe.
  */
 public final class KafkaSinkProvider implements DumpSinkProvider {
 
@@ -34,8 +36,11 @@ public final class KafkaSinkProvider implements DumpSinkProvider {
 
     @Override
     public void validate(SinkConfig spec) throws SinkConfigException {
-        KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
-        ProducerSettings.checkConstructible(spec.path(), c.producerProps(), c.userSettings());
+        PluginContext.<Void, SinkConfigException>call(() -> {
+            KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
+            ProducerSettings.checkConstructible(spec.path(), c.producerProps(), c.userSettings());
+            return null;
+        });
     }
 
     @Override
@@ -47,7 +52,7 @@ public final class KafkaSinkProvider implements DumpSinkProvider {
             throw new IllegalArgumentException(e.getMessage(), e);   // validate() accepted it before
         }
         try {
-            return new KafkaSink(c);
+            return PluginContext.<KafkaSink, RuntimeException>call(() -> new KafkaSink(c));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(new SinkConfigException(spec.path("producer"), "{...}",
                     "settings the Kafka producer accepts; kafka-clients says: " + e.getMessage()).getMessage(), e);

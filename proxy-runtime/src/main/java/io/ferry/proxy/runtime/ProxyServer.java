@@ -7,7 +7,6 @@ import io.ferry.filter.api.admin.AdminRegistry;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
-import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.admin.AdminServer;
 import io.ferry.proxy.admin.FilterStatsRegistry;
