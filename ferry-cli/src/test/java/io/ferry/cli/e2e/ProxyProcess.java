@@ -50,6 +50,24 @@ final class ProxyProcess implements AutoCloseable {
         throw new AssertionError("the proxy did not listen within 60 s: " + proxy.log());
     }
 
+    /**
+     * Waits until {@code port} (the admin API's, say) accepts connections too: the proxy binds its listeners before
+     * its admin server, so a listener that accepts does not mean the admin API does yet.
+     */
+    ProxyProcess awaitPort(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            assertTrue(process.isAlive(), "the proxy exited: " + log());
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return this;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("port " + port + " did not accept within 60 s: " + log());
+    }
+
     String log() throws IOException {
         return Files.exists(stderr) ? Files.readString(stderr) : "";
     }
