@@ -2,7 +2,7 @@
 # Benchmarks Ferry against direct/haproxy/nginx/socat with the L4 load harness (its peers.sh), in one run.
 #
 #   bench/ferry-bench.sh HARNESS_DIR [peers.sh options...]
-#       builds proxy-runtime/target/ferry.jar if missing, then runs HARNESS_DIR/peers.sh with Ferry added as a
+#       builds ferry-cli/target/ferry.jar if missing, then runs HARNESS_DIR/peers.sh with Ferry added as a
 #       target (--target-cmd). Example: bench/ferry-bench.sh ../bench --reps 3 --duration 3
 #   bench/ferry-bench.sh serve PORT UPSTREAM_PORT [JVM_FLAG...]
 #       what peers.sh runs: writes a MOSN config (a listener on 127.0.0.1:PORT, tcp_proxy to a one-host cluster
@@ -14,11 +14,11 @@
 #       tcpcopy counters of GET /api/v1/stats every 30 s to its log.
 #
 #   bench/ferry-bench.sh serve-tcpcopy-kafka PORT UPSTREAM_PORT BOOTSTRAP [JVM_FLAG...]
-#       serve-tcpcopy plus a kafka dump sink (default settings, topic ferry-bench) to BOOTSTRAP (host:port) (ferry.jar
-#       bundles dump-kafka); prints the counters every 5 s (FERRY_BENCH_STATS_EVERY, seconds; 30 for serve-tcpcopy).
+#       serve-tcpcopy plus a kafka dump sink (default settings, topic ferry-bench) to BOOTSTRAP (host:port) (the kafka sink comes from
+#       the default plugin directory, ferry-cli/target/plugins); prints the counters every 5 s (FERRY_BENCH_STATS_EVERY, seconds; 30 for serve-tcpcopy).
 #
 # JVM flags: FERRY_JAVA_OPTS (default below). peers.sh pins the proxy to one CPU, so the JVM sees one processor.
-# FERRY_JAR runs another build of ferry.jar (default: proxy-runtime/target/ferry.jar).
+# FERRY_JAR runs another build of ferry.jar (default: ferry-cli/target/ferry.jar).
 # FERRY_BENCH_BASELINE_JAR=PATH adds a target ferry-baseline, the same config on the ferry.jar at PATH (e.g. one built
 # from the commit before a change), so a change is measured against its baseline in one interleaved run.
 # FERRY_BENCH_NIO=1 adds a second target, ferry-nio, the same proxy on Netty's NIO transport.
@@ -33,7 +33,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${FERRY_JAR:-$REPO/proxy-runtime/target/ferry.jar}"
+JAR="${FERRY_JAR:-$REPO/ferry-cli/target/ferry.jar}"
+PLUGINS="$REPO/ferry-cli/target/plugins"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
 JAVA_OPTS="${FERRY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
 
@@ -82,7 +83,7 @@ JSON
   fi
   echo "config $cfg, dump dir $dump"
   # shellcheck disable=SC2086
-  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" &
+  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" --plugins-dir "$PLUGINS" &
   java_pid=$!
   api="http://127.0.0.1:$admin_port/api/v1"
   opened=0
@@ -105,8 +106,8 @@ fi
 [ $# -ge 1 ] || { echo "usage: $0 HARNESS_DIR [peers.sh options...] | $0 serve PORT UPSTREAM_PORT" >&2; exit 2; }
 HARNESS="$(cd "$1" && pwd)"; shift
 [ -x "$HARNESS/peers.sh" ] || { echo "$HARNESS/peers.sh not found" >&2; exit 1; }
-if [ ! -f "$JAR" ]; then
-  (cd "$REPO" && mvn -B -q -pl proxy-runtime -am package -DskipTests)
+if [ ! -f "$JAR" ] || [ ! -d "$PLUGINS/dump-kafka" ]; then
+  (cd "$REPO" && mvn -B -q -pl ferry-cli -am package -DskipTests)
 fi
 targets=(--target-cmd "ferry=$REPO/bench/ferry-bench.sh serve {port} {upstream_port}")
 if [ -n "${FERRY_BENCH_BASELINE_JAR:-}" ]; then
@@ -139,9 +140,6 @@ if [ -z "$out" ]; then
   extra=(--out "$out")
 fi
 kafka_build "$REPO"
-if ! jar tf "$JAR" 2>/dev/null | grep -q 'io/ferry/dump/kafka/KafkaSinkProvider.class'; then
-  (cd "$REPO" && mvn -B -q -pl proxy-runtime -am package -DskipTests)   # a ferry.jar from before it bundled dump-kafka
-fi
 work="$(mktemp -d -t ferry-bench-kafka.XXXXXX)"
 trap 'kafka_stop_broker; rm -rf -- "$work"' EXIT
 trap 'exit 130' INT TERM

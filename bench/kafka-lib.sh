@@ -1,9 +1,11 @@
-# Shared by bench/kafka-sink-rate.sh and bench/ferry-bench.sh (sourced, not run): builds dump-kafka and runs the
-# standalone single-node KRaft broker of its test sources (io.ferry.dump.kafka.KafkaBrokerMain) on 127.0.0.1.
+# Shared by bench/kafka-sink-rate.sh and bench/ferry-bench.sh (sourced, not run): builds ferry-cli with the default
+# plugin directory (ferry-cli/target/plugins, where the Kafka sink is) and runs the standalone single-node KRaft
+# broker of dump-kafka's test sources (io.ferry.dump.kafka.KafkaBrokerMain) on 127.0.0.1.
 #
-#   kafka_build REPO          compiles dump-kafka and its reactor dependencies (tests too, no tests run) and writes
-#                             dump-kafka/target/bench-test-classpath.txt
-#   kafka_test_cp REPO        class path of the benchmark mains (test scope)
+#   kafka_build REPO          packages ferry-cli and its reactor dependencies (tests compiled, none run) and writes
+#                             ferry-cli/target/bench-test-classpath.txt
+#   kafka_test_cp REPO        class path of the benchmark mains (ferry-cli's test scope, which has the broker but
+#                             not the Kafka sink: the benchmark loads that from the plugin directory)
 #   kafka_start_broker REPO WORKDIR TOPIC:PARTITIONS...
 #                             starts the broker in its own session (lifetime bound FERRY_KAFKA_BROKER_LIFETIME s,
 #                             default 3600; pinned with taskset to FERRY_KAFKA_BROKER_CPU when set), waits until it
@@ -13,14 +15,15 @@
 
 kafka_build() {
   local repo="$1"
-  (cd "$repo" && mvn -B -q -pl dump-kafka -am test-compile dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-test-classpath.txt)
+  (cd "$repo" && mvn -B -q -pl ferry-cli -am package -DskipTests && \
+      mvn -B -q -pl ferry-cli dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.excludeGroupIds=io.ferry -Dmdep.outputFile=target/bench-test-classpath.txt)
 }
 
 # The reactor modules are not in the dependency plugin's list (they are not installed): add their classes.
 _kafka_reactor_cp() {
   local repo="$1" m cp=""
-  for m in filter-api filter-chain filter-registry filter-testkit filter-tcpcopy; do
+  for m in filter-api filter-chain filter-registry filter-testkit dump-format dump-tools filter-tcpcopy proxy-runtime; do
     [ -d "$repo/$m/target/classes" ] && cp="$cp:$repo/$m/target/classes"
   done
   echo "$cp"
@@ -28,7 +31,7 @@ _kafka_reactor_cp() {
 
 kafka_test_cp() {
   local repo="$1"
-  echo "$repo/dump-kafka/target/test-classes:$repo/dump-kafka/target/classes$(_kafka_reactor_cp "$repo"):$(cat "$repo/dump-kafka/target/bench-test-classpath.txt")"
+  echo "$repo/ferry-cli/target/test-classes:$repo/ferry-cli/target/classes:$repo/dump-kafka/target/test-classes$(_kafka_reactor_cp "$repo"):$(cat "$repo/ferry-cli/target/bench-test-classpath.txt")"
 }
 
 kafka_start_broker() {

@@ -1,5 +1,6 @@
 package io.ferry.tcpcopy;
 
+import io.ferry.dump.format.FerryRecord;
 import io.ferry.filter.api.Connection;
 import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.ConnectionEventListener;
@@ -7,7 +8,6 @@ import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.dump.CaptureGate;
 import io.ferry.tcpcopy.dump.CapturedConnection;
 import io.ferry.tcpcopy.dump.ShedReason;
-import io.ferry.tcpcopy.record.FerryRecord;
 
 /**
  * The capture of one connection, shared by its {@link CaptureReadFilter} and {@link CaptureWriteFilter}: whether it is

@@ -9,8 +9,8 @@ import io.ferry.tcpcopy.dump.CaptureGate;
 import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.tcpcopy.dump.DumpWriter;
 import io.ferry.tcpcopy.dump.ShedReason;
-import io.ferry.tcpcopy.record.Endpoint;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.Endpoint;
+import io.ferry.dump.format.FerryRecord;
 
 import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;

@@ -251,7 +251,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("listener", name);
         m.put("port", portLabel());
-        m.put("config", Redaction.redact(rawConfig));
+        m.put("config", Redaction.redact(rawConfig, config.dump().sinks()));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("app", windows.app().toMap());
         s.put("global", hub.globalStrategy().toMap());

@@ -5,9 +5,16 @@ import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
+import io.ferry.dump.spi.DumpSinkProvider;
 import io.ferry.tcpcopy.config.TcpCopyConfig;
+import io.ferry.tcpcopy.dump.sink.SinkSpec;
 import io.ferry.tcpcopy.fuse.SystemUsageSampler;
 import io.ferry.tcpcopy.fuse.UsageSampler;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code tcpcopy} network filter: Layotto's traffic dump (mosn/layotto pkg/filter/network/tcpcopy), with
@@ -31,6 +38,8 @@ public final class TcpCopyProvider implements NetworkFilterFactoryProvider {
     public static final String TYPE = "tcpcopy";
 
     private final TcpCopy tcpCopy;
+    /** The sink providers the runtime's extension lookup offered to {@link #create}: their secret keys are declared. */
+    private final Set<DumpSinkProvider> sinkProviders = ConcurrentHashMap.newKeySet();
 
     public TcpCopyProvider() {
         this(new SystemUsageSampler());
@@ -57,15 +66,22 @@ public final class TcpCopyProvider implements NetworkFilterFactoryProvider {
 
     @Override
     public NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException {
+        sinkProviders.addAll(SinkSpec.providers(config.environment()).values());
         TcpCopyConfig parsed = TcpCopyConfig.parse(config);
         tcpCopy.registerAdmin(config.environment().admin());
         return new TcpCopyFactory(tcpCopy, parsed, config);
     }
 
-    /** The credential keys of the dump sinks on the class path (the Kafka sink's {@code sasl.jaas.config}, ...). */
+    /**
+     * The credential keys of the dump sinks (the Kafka sink's {@code sasl.jaas.config}, ...): those on tcpcopy's class
+     * path, and, once {@link #create} has run, those the runtime found elsewhere (the plugin directory). The runtime
+     * asks again after {@code create}.
+     */
     @Override
-    public java.util.Set<String> secretFields() {
-        return Redaction.secretFields();
+    public Set<String> secretFields() {
+        Set<String> all = new TreeSet<>(Redaction.secretFields());
+        all.addAll(SinkSpec.secretFields(sinkProviders));
+        return Collections.unmodifiableSet(all);
     }
 
     /** The shared tcpcopy state and public API of every filter this provider created. */

@@ -1,11 +1,11 @@
 package io.ferry.tcpcopy;
 
+import io.ferry.dump.format.LayottoFormat;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ListenerInfo;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.tcpcopy.dump.LayottoFormat;
 import io.ferry.testkit.embedded.EmbeddedListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package io.ferry.tcpcopy;
 
+import io.ferry.dump.format.LayottoFormat;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
-import io.ferry.tcpcopy.dump.LayottoFormat;
 import io.ferry.testkit.embedded.EmbeddedEnvironment;
 import io.ferry.testkit.embedded.EmbeddedFilterChain;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package io.ferry.tcpcopy;
 
-import io.ferry.tcpcopy.dump.LayottoFormat;
-import io.ferry.tcpcopy.record.Endpoint;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryReader;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.Endpoint;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryReader;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.format.LayottoFormat;
 import io.ferry.testkit.embedded.EmbeddedEnvironment;
 import io.ferry.testkit.embedded.EmbeddedFilterChain;
 import org.junit.jupiter.api.Test;
@@ -197,7 +197,7 @@ class FerryCaptureTest {
 
     @Test
     void livePcapngFollowedByTsharkGivesBackBothSidesOfEachConnection() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.ferry.tcpcopy.pcapng.TsharkFollow.tshark() != null,
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.ferry.dump.tools.TsharkFollow.tshark() != null,
                 "tshark is not installed (Debian: apt-get install tshark; .ci/run installs it when it can)");
         format = "pcapng";
         TcpCopyFactory f = (TcpCopyFactory) provider.create(Harness.filterConfig(
@@ -220,10 +220,10 @@ class FerryCaptureTest {
         for (var w : provider.tcpCopy().writers()) {
             assertTrue(w.awaitIdle(30, TimeUnit.SECONDS));
         }
-        Path pcap = dir.resolve(io.ferry.tcpcopy.pcapng.PcapngWriter.FILE);
-        assertEquals(3, io.ferry.tcpcopy.pcapng.TsharkFollow.streamCount(pcap));
+        Path pcap = dir.resolve(io.ferry.dump.format.pcapng.PcapngWriter.FILE);
+        assertEquals(3, io.ferry.dump.tools.TsharkFollow.streamCount(pcap));
         for (int i = 0; i < 3; i++) {
-            var s = io.ferry.tcpcopy.pcapng.TsharkFollow.follow(pcap, i);
+            var s = io.ferry.dump.tools.TsharkFollow.follow(pcap, i);
             assertEquals("192.0.2.7:" + (40000 + i), s.node0());
             assertEquals("req" + i + ".0;req" + i + ".1;req" + i + ".2;", new String(s.fromNode0(), StandardCharsets.US_ASCII));
             assertEquals("resp" + i + ".0;resp" + i + ".1;resp" + i + ".2;", new String(s.fromNode1(), StandardCharsets.US_ASCII));

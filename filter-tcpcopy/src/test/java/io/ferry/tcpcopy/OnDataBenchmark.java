@@ -3,7 +3,6 @@ package io.ferry.tcpcopy;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
-import io.ferry.tcpcopy.dump.DropReason;
 import io.ferry.tcpcopy.dump.DumpWriter;
 import io.ferry.testkit.embedded.EmbeddedListener;
 import org.openjdk.jmh.annotations.Benchmark;

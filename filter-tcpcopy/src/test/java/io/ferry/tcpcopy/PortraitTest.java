@@ -1,6 +1,6 @@
 package io.ferry.tcpcopy;
 
-import io.ferry.tcpcopy.dump.LayottoFormat;
+import io.ferry.dump.format.LayottoFormat;
 import io.ferry.testkit.embedded.EmbeddedListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

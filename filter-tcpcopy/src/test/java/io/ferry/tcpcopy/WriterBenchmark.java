@@ -84,13 +84,13 @@ public class WriterBenchmark {
     public void persistBatch() throws InterruptedException {
         long now = System.currentTimeMillis() * 1000;
         if (offset == 0) {
-            writer.submitControl(io.ferry.tcpcopy.record.FerryRecord.open(now, 1, WINDOW, "l",
-                    io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT, io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT,
+            writer.submitControl(io.ferry.dump.format.FerryRecord.open(now, 1, WINDOW, "l",
+                    io.ferry.dump.format.Endpoint.UNKNOWN_ENDPOINT, io.ferry.dump.format.Endpoint.UNKNOWN_ENDPOINT,
                     false, 0, -1), "2045", owner, stats);
         }
         for (int i = 0; i < BATCH; i++) {
             if (writer.gate().reserve(size) != null || !writer.submitData(owner, stats, now, WINDOW, "2045", "l", 1,
-                    io.ferry.tcpcopy.record.FerryRecord.INBOUND, offset, io.ferry.filter.api.IoBuffer.wrap(payloads[i]),
+                    io.ferry.dump.format.FerryRecord.INBOUND, offset, io.ferry.filter.api.IoBuffer.wrap(payloads[i]),
                     0, size)) {
                 throw new IllegalStateException("a record did not fit");
             }

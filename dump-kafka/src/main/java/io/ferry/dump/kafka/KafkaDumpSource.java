@@ -1,10 +1,10 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryReader;
-import io.ferry.tcpcopy.record.FerryRecord;
-import io.ferry.tcpcopy.tools.DumpSource;
-import io.ferry.tcpcopy.tools.Selection;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryReader;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.DumpSource;
+import io.ferry.dump.spi.Selection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,7 +35,7 @@ import java.util.TreeSet;
 /**
  * The {@code kafka://HOST:PORT[,HOST:PORT...]/TOPIC} source of the {@code ferry dump} tools: reads back what
  * {@link KafkaSink} wrote. Registered for the scheme {@code kafka} in
- * {@code META-INF/services/io.ferry.tcpcopy.tools.DumpSource}.
+ * {@code META-INF/services/io.ferry.dump.spi.DumpSource}.
  *
  * <h2>What it reads</h2>
  * A consumer without a group (nothing is committed, nothing changes on the broker) is assigned every partition of the
@@ -45,7 +45,7 @@ import java.util.TreeSet;
  * send time, at or after its capture time; the slack covers a broker that stamps with its own clock). Records are
  * then selected by their {@code ferry.window} header before their value is even copied out of the fetched batch, so
  * with {@code --window} other windows' payloads are never held; then by capture time after decoding (connections are
- * selected by {@link io.ferry.tcpcopy.tools.Capture}, which needs to see every connection to number them). Each
+ * selected by {@link io.ferry.dump.tools.Capture}, which needs to see every connection to number them). Each
  * value is one framed Ferry record of format 2 ({@link FerryReader#decodeFramed}: sync, length, CRC, body); a value
  * that does not decode (a record of an earlier format, a damaged one) is reported as a problem with its partition and
  * offset and skipped, and reading goes on. The proxy instance of a record is its {@code ferry.instance} header, or
@@ -57,7 +57,8 @@ import java.util.TreeSet;
  * order preserved, so every connection's records arrive in capture order.
  *
  * <h2>Errors</h2>
- * A malformed URI, an unreachable bootstrap server (after {@link #TIMEOUT}) and a missing topic each end the read with
+ * A malformed URI, an unreachable bootstrap server (after {@link #TIMEOUT}, or the location's
+ * {@code default.api.timeout.ms}) and a missing topic each end the read with
  * one {@link IOException} naming the URI and what was expected. Extra consumer settings (TLS, SASL) can be given as
  * the URI's query, e.g. {@code kafka://kafka-1:9093/ferry-dumps?security.protocol=SSL&ssl.truststore.location=...}.
  *
@@ -67,6 +68,24 @@ public final class KafkaDumpSource implements DumpSource {
 
     /** How long to wait for a broker (metadata, offsets) before giving up. */
     static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** How long each request may wait for the brokers: {@link #TIMEOUT}, or a location's {@code default.api.timeout.ms}. */
+    private static Duration timeout(String location, Location loc) throws IOException {
+        String ms = loc.settings().get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        if (ms == null) {
+            return TIMEOUT;
+        }
+        try {
+            long v = Long.parseLong(ms);
+            if (v > 0) {
+                return Duration.ofMillis(v);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IOException(location + ": " + ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG + "=" + ms
+                + " (expected: a positive number of milliseconds)");
+    }
     /** How long a partition may make no progress towards its end offset before the read fails. */
     static final Duration STALL = Duration.ofSeconds(30);
     /** How far before {@code --since} a partition is read from, in Kafka timestamp. */
@@ -120,6 +139,11 @@ public final class KafkaDumpSource implements DumpSource {
     private record Entry(String instance, FerryRecord record) {
     }
 
+    /** {@code 10} for 10 s, {@code 0.5} for 500 ms. */
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
+    }
+
     public KafkaDumpSource() {
         // found by ServiceLoader
     }
@@ -129,17 +153,26 @@ public final class KafkaDumpSource implements DumpSource {
         return "kafka";
     }
 
+    /** Reads with this module's class loader as the context class loader ({@link PluginContext}). */
     @Override
     public void read(String location, Selection selection, Records out) throws IOException {
+        PluginContext.<Void, IOException>call(() -> {
+            readLocation(location, selection, out);
+            return null;
+        });
+    }
+
+    private void readLocation(String location, Selection selection, Records out) throws IOException {
         Location loc = Location.parse(location);
+        Duration timeout = timeout(location, loc);
         Properties p = new Properties();
         p.putAll(loc.settings());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, loc.bootstrap());
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ferry-dump-reader");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT.toMillis()));
-        p.putIfAbsent(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT.toMillis()));
+        p.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        p.putIfAbsent(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.putIfAbsent(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
         KafkaConsumer<byte[], byte[]> consumer;
         try {
@@ -148,20 +181,20 @@ public final class KafkaDumpSource implements DumpSource {
             throw new IOException(location + ": " + message(e) + " (" + EXPECTED + ")", e);
         }
         try (consumer) {
-            read(consumer, location, loc, selection, out);
+            read(consumer, location, loc, selection, out, timeout);
         } catch (KafkaException e) {
             throw new IOException(location + ": " + message(e), e);
         }
     }
 
     private static void read(KafkaConsumer<byte[], byte[]> consumer, String location, Location loc,
-                             Selection selection, Records out) throws IOException {
+                             Selection selection, Records out, Duration timeout) throws IOException {
         Map<String, List<PartitionInfo>> topics;
         try {
-            topics = consumer.listTopics(TIMEOUT);
+            topics = consumer.listTopics(timeout);
         } catch (TimeoutException e) {
             throw new IOException(location + ": no Kafka broker answered at " + loc.bootstrap() + " within "
-                    + TIMEOUT.toSeconds() + " s (expected: a reachable Kafka bootstrap server)", e);
+                    + seconds(timeout) + " s (expected: a reachable Kafka bootstrap server)", e);
         }
         List<PartitionInfo> infos = topics.get(loc.topic());
         if (infos == null || infos.isEmpty()) {
@@ -173,13 +206,13 @@ public final class KafkaDumpSource implements DumpSource {
         for (PartitionInfo info : infos) {
             partitions.add(new TopicPartition(loc.topic(), info.partition()));
         }
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-        Map<TopicPartition, Long> start = new HashMap<>(consumer.beginningOffsets(partitions, TIMEOUT));
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        Map<TopicPartition, Long> start = new HashMap<>(consumer.beginningOffsets(partitions, timeout));
         if (selection.sinceMicros() != Long.MIN_VALUE) {
             long since = Math.max(0, selection.sinceMicros() / 1000 - CLOCK_SLACK.toMillis());
             Map<TopicPartition, Long> query = new HashMap<>();
             partitions.forEach(tp -> query.put(tp, since));
-            for (Map.Entry<TopicPartition, OffsetAndTimestamp> e : consumer.offsetsForTimes(query, TIMEOUT).entrySet()) {
+            for (Map.Entry<TopicPartition, OffsetAndTimestamp> e : consumer.offsetsForTimes(query, timeout).entrySet()) {
                 start.put(e.getKey(), e.getValue() == null ? end.get(e.getKey()) : e.getValue().offset());
             }
         }
@@ -205,7 +238,7 @@ public final class KafkaDumpSource implements DumpSource {
             }
             List<TopicPartition> done = new ArrayList<>();
             for (TopicPartition tp : pending) {
-                if (consumer.position(tp, TIMEOUT) >= end.get(tp)) {
+                if (consumer.position(tp, timeout) >= end.get(tp)) {
                     done.add(tp);
                 }
             }

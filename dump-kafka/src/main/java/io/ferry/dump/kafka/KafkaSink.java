@@ -1,8 +1,8 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.tcpcopy.dump.sink.DumpSink;
-import io.ferry.tcpcopy.dump.sink.EncodedRecord;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.DumpSink;
+import io.ferry.dump.spi.EncodedRecord;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -31,7 +31,7 @@ import java.util.function.Function;
  * {@code ferry.listener} and {@code ferry.window} carry the proxy instance, the listener and the window id (UTF-8).
  *
  * <h2>Threading and blocking</h2>
- * Called on its sink thread only ({@link io.ferry.tcpcopy.dump.sink.DumpSinks}), never on the dump writer's or the
+ * Called on its sink thread only (tcpcopy's {@code DumpSinks}, or any host of the SPI), never on the dump writer's or the
  * data path's. The producer has {@code max.block.ms = 0} and a bounded {@code buffer.memory}: {@code send} never
  * waits for buffer space or metadata. A record refused because the buffer is full is dropped
  * ({@code dropped_buffer_full}). While the topic's metadata is not known yet (at start, or after the broker was away

@@ -1,7 +1,7 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.tcpcopy.dump.sink.SinkSpec;
+import io.ferry.dump.spi.SinkConfig;
+import io.ferry.dump.spi.SinkConfigException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -47,34 +47,34 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
             "plugin_key_prefixes");
     private static final List<String> COMPRESSION = List.of("none", "gzip", "snappy", "lz4", "zstd");
 
-    static KafkaSinkConfig parse(SinkSpec spec) throws FilterConfigException {
+    static KafkaSinkConfig parse(SinkConfig spec) throws SinkConfigException {
         spec.rejectUnknown(FIELDS);
         String bootstrap = spec.requireString("bootstrap_servers", "host:port[,host:port...] of the Kafka brokers");
         for (String hp : bootstrap.split(",")) {
             String s = hp.trim();
             int colon = s.lastIndexOf(':');
             if (colon <= 0 || colon == s.length() - 1 || !s.substring(colon + 1).chars().allMatch(Character::isDigit)) {
-                throw new FilterConfigException(spec.path("bootstrap_servers"), bootstrap,
+                throw new SinkConfigException(spec.path("bootstrap_servers"), bootstrap,
                         "host:port[,host:port...] of the Kafka brokers");
             }
         }
         String topic = spec.requireString("topic", "a Kafka topic name");
         if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
-            throw new FilterConfigException(spec.path("topic"), topic, "a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -");
+            throw new SinkConfigException(spec.path("topic"), topic, "a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -");
         }
         String instance = spec.string("instance_id", defaultInstanceId(), "a non-empty string naming this proxy");
         String compression = spec.string("compression_type", "lz4", "one of " + COMPRESSION);
         if (!COMPRESSION.contains(compression)) {
-            throw new FilterConfigException(spec.path("compression_type"), compression, "one of " + COMPRESSION);
+            throw new SinkConfigException(spec.path("compression_type"), compression, "one of " + COMPRESSION);
         }
         Object acksValue = spec.fields().get("acks");
         String acks = acksValue == null ? "all" : acksValue instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(acksValue);
         if (!List.of("0", "1", "all", "-1").contains(acks)) {
-            throw new FilterConfigException(spec.path("acks"), acksValue, "0, 1 or \"all\"");
+            throw new SinkConfigException(spec.path("acks"), acksValue, "0, 1 or \"all\"");
         }
         boolean idempotence = spec.bool("enable_idempotence", acks.equals("all") || acks.equals("-1"));
         if (idempotence && !(acks.equals("all") || acks.equals("-1"))) {
-            throw new FilterConfigException(spec.path("enable_idempotence"), true,
+            throw new SinkConfigException(spec.path("enable_idempotence"), true,
                     "false when acks is " + acks + " (idempotence needs acks \"all\")");
         }
         List<String> prefixes = pluginKeyPrefixes(spec);
@@ -94,7 +94,7 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(spec.integer("buffer_memory", 32L << 20, 1 << 20, 4L << 30)));
         long delivery = spec.integer("delivery_timeout_ms", 30_000, 1_000, 3_600_000);
         if (delivery < linger + 1_000) {
-            throw new FilterConfigException(spec.path("delivery_timeout_ms"), delivery,
+            throw new SinkConfigException(spec.path("delivery_timeout_ms"), delivery,
                     "at least linger_ms + 1000 (" + (linger + 1_000) + ")");
         }
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(delivery));
@@ -102,7 +102,7 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
         String requestTimeout = pass.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
         if (requestTimeout != null && !requestTimeout.contains("${")
                 && delivery < linger + Long.parseLong(requestTimeout)) {
-            throw new FilterConfigException(spec.path("delivery_timeout_ms"), delivery,
+            throw new SinkConfigException(spec.path("delivery_timeout_ms"), delivery,
                     "at least linger_ms + producer.request.timeout.ms (" + (linger + Long.parseLong(requestTimeout))
                             + "), as Kafka requires");
         }
@@ -116,20 +116,20 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
     }
 
     /** {@code plugin_key_prefixes}: keys of the {@code producer} map under these are a plugin's own, passed on. */
-    private static List<String> pluginKeyPrefixes(SinkSpec spec) throws FilterConfigException {
+    private static List<String> pluginKeyPrefixes(SinkConfig spec) throws SinkConfigException {
         Object v = spec.fields().get("plugin_key_prefixes");
         if (v == null) {
             return List.of();
         }
         if (!(v instanceof List<?> l)) {
-            throw new FilterConfigException(spec.path("plugin_key_prefixes"), v,
+            throw new SinkConfigException(spec.path("plugin_key_prefixes"), v,
                     "a list of key prefixes, e.g. [\"confluent.monitoring.interceptor.\"]");
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < l.size(); i++) {
             String at = spec.path("plugin_key_prefixes") + "[" + i + "]";
             if (!(l.get(i) instanceof String s)) {
-                throw new FilterConfigException(at, l.get(i), "a key prefix ending in \".\"");
+                throw new SinkConfigException(at, l.get(i), "a key prefix ending in \".\"");
             }
             ProducerSettings.checkPrefix(at, s);
             out.add(s);
@@ -137,8 +137,8 @@ record KafkaSinkConfig(String bootstrapServers, String topic, String instanceId,
         return List.copyOf(out);
     }
 
-    /** The process's instance id, the one its dump files name ({@link io.ferry.tcpcopy.dump.ProxyInstance}). */
+    /** The process's instance id, the one its dump files name ({@link io.ferry.dump.format.ProxyInstance}). */
     static String defaultInstanceId() {
-        return io.ferry.tcpcopy.dump.ProxyInstance.id();
+        return io.ferry.dump.format.ProxyInstance.id();
     }
 }

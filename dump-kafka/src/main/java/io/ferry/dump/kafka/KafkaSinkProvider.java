@@ -1,19 +1,21 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.tcpcopy.dump.sink.DumpSink;
-import io.ferry.tcpcopy.dump.sink.DumpSinkProvider;
-import io.ferry.tcpcopy.dump.sink.SinkSpec;
+import io.ferry.dump.spi.DumpSink;
+import io.ferry.dump.spi.DumpSinkProvider;
+import io.ferry.dump.spi.SinkConfig;
+import io.ferry.dump.spi.SinkConfigException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * Registers the {@code kafka} dump sink ({@link KafkaSink}) with tcpcopy's sink SPI.
+ * Registers the {@code kafka} dump sink ({@link KafkaSink}) through the dump sink SPI ({@code io.ferry.dump.spi}).
  *
  * <p>{@link #validate} (when the tcpcopy config is parsed) checks every field and every producer setting, and does,
  * offline, what the {@link KafkaProducer} constructor checks ({@link ProducerSettings#checkConstructible}): a bad
  * setting, a missing trust store or a bad JAAS config stops startup with the one error format, and no broker is
  * contacted. {@link #create} (when the dump writer starts, i.e. while the proxy starts) constructs the producer at
- * once; should its constructor still fail, the error names the sink's path too. Stateless and thread-safe.
+ * once; should its constructor still fail, the error names the sink's path too. Both run with this module's class
+ * loader as the context class loader ({@link PluginContext}), so the classes settings name come from the plugin.
+ * Stateless and thread-safe.
  */
 public final class KafkaSinkProvider implements DumpSinkProvider {
 
@@ -33,24 +35,27 @@ public final class KafkaSinkProvider implements DumpSinkProvider {
     }
 
     @Override
-    public void validate(SinkSpec spec) throws FilterConfigException {
-        KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
-        ProducerSettings.checkConstructible(spec.path(), c.producerProps(), c.userSettings());
+    public void validate(SinkConfig spec) throws SinkConfigException {
+        PluginContext.<Void, SinkConfigException>call(() -> {
+            KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
+            ProducerSettings.checkConstructible(spec.path(), c.producerProps(), c.userSettings());
+            return null;
+        });
     }
 
     @Override
-    public DumpSink create(SinkSpec spec) {
+    public DumpSink create(SinkConfig spec) {
         KafkaSinkConfig c;
         try {
             c = KafkaSinkConfig.parse(spec);
-        } catch (FilterConfigException e) {
+        } catch (SinkConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);   // validate() accepted it before
         }
         try {
-            return new KafkaSink(c);
+            return PluginContext.<KafkaSink, RuntimeException>call(() -> new KafkaSink(c));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(FilterConfigException.format(spec.path("producer"), "{...}",
-                    "settings the Kafka producer accepts; kafka-clients says: " + e.getMessage()), e);
+            throw new IllegalArgumentException(new SinkConfigException(spec.path("producer"), "{...}",
+                    "settings the Kafka producer accepts; kafka-clients says: " + e.getMessage()).getMessage(), e);
         }
     }
 }

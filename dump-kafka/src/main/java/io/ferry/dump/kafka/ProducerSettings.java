@@ -1,6 +1,6 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.dump.spi.SinkConfigException;
 import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.Partitioner;
@@ -104,13 +104,13 @@ final class ProducerSettings {
      * @param prefixes the sink's {@code plugin_key_prefixes}: keys under them are passed on unchecked
      */
     static void checkEntry(String path, String name, String value, List<String> prefixes)
-            throws FilterConfigException {
+            throws SinkConfigException {
         String at = path + "." + name;
         if (FIXED.containsKey(name)) {
-            throw new FilterConfigException(at, value, "not set here: " + FIXED.get(name));
+            throw new SinkConfigException(at, value, "not set here: " + FIXED.get(name));
         }
         if (SINK_FIELDS.containsKey(name)) {
-            throw new FilterConfigException(at, value, "not set here: use the sink's own field \""
+            throw new SinkConfigException(at, value, "not set here: use the sink's own field \""
                     + SINK_FIELDS.get(name) + "\"");
         }
         ConfigDef.ConfigKey key = DEF.configKeys().get(name);
@@ -118,8 +118,8 @@ final class ProducerSettings {
             if (CONFIG_PROVIDER_KEY.matcher(name).matches() || prefixes.stream().anyMatch(name::startsWith)) {
                 return;
             }
-            String hint = Suggestions.closest(name, DEF.names());
-            throw new FilterConfigException(at, value, "a Kafka producer setting"
+            String hint = Names.closest(name, DEF.names());
+            throw new SinkConfigException(at, value, "a Kafka producer setting"
                     + (hint != null ? ": did you mean \"" + hint + "\"?" : ", e.g. security.protocol, "
                     + "ssl.truststore.location, sasl.mechanism")
                     + " (a plugin's own keys need their prefix in plugin_key_prefixes)");
@@ -132,30 +132,30 @@ final class ProducerSettings {
         try {
             parsed = ConfigDef.parseType(name, value, key.type);
         } catch (ConfigException e) {
-            throw new FilterConfigException(at, shown, expected(key));
+            throw new SinkConfigException(at, shown, expected(key));
         }
         if (key.validator != null) {
             try {
                 key.validator.ensureValid(name, parsed);
             } catch (ConfigException e) {
-                throw new FilterConfigException(at, shown, expected(key));
+                throw new SinkConfigException(at, shown, expected(key));
             }
         }
     }
 
     /** Checks the names under {@code plugin_key_prefixes}: each must not hide a Kafka setting's typo. */
-    static void checkPrefix(String at, String prefix) throws FilterConfigException {
+    static void checkPrefix(String at, String prefix) throws SinkConfigException {
         if (prefix.isBlank() || !prefix.endsWith(".")) {
-            throw new FilterConfigException(at, prefix, "a key prefix ending in \".\", e.g. \"confluent.monitoring.interceptor.\"");
+            throw new SinkConfigException(at, prefix, "a key prefix ending in \".\", e.g. \"confluent.monitoring.interceptor.\"");
         }
         for (String n : new TreeSet<>(DEF.names())) {
             if (n.startsWith(prefix) || prefix.startsWith(n + ".")) {
-                throw new FilterConfigException(at, prefix, "a prefix of a plugin's own keys, not of Kafka producer "
+                throw new SinkConfigException(at, prefix, "a prefix of a plugin's own keys, not of Kafka producer "
                         + "settings (it covers " + n + ")");
             }
         }
         if (prefix.startsWith(AbstractConfig.CONFIG_PROVIDERS_CONFIG + ".")) {
-            throw new FilterConfigException(at, prefix, "a prefix of a plugin's own keys (config.providers keys are "
+            throw new SinkConfigException(at, prefix, "a prefix of a plugin's own keys (config.providers keys are "
                     + "always accepted)");
         }
     }
@@ -168,19 +168,19 @@ final class ProducerSettings {
      * @param user  the entries the user set in the {@code producer} map (for paths and shown values)
      */
     static void checkConstructible(String path, Map<String, Object> props, Map<String, String> user)
-            throws FilterConfigException {
+            throws SinkConfigException {
         ProducerConfig config;
         try {
             config = new ProducerConfig(props);
         } catch (ConfigException e) {
             String name = mentioned(e.getMessage(), props.keySet());
-            throw new FilterConfigException(at(path, name), shown(name, props), kafkaSays(e));
+            throw new SinkConfigException(at(path, name), shown(name, props), kafkaSays(e));
         }
         checkSaslMechanism(path, config, user);
         for (String store : List.of("ssl.truststore.location", "ssl.keystore.location")) {
             String file = config.getString(store);     // checked here: kafka-clients logs a stack trace first
             if (file != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
-                throw new FilterConfigException(at(path, store), file, securityExpected(store, config)
+                throw new SinkConfigException(at(path, store), file, securityExpected(store, config)
                         + "; no readable file at that path");
             }
         }
@@ -189,7 +189,7 @@ final class ProducerSettings {
             channels = ClientUtils.createChannelBuilder(config, Time.SYSTEM, new LogContext("[ferry kafka sink] "));
         } catch (RuntimeException e) {
             String name = securitySetting(e, config);
-            throw new FilterConfigException(at(path, name), shown(name, props), securityExpected(name, config)
+            throw new SinkConfigException(at(path, name), shown(name, props), securityExpected(name, config)
                     + "; " + kafkaSays(e));
         }
         try {
@@ -200,43 +200,43 @@ final class ProducerSettings {
         try {
             ClientUtils.parseAndValidateAddresses(config);
         } catch (ConfigException e) {
-            throw new FilterConfigException(path + ".bootstrap_servers", props.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+            throw new SinkConfigException(path + ".bootstrap_servers", props.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
                     "host names this host can resolve; " + kafkaSays(e));
         }
         checkClasses(path, config, ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, ProducerInterceptor.class);
         checkClasses(path, config, ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG, MetricsReporter.class);
         Class<?> partitioner = config.getClass(ProducerConfig.PARTITIONER_CLASS_CONFIG);
         if (partitioner != null && !Partitioner.class.isAssignableFrom(partitioner)) {
-            throw new FilterConfigException(at(path, ProducerConfig.PARTITIONER_CLASS_CONFIG), partitioner.getName(),
+            throw new SinkConfigException(at(path, ProducerConfig.PARTITIONER_CLASS_CONFIG), partitioner.getName(),
                     "a class implementing " + Partitioner.class.getName());
         }
     }
 
     /** An unknown mechanism would only fail when the producer connects; kafka-clients implements these five. */
     private static void checkSaslMechanism(String path, ProducerConfig config, Map<String, String> user)
-            throws FilterConfigException {
+            throws SinkConfigException {
         String mechanism = config.getString(SaslConfigs.SASL_MECHANISM);
         boolean sasl = config.getString(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG).toUpperCase().startsWith("SASL_");
         if (sasl && !SASL_MECHANISMS.contains(mechanism)
                 && config.getClass(SaslConfigs.SASL_CLIENT_CALLBACK_HANDLER_CLASS) == null) {
-            throw new FilterConfigException(at(path, SaslConfigs.SASL_MECHANISM), user.get(SaslConfigs.SASL_MECHANISM),
+            throw new SinkConfigException(at(path, SaslConfigs.SASL_MECHANISM), user.get(SaslConfigs.SASL_MECHANISM),
                     "one of " + String.join(", ", SASL_MECHANISMS) + ", or another mechanism with "
                             + SaslConfigs.SASL_CLIENT_CALLBACK_HANDLER_CLASS + " set");
         }
     }
 
     private static void checkClasses(String path, ProducerConfig config, String name, Class<?> type)
-            throws FilterConfigException {
+            throws SinkConfigException {
         for (String c : config.getList(name)) {
             Class<?> k;
             try {
                 k = Class.forName(c.trim(), false, classLoader());
             } catch (ClassNotFoundException | LinkageError e) {
-                throw new FilterConfigException(at(path, name), String.join(",", config.getList(name)),
+                throw new SinkConfigException(at(path, name), String.join(",", config.getList(name)),
                         "class names on the proxy's class path (" + c.trim() + " is not)");
             }
             if (!type.isAssignableFrom(k)) {
-                throw new FilterConfigException(at(path, name), String.join(",", config.getList(name)),
+                throw new SinkConfigException(at(path, name), String.join(",", config.getList(name)),
                         "classes implementing " + type.getName() + " (" + c.trim() + " does not)");
             }
         }

@@ -1,7 +1,7 @@
 package io.ferry.dump.kafka;
 
-import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.tcpcopy.dump.sink.SinkSpec;
+import io.ferry.dump.spi.SinkConfig;
+import io.ferry.dump.spi.SinkConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -27,13 +27,13 @@ class KafkaSinkConfigTest {
     }
 
     private static String error(Map<String, Object> sink) {
-        return assertThrows(FilterConfigException.class, () -> SinkSpec.parseAll(List.of(sink), BASE)).getMessage();
+        return assertThrows(SinkConfigException.class, () -> Sinks.validated(sink)).getMessage();
     }
 
     @Test
     void foundThroughServiceLoaderAndProducerSettingsMapped() throws Exception {
-        SinkSpec spec = SinkSpec.parseAll(List.of(sink("instance_id", "p1", "compression_type", "zstd", "acks", 1,
-                "linger_ms", 7, "producer", Map.of("security.protocol", "SSL"))), BASE).get(0);
+        SinkConfig spec = Sinks.validated(sink("instance_id", "p1", "compression_type", "zstd", "acks", 1,
+                "linger_ms", 7, "producer", Map.of("security.protocol", "SSL")));
         KafkaSinkConfig c = KafkaSinkConfig.parse(spec);
         Map<String, Object> p = c.producerProps();
         assertEquals("kafka", spec.name());
@@ -67,18 +67,14 @@ class KafkaSinkConfigTest {
     }
 
     @Test
-    void theSinkDeclaresKafkaClientsPasswordSettingsSecretAndTcpcopyHidesThemInTheMemDump() {
+    void theSinkDeclaresKafkaClientsPasswordSettingsSecret() {
         java.util.Set<String> secret = new KafkaSinkProvider().secretFields();
         for (String k : List.of("sasl.jaas.config", "ssl.key.password", "ssl.keystore.password",
                 "ssl.truststore.password", "ssl.keystore.key")) {
             org.junit.jupiter.api.Assertions.assertTrue(secret.contains(k), k + " in " + secret);
         }
         org.junit.jupiter.api.Assertions.assertFalse(secret.contains("security.protocol"));
-        org.junit.jupiter.api.Assertions.assertTrue(io.ferry.tcpcopy.Redaction.secretFields().containsAll(secret),
-                "tcpcopy declares its sinks' secret keys");
-        Object redacted = io.ferry.tcpcopy.Redaction.redact(Map.of("dump", Map.of("sinks", List.of(sink("producer",
-                Map.of("sasl.jaas.config", "PlainLoginModule required password=\"pw\";"))))));
-        org.junit.jupiter.api.Assertions.assertTrue(redacted.toString().contains("sasl.jaas.config=***REDACTED***"),
-                redacted.toString());
+        // tcpcopy declares them for its config and hides them (ferry-cli's KafkaPluginIT: the config dump of a proxy
+        // whose kafka sink came from the plugin directory)
     }
 }

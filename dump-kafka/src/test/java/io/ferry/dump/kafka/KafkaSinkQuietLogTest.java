@@ -3,10 +3,9 @@ package io.ferry.dump.kafka;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.ferry.tcpcopy.dump.sink.EncodedRecord;
-import io.ferry.tcpcopy.dump.sink.SinkSpec;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.EncodedRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -50,7 +49,7 @@ class KafkaSinkQuietLogTest {
         fields.put("type", "kafka");
         fields.put("bootstrap_servers", "127.0.0.1:9");
         fields.put("topic", "ferry-dumps");
-        KafkaSinkConfig config = KafkaSinkConfig.parse(SinkSpec.parseAll(List.of(fields), "dump.sinks").get(0));
+        KafkaSinkConfig config = KafkaSinkConfig.parse(Sinks.validated(fields));
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
         AtomicLong clock = new AtomicLong();

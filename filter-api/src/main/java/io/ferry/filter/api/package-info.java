@@ -36,8 +36,9 @@
  * supplies {@code slf4j-api} and its backend, configured by the config's {@code servers[0].default_log_level} and
  * {@code default_log_path}. A plugin bundles neither the API nor a binding. The plugin class loader takes these
  * packages from the host, always, whatever the plugin's jars contain: {@code java.*}, {@code javax.*},
- * {@code io.ferry.filter.api.*}, {@code io.netty.*} and {@code org.slf4j.*}; every other class comes from the plugin's
- * own location first. Name loggers after the filter's classes; log per connection at DEBUG, never per byte on the
+ * {@code io.ferry.filter.api.*}, {@code io.ferry.dump.spi.*}, {@code io.ferry.dump.format.*} (the dump formats and
+ * the SPIs of tcpcopy's extensions), {@code io.netty.*} and {@code org.slf4j.*}; every other class comes from the
+ * plugin's own location first. Name loggers after the filter's classes; log per connection at DEBUG, never per byte on the
  * event loop; and keep credentials out of messages ({@link io.ferry.filter.api.spi.Secrets}: the runtime scrubs the
  * values of secret config keys from its log lines, but not a value a filter builds itself).
  *

@@ -41,10 +41,16 @@ import java.util.stream.Collectors;
  *   <li>{@link ServiceLoader} over the {@linkplain Builder#parent parent} class loader: the class path.</li>
  *   <li>For each location of the plugin directory, in name order: a {@code *.jar} file, or a sub-directory whose jars
  *       and classes form one class path. Each gets a child-first loader in which {@code java.*}, {@code javax.*},
- *       {@code io.ferry.filter.api.*}, {@code io.netty.*} and {@code org.slf4j.*} always come from the parent. A
- *       provider whose class the location's loader got from its parent is a class-path provider seen again, and is
- *       skipped.</li>
+ *       {@code io.ferry.filter.api.*}, {@code io.ferry.dump.spi.*}, {@code io.ferry.dump.format.*},
+ *       {@code io.netty.*} and {@code org.slf4j.*} always come from the parent. A provider whose class the
+ *       location's loader got from its parent is a class-path provider seen again, and is skipped.</li>
  * </ol>
+ *
+ * <h2>Extensions</h2>
+ * The same class path and plugin locations also hold implementations of other SPIs, extensions of a filter rather
+ * than filters (tcpcopy's dump sinks, the dump tools' sources): {@link #extensions(Class)} lists those of one SPI with
+ * where each came from. A location that provides no filter but some {@code io.ferry} extension is not reported as
+ * providing nothing.
  *
  * <h2>Rules</h2>
  * <ul>
@@ -85,13 +91,18 @@ public final class FilterRegistry {
     private final Map<String, String> refused;
     private final List<String> problems;
     private final String lookedIn;
+    private final ClassLoader parent;
+    private final List<PluginClassLoader> pluginLoaders;
+    private final Map<Class<?>, List<Extension<?>>> extensions = new java.util.concurrent.ConcurrentHashMap<>();
 
     private FilterRegistry(Map<String, Loaded> byType, Map<String, String> refused, List<String> problems,
-                           String lookedIn) {
+                           String lookedIn, ClassLoader parent, List<PluginClassLoader> pluginLoaders) {
         this.byType = byType;
         this.refused = refused;
         this.problems = problems;
         this.lookedIn = lookedIn;
+        this.parent = parent;
+        this.pluginLoaders = pluginLoaders;
     }
 
     public static Builder builder() {
@@ -160,6 +171,69 @@ public final class FilterRegistry {
     }
 
     /**
+     * The implementations of extension SPI {@code spi} found with {@link ServiceLoader}: first those of the class path
+     * (the {@linkplain Builder#parent parent} class loader), in {@code ServiceLoader} order, then those of each plugin
+     * location, in the plugin directory's name order, each loaded by its location's class loader. A plugin location
+     * sees {@code spi} through its parent only if {@code spi}'s package is shared ({@link PluginClassLoader}); an
+     * implementation its loader got from the parent is the class path's, listed once. An implementation that cannot
+     * be loaded or instantiated is reported (logged with the {@code FILTER-REGISTRY(E): } prefix, never thrown) and
+     * left out.
+     *
+     * <p>The list is computed on the first call for {@code spi} and kept: later calls, from any thread, return the same
+     * instances. It says nothing of what the implementations do (two sinks of one type, say): that is the SPI's
+     * consumer's to decide.
+     *
+     * @return the implementations with their origin, unmodifiable; empty if there are none
+     */
+    @SuppressWarnings("unchecked")
+    public <T> List<Extension<T>> extensions(Class<T> spi) {
+        Objects.requireNonNull(spi, "spi");
+        List<Extension<?>> found = extensions.computeIfAbsent(spi, s -> List.copyOf(findExtensions(s)));
+        return (List<Extension<T>>) (List<?>) found;
+    }
+
+    private <T> List<Extension<T>> findExtensions(Class<T> spi) {
+        List<Extension<T>> out = new ArrayList<>();
+        loadExtensions(spi, parent, null, out);
+        for (PluginClassLoader loader : pluginLoaders) {
+            loadExtensions(spi, loader, loader, out);
+        }
+        return out;
+    }
+
+    private static <T> void loadExtensions(Class<T> spi, ClassLoader loader, PluginClassLoader plugin,
+                                           List<Extension<T>> out) {
+        String where = plugin == null ? "the class path" : "plugin location " + plugin.location();
+        Iterator<ServiceLoader.Provider<T>> it;
+        try {
+            it = ServiceLoader.load(spi, loader).stream().iterator();
+        } catch (ServiceConfigurationError | LinkageError e) {
+            Reporter.LOG.error(Reporter.ERROR_PREFIX + "Scanning " + where + " for " + spi.getName() + " failed ("
+                    + Advice.brief(e) + "); check its META-INF/services/" + spi.getName() + ".");
+            return;
+        }
+        for (int errors = 0; errors <= MAX_REPEATED_ERRORS; ) {
+            ServiceLoader.Provider<T> p;
+            try {
+                if (!it.hasNext()) {
+                    return;
+                }
+                p = it.next();
+                if (plugin != null && p.type().getClassLoader() != plugin) {
+                    continue;   // the class path's, listed with it
+                }
+                T instance = p.get();
+                Class<?> cls = instance.getClass();
+                out.add(new Extension<>(instance, cls.getName(), Scan.codeSourceOf(cls, null), plugin != null));
+            } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+                errors++;
+                Reporter.LOG.error(Reporter.ERROR_PREFIX + "An implementation of " + spi.getName() + " in " + where
+                        + " was not loaded: " + Advice.describe(e) + ".");
+            }
+        }
+    }
+
+    /**
      * The diagnostics reported while building, in order, each one line with its {@code FILTER-REGISTRY(W|E): }
      * prefix; empty when everything loaded cleanly.
      */
@@ -219,6 +293,7 @@ public final class FilterRegistry {
         private final Reporter reporter = new Reporter();
         private final List<Loaded> loaded = new ArrayList<>();
         private final Map<String, String> refused = new TreeMap<>();
+        private final List<PluginClassLoader> pluginLoaders = new ArrayList<>();
         private int failedLocations;
 
         Scan(Builder b) {
@@ -260,7 +335,7 @@ public final class FilterRegistry {
             reporter.info("Filter registry: " + byType.size() + " network filter type" + (byType.size() == 1 ? "" : "s")
                     + " in " + (System.nanoTime() - start) / 1_000_000 + " ms. " + lookedIn);
             return new FilterRegistry(Collections.unmodifiableMap(byType), Collections.unmodifiableMap(refused),
-                    problems, lookedIn);
+                    problems, lookedIn, parent, List.copyOf(pluginLoaders));
         }
 
         private List<PluginLocation> pluginLocations() throws RegistryException {
@@ -287,10 +362,12 @@ public final class FilterRegistry {
                 return;
             }
             PluginClassLoader loader = new PluginClassLoader(location.toString(), location.urls(), parent);
+            pluginLoaders.add(loader);
             int before = loaded.size();
             int errorsBefore = reporter.errorCount();
             scan(loader, location);
-            if (loaded.size() == before && reporter.errorCount() == errorsBefore && !hasOwnServiceFile(loader)) {
+            if (loaded.size() == before && reporter.errorCount() == errorsBefore && !hasOwnServiceFile(loader)
+                    && !location.declaresServices(BUILT_IN_PACKAGE)) {
                 reporter.warn("Plugin location " + location + " provides no network filter (it has no " + SERVICE_FILE
                         + "); if it is a library that another plugin needs, put both jars in one sub-directory of the"
                         + " plugin directory.");
@@ -504,7 +581,7 @@ public final class FilterRegistry {
             return (location == null ? "Provider " : "Plugin ") + className + " (" + codeSource + ")";
         }
 
-        private static String codeSourceOf(Class<?> cls, PluginLocation location) {
+        static String codeSourceOf(Class<?> cls, PluginLocation location) {
             try {
                 CodeSource cs = cls.getProtectionDomain().getCodeSource();
                 if (cs != null && cs.getLocation() != null) {

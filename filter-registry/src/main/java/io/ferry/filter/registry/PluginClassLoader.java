@@ -12,9 +12,10 @@ import java.util.List;
  * The class loader of one plugin location (a jar, or a sub-directory of jars and classes): child-first, after Kafka
  * Connect's {@code PluginClassLoader}.
  *
- * <p>Classes of the shared packages ({@link #SHARED_PACKAGES}: the JDK, {@code filter-api}, Netty and SLF4J) always
- * come from the parent, so a plugin's provider implements the host's {@code NetworkFilterFactoryProvider} even if the
- * plugin bundles its own copy of the API. Every other class is looked up in the location first and in the parent only
+ * <p>Classes of the shared packages ({@link #SHARED_PACKAGES}: the JDK, {@code filter-api}, the dump SPIs and formats
+ * of {@code dump-format}, Netty and SLF4J) always come from the parent, so a plugin's provider implements the host's
+ * {@code NetworkFilterFactoryProvider} (or {@code DumpSinkProvider}, {@code DumpSource}) even if the plugin bundles
+ * its own copy of the API. Every other class is looked up in the location first and in the parent only
  * if the location does not have it, so a plugin's dependencies win over the host's. {@link #getResources} lists the
  * location's resources before the parent's, which is what makes {@code META-INF/services} list the plugin's own
  * providers first.
@@ -23,9 +24,13 @@ import java.util.List;
  */
 final class PluginClassLoader extends URLClassLoader {
 
-    /** Packages (as class-name prefixes) that always load from the parent. */
-    static final List<String> SHARED_PACKAGES =
-            List.of("java.", "javax.", "io.ferry.filter.api.", "io.netty.", "org.slf4j.");
+    /**
+     * Packages (as class-name prefixes) that always load from the parent: the JDK, the filter API, the dump SPIs and
+     * the dump formats their signatures use, and the libraries whose types cross between host and plugin (Netty's
+     * buffers, SLF4J's loggers).
+     */
+    static final List<String> SHARED_PACKAGES = List.of("java.", "javax.", "io.ferry.filter.api.",
+            "io.ferry.dump.spi.", "io.ferry.dump.format.", "io.netty.", "org.slf4j.");
 
     static {
         ClassLoader.registerAsParallelCapable();

@@ -54,6 +54,33 @@ record PluginLocation(Path path, List<Path> jars) {
         return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar");
     }
 
+    /**
+     * True if the location itself (not its parent) holds a {@code META-INF/services/} file whose name starts with
+     * {@code prefix}: a directory's own {@code META-INF/services} or any of its jars'.
+     */
+    boolean declaresServices(String prefix) {
+        String dir = "META-INF/services/";
+        if (isDirectory()) {
+            try (Stream<Path> s = Files.list(path.resolve(dir))) {
+                if (s.anyMatch(p -> p.getFileName().toString().startsWith(prefix))) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // no such directory
+            }
+        }
+        for (Path jar : jars) {
+            try (java.util.jar.JarFile jf = new java.util.jar.JarFile(jar.toFile())) {
+                if (jf.stream().anyMatch(e -> e.getName().startsWith(dir + prefix) && !e.isDirectory())) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // an unreadable jar is reported where it is read
+            }
+        }
+        return false;
+    }
+
     boolean isDirectory() {
         return !jars.contains(path);
     }

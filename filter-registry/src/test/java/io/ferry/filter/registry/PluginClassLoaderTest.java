@@ -55,11 +55,26 @@ class PluginClassLoaderTest {
     }
 
     @Test
-    void sharedPackagesAreTheDocumentedOnes() {
-        assertEquals(List.of("java.", "javax.", "io.ferry.filter.api.", "io.netty.", "org.slf4j."),
-                PluginClassLoader.SHARED_PACKAGES);
-        assertTrue(PluginClassLoader.isShared("io.netty.buffer.ByteBuf"));
-        assertTrue(!PluginClassLoader.isShared("io.ferry.filter.registry.FilterRegistry"));
+    void aPluginThatBundlesClassesOfTheSharedDumpPackagesGetsTheHostsAndKeepsItsOwnElsewhere() throws Exception {
+        try (PluginClassLoader loader = loader("extension")) {
+            // the plugin bundles its own io.ferry.dump.spi.SharedProbe, io.ferry.dump.format.FormatProbe and
+            // com.acme.shared.Shared, each answering "plugin"; the host has all three, answering "host"
+            Class<?> spi = loader.loadClass("io.ferry.dump.spi.SharedProbe");
+            Class<?> format = loader.loadClass("io.ferry.dump.format.FormatProbe");
+            Class<?> own = loader.loadClass("com.acme.shared.Shared");
+
+            assertSame(io.ferry.dump.spi.SharedProbe.class, spi, "io.ferry.dump.spi. is shared: the host's class");
+            assertSame(io.ferry.dump.format.FormatProbe.class, format, "io.ferry.dump.format. is shared too");
+            assertEquals("host", spi.getMethod("origin").invoke(null));
+            assertSame(loader, own.getClassLoader(), "a package that is not shared: the plugin's own class wins");
+            assertEquals("plugin", own.getMethod("origin").invoke(null));
+
+            // and the plugin's own code links against the same: the shared classes from the host, its own elsewhere
+            Object ext = loader.loadClass("com.acme.ext.PluginExtension").getConstructor().newInstance();
+            assertTrue(ext instanceof io.ferry.dump.spi.TestExtensionSpi, "implements the host's SPI interface");
+            assertEquals("plugin spi=host format=host own=plugin",
+                    ((io.ferry.dump.spi.TestExtensionSpi) ext).name());
+        }
     }
 
     @Test

@@ -63,11 +63,16 @@ public final class TestPlugins {
         return build(name, target, true);
     }
 
-    /** Fails with the compiler's diagnostics unless {@code jar} holds a service file: the fixture guard. */
+    /** Fails with the compiler's diagnostics unless {@code jar} holds a service file (a filter's or an extension's): the fixture guard. */
     public static void assertAvailable(Path jar) {
         try (FileSystem fs = FileSystems.newFileSystem(jar)) {
-            if (!Files.exists(fs.getPath(SERVICE_FILE))) {
-                throw new AssertionError("Test plugin " + jar + " has no " + SERVICE_FILE);
+            Path services = fs.getPath("META-INF/services");
+            boolean any;
+            try (Stream<Path> s = Files.isDirectory(services) ? Files.list(services) : Stream.empty()) {
+                any = s.findAny().isPresent();
+            }
+            if (!Files.exists(fs.getPath(SERVICE_FILE)) && !any) {
+                throw new AssertionError("Test plugin " + jar + " has no " + SERVICE_FILE + " (nor any other service file)");
             }
         } catch (IOException e) {
             throw new AssertionError("Test plugin " + jar + " is not a readable jar", e);

@@ -156,6 +156,13 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
 
     /** Parses {@code dump}; {@code null} (absent) gives the defaults. */
     public static DumpConfig parse(Object value, Function<String, String> path) throws FilterConfigException {
+        return parse(value, path, io.ferry.tcpcopy.dump.sink.SinkSpec.classPathProviders());
+    }
+
+    /** As {@link #parse(Object, Function)}, with the dump sink providers available, by type. */
+    public static DumpConfig parse(Object value, Function<String, String> path,
+                                   java.util.Map<String, io.ferry.dump.spi.DumpSinkProvider> sinkProviders)
+            throws FilterConfigException {
         if (value == null) {
             return defaults();
         }
@@ -224,7 +231,8 @@ public record DumpConfig(Path dir, long maxFileSize, int maxFiles, long maxTotal
         long buffered = size(m.get("max_buffered_bytes"), path.apply("max_buffered_bytes"), DEFAULT_MAX_BUFFERED_BYTES,
                 1L << 20);
         return new DumpConfig(dir, maxFileSize, maxFiles, maxTotal, format, both, queue, sampling, budget,
-                io.ferry.tcpcopy.dump.sink.SinkSpec.parseAll(m.get("sinks"), path.apply("sinks")), buffered);
+                io.ferry.tcpcopy.dump.sink.SinkSpec.parseAll(m.get("sinks"), path.apply("sinks"), sinkProviders),
+                buffered);
     }
 
     /** The largest budget accepted: 1 TiB/s, far beyond any writer (and it keeps the budget's arithmetic exact). */

@@ -2,6 +2,7 @@ package io.ferry.tcpcopy.config;
 
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.tcpcopy.dump.sink.SinkSpec;
 
 import java.util.Map;
 
@@ -31,7 +32,8 @@ public record TcpCopyConfig(Strategy strategy, DumpConfig dump) {
         Strategy strategy = m.containsKey("strategy")
                 ? Strategy.parse(m.get("strategy"), f -> config.path(f.isEmpty() ? "strategy" : "strategy." + f), false)
                 : Strategy.DEFAULT;
-        DumpConfig dump = DumpConfig.parse(m.get("dump"), f -> config.path(f.isEmpty() ? "dump" : "dump." + f));
+        DumpConfig dump = DumpConfig.parse(m.get("dump"), f -> config.path(f.isEmpty() ? "dump" : "dump." + f),
+                SinkSpec.providers(config.environment()));
         return new TcpCopyConfig(strategy, dump);
     }
 }

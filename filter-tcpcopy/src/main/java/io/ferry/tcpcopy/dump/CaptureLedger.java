@@ -1,6 +1,6 @@
 package io.ferry.tcpcopy.dump;
 
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.FerryRecord;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.ferry.tcpcopy.dump;
 
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.FerryRecord;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

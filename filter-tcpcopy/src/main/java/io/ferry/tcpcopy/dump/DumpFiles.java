@@ -1,7 +1,8 @@
 package io.ferry.tcpcopy.dump;
 
-import io.ferry.tcpcopy.pcapng.PcapngWriter;
-import io.ferry.tcpcopy.record.FerryFormat;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.LayottoFormat;
+import io.ferry.dump.format.pcapng.PcapngWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,11 +1,12 @@
 package io.ferry.tcpcopy.dump;
 
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.format.ProxyInstance;
+import io.ferry.dump.format.pcapng.PcapngWriter;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.dump.sink.DumpSinks;
-import io.ferry.tcpcopy.pcapng.PcapngWriter;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.ferry.tcpcopy.dump;
 
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
 
 import java.io.IOException;
 

@@ -1,6 +1,7 @@
 package io.ferry.tcpcopy.dump;
 
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.LayottoFormat;
+import io.ferry.dump.format.FerryRecord;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.ferry.tcpcopy.dump;
 
-import io.ferry.tcpcopy.pcapng.PcapConverter;
-import io.ferry.tcpcopy.pcapng.PcapngWriter;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.pcapng.PcapngSession;
+import io.ferry.dump.format.pcapng.PcapngWriter;
+import io.ferry.dump.format.FerryRecord;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 
 /**
  * {@code "format": "pcapng"}: a live pcapng capture in {@code dump_tcp_copy.pcapng}, one synthetic TCP session per
- * captured connection ({@link PcapConverter.Session}: a handshake before its first record, its bytes as segments, a
+ * captured connection ({@link PcapngSession}: a handshake before its first record, its bytes as segments, a
  * FIN or a RST where its capture ends). Records without a connection ({@code REFUSED}, {@code DROPPED}) and portrait
  * uploads give no packet.
  *
@@ -27,7 +27,7 @@ final class PcapngEncoder implements RecordEncoder {
         }
     }
 
-    private final PcapConverter.Session session = new PcapConverter.Session();
+    private final PcapngSession session = new PcapngSession();
     private final Packets packets = new Packets();
     private final PcapngWriter writer;
 

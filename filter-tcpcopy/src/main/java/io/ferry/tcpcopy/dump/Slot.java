@@ -1,7 +1,7 @@
 package io.ferry.tcpcopy.dump;
 
+import io.ferry.dump.format.FerryRecord;
 import io.ferry.filter.api.IoBuffer;
-import io.ferry.tcpcopy.record.FerryRecord;
 
 /**
  * One entry of the writer's {@link RecordRing}, filled in place by the thread that claimed it and read by the writer:

@@ -2,7 +2,7 @@ package io.ferry.tcpcopy.dump;
 
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.dump.sink.DumpSinks;
-import io.ferry.tcpcopy.record.FerryRecord;
+import io.ferry.dump.format.FerryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,17 +1,17 @@
 package io.ferry.tcpcopy.dump;
 
+import io.ferry.dump.format.Endpoint;
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryReader;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.tools.Capture;
+import io.ferry.dump.tools.Inspect;
+import io.ferry.dump.tools.PcapConverter;
+import io.ferry.dump.tools.Replay;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.config.Sampling;
 import io.ferry.tcpcopy.dump.sink.SinkSpec;
-import io.ferry.tcpcopy.pcapng.PcapConverter;
-import io.ferry.tcpcopy.record.Endpoint;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryReader;
-import io.ferry.tcpcopy.record.FerryRecord;
-import io.ferry.tcpcopy.tools.Capture;
-import io.ferry.tcpcopy.tools.Inspect;
-import io.ferry.tcpcopy.tools.Replay;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

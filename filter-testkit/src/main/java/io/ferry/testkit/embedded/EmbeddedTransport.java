@@ -5,7 +5,6 @@ import io.ferry.filter.chain.ChainConnection;
 import io.ferry.filter.chain.Transport;
 import io.ferry.filter.chain.TrackingByteBufAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 
 import java.net.SocketAddress;

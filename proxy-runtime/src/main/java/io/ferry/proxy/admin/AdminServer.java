@@ -8,7 +8,6 @@ import io.ferry.filter.api.admin.AdminHandler;
 import io.ferry.filter.api.admin.AdminRegistry;
 import io.ferry.filter.api.admin.AdminRequest;
 import io.ferry.filter.api.admin.AdminResponse;
-import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.proxy.config.AdminConfig;
 import io.ferry.proxy.config.ConfigRedactor;
 import io.ferry.proxy.logging.LogRedaction;

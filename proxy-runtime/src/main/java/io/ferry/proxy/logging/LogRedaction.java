@@ -8,7 +8,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
- * The credential values of the running config, scrubbed from every log line ({@link ScrubbingLayout}) and every error
+ * The credential values of the running config, scrubbed from every log line (by the logging backend: the CLI's
+ * Logback layout {@code io.ferry.cli.ScrubbingLayout}) and every error
  * message the CLI prints: whatever a library or a filter puts in a message, a value the config holds under a secret
  * key (see {@link Secrets}) comes out as {@value Secrets#REDACTED}, and so does the user information of any URL.
  *

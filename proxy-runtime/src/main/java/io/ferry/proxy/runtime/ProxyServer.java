@@ -7,7 +7,6 @@ import io.ferry.filter.api.admin.AdminRegistry;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
-import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.admin.AdminServer;
 import io.ferry.proxy.admin.FilterStatsRegistry;
@@ -202,7 +201,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         filterStats.includeTyped(filterMetrics);
         RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
-                scheduler, clusterManager.clusters().keySet());
+                scheduler, clusterManager.clusters().keySet(), registry);
 
         List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
@@ -306,18 +305,16 @@ public final class ProxyServer implements AutoCloseable {
             throw new ConfigException(e.getMessage(), e);
         }
         RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment, pluginScopes);
-        Set<String> secret = declaredSecrets(provider);
-        if (!secret.isEmpty()) {
-            secretFields.merge(entry.type(), secret, (a, b) -> {
-                Set<String> u = new java.util.HashSet<>(a);
-                u.addAll(b);
-                return Set.copyOf(u);
-            });
-        }
-        LogRedaction.add(Secrets.secretValues(filterConfig.asMap(), secret));
+        declareSecrets(entry, provider, filterConfig);
         NetworkFilterChainFactory factory;
         try {
-            factory = provider.create(filterConfig);
+            // A provider may learn more secret keys in create(), from the extensions it finds there (tcpcopy: the
+            // sink providers of the plugin directory): they are declared again whether create() succeeds or not.
+            try {
+                factory = provider.create(filterConfig);
+            } finally {
+                declareSecrets(entry, provider, filterConfig);
+            }
             if (factory == null) {
                 throw ConfigException.at(entry.path(), entry.type(), "a filter whose provider "
                         + provider.getClass().getName() + " creates a factory (it returned null)");
@@ -339,6 +336,20 @@ public final class ProxyServer implements AutoCloseable {
                     + " (expected: a valid config, or a FilterConfigException saying what is wrong)", e);
         }
         return factory;
+    }
+
+    /** Records the keys {@code provider} declares secret for its type, and hides their values in the log. */
+    private void declareSecrets(FilterEntry entry, NetworkFilterFactoryProvider provider,
+                                RuntimeFilterConfig filterConfig) {
+        Set<String> secret = declaredSecrets(provider);
+        if (!secret.isEmpty()) {
+            secretFields.merge(entry.type(), secret, (a, b) -> {
+                Set<String> u = new java.util.HashSet<>(a);
+                u.addAll(b);
+                return Set.copyOf(u);
+            });
+        }
+        LogRedaction.add(Secrets.secretValues(filterConfig.asMap(), secret));
     }
 
     private static Set<String> declaredSecrets(NetworkFilterFactoryProvider provider) {

@@ -6,8 +6,10 @@ import io.ferry.filter.api.spi.FilterEnvironment;
 import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
+import io.ferry.filter.registry.Extension;
+import io.ferry.filter.registry.FilterRegistry;
 
-
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@link FilterEnvironment} of the proxy runtime: the admin server (or a registry that accepts endpoints and
  * serves nothing, when no {@code admin} block is configured), the stats registry, the typed metrics (exported by the
  * prometheus sinks), the shared timer thread, and the
- * names of the clusters (upstream connections themselves are opened through {@code ReadFilterCallbacks.upstreams()}).
- * Thread-safe.
+ * names of the clusters (upstream connections themselves are opened through {@code ReadFilterCallbacks.upstreams()}),
+ * and the extensions the filter registry found on the class path and in the plugin directory. Thread-safe.
  */
 final class RuntimeFilterEnvironment implements FilterEnvironment {
 
@@ -25,10 +27,12 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     private final FilterScheduler scheduler;
     private final MetricRegistry metrics;
     private final Set<String> clusterNames;
+    private final FilterRegistry registry;
 
     RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, MetricRegistry metrics,
-                             FilterScheduler scheduler, Set<String> clusterNames) {
+                             FilterScheduler scheduler, Set<String> clusterNames, FilterRegistry registry) {
         this.clusterNames = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(clusterNames));
+        this.registry = registry;
         this.admin = admin;
         this.metrics = metrics;
         this.stats = stats;
@@ -59,6 +63,12 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
     @Override
     public Set<String> clusterNames() {
         return clusterNames;
+    }
+
+    /** The registry's extensions of {@code type}: the class path's, then each plugin location's. */
+    @Override
+    public <T> List<T> extensions(Class<T> type) {
+        return registry == null ? List.of() : registry.extensions(type).stream().map(Extension::instance).toList();
     }
 
     /**

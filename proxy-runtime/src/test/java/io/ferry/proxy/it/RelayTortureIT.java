@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>In {@code mvn -B verify} each of the eight setups runs for a few seconds. The long variant, for a run of
  * ten minutes or more (figures in {@code proxy-runtime/README.md}):
  * <pre>
- * mvn -B -pl proxy-runtime -am test -Dtest=RelayTortureIT -Dsurefire.failIfNoSpecifiedTests=false \
+ * mvn -B -pl proxy-runtime -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=RelayTortureIT \
  *     -Dferry.torture.seconds=75 [-Dferry.torture.seed=N] [-Dferry.torture.concurrency=48] \
  *     [-Dferry.torture.setups=epoll-tcp,nio-unix-tcpcopy] [-Dferry.torture.scenario=ID]
  * </pre>

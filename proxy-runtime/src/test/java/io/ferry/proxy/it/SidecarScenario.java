@@ -1,10 +1,10 @@
 package io.ferry.proxy.it;
 
+import io.ferry.dump.tools.Capture;
 import io.ferry.filter.registry.FilterRegistry;
 import io.ferry.proxy.config.MosnConfigLoader;
 import io.ferry.proxy.runtime.ProxyOptions;
 import io.ferry.proxy.runtime.ProxyServer;
-import io.ferry.tcpcopy.tools.Capture;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +97,7 @@ public final class SidecarScenario {
                 StringBuilder sb = new StringBuilder();
                 try {
                     for (Capture.Conn c : Capture.read(dumpDir).connections().values()) {
-                        sb.append(c.local).append('|').append(new String(c.bytes(io.ferry.tcpcopy.record.FerryRecord.INBOUND), StandardCharsets.US_ASCII).strip())
+                        sb.append(c.local).append('|').append(new String(c.bytes(io.ferry.dump.format.FerryRecord.INBOUND), StandardCharsets.US_ASCII).strip())
                                 .append(';');
                     }
                 } catch (IOException | RuntimeException e) {

@@ -21,19 +21,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Blocking upstream servers for the tests, on 127.0.0.1 ephemeral ports or unix sockets; thread per connection. */
-final class TestServers {
+public final class TestServers {
 
     private TestServers() {
     }
 
     /** What a server does with one accepted connection. */
     @FunctionalInterface
-    interface Behaviour {
+    public interface Behaviour {
         void serve(InputStream in, OutputStream out, Runnable shutdownOutput) throws IOException;
     }
 
     /** Echoes every byte; on the client's FIN, sends its own FIN after the echo. */
-    static final Behaviour ECHO = (in, out, shutdownOutput) -> {
+    public static final Behaviour ECHO = (in, out, shutdownOutput) -> {
         byte[] buf = new byte[64 * 1024];
         int n;
         while ((n = in.read(buf)) > 0) {
@@ -53,7 +53,7 @@ final class TestServers {
     }
 
     /** A running server; {@link #close()} stops it and its connections. */
-    static final class Server implements AutoCloseable {
+    public static final class Server implements AutoCloseable {
         final AtomicInteger accepted = new AtomicInteger();
         final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
         private final AutoCloseable listener;
@@ -65,8 +65,13 @@ final class TestServers {
         }
 
         /** The address for a cluster host: {@code 127.0.0.1:port} or {@code unix:/path}. */
-        String hostAddress() {
+        public String hostAddress() {
             return address;
+        }
+
+        /** The TCP port of a server on 127.0.0.1. */
+        public int port() {
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
         }
 
         @Override
@@ -78,7 +83,7 @@ final class TestServers {
         }
     }
 
-    static Server tcp(Behaviour behaviour) throws IOException {
+    public static Server tcp(Behaviour behaviour) throws IOException {
         ServerSocket ss = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
         Server server = new Server(ss, "127.0.0.1:" + ss.getLocalPort());
         serve(server, () -> !ss.isClosed(), () -> {

@@ -56,4 +56,35 @@ public interface FilterEnvironment {
     default <T> Optional<T> service(Class<T> type) {
         return Optional.empty();
     }
+
+    /**
+     * The implementations of an extension SPI that the runtime found, for filters that are themselves extensible
+     * (tcpcopy finds its dump sink providers here). The SPI is any interface whose implementations are registered in
+     * {@code META-INF/services/<the SPI's binary name>}.
+     *
+     * <p><b>Order.</b> First those on the runtime's class path, in {@link java.util.ServiceLoader} order, then those of
+     * each plugin location of the plugin directory, in the directory's name order. The runtime does not judge them:
+     * two implementations that claim the same thing (a sink type, say) are both listed, and the filter decides (the
+     * first one, by this order, is the usual choice).
+     *
+     * <p><b>Class loaders.</b> Each implementation is loaded by the class loader of the location it came from: the
+     * class path's, or the isolated loader of its plugin location. A plugin's implementation is seen only if the SPI's
+     * package is one that plugin loaders share with the host ({@code io.ferry.filter.api}, {@code io.ferry.dump.spi}
+     * and {@code io.ferry.dump.format}); otherwise the plugin would implement its own copy of the interface, which is
+     * not {@code type}.
+     *
+     * <p><b>Threading.</b> May be called from any thread; call it when the factory is created
+     * ({@link NetworkFilterFactoryProvider#create}), not on a connection's thread, as the first call for an SPI scans
+     * the plugin directory. Every call returns the same instances, shared by every filter of the runtime: they must be
+     * thread-safe.
+     *
+     * <p>By default, an environment that finds no extensions returns an empty list: a filter that also runs embedded
+     * (in the test kit, say) then falls back to {@link java.util.ServiceLoader} on its own class loader.
+     *
+     * @return the implementations found, in the order above; unmodifiable
+     */
+    @io.ferry.filter.api.Experimental
+    default <T> java.util.List<T> extensions(Class<T> type) {
+        return java.util.List.of();
+    }
 }

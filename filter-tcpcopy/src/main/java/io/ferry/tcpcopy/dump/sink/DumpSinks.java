@@ -1,8 +1,11 @@
 package io.ferry.tcpcopy.dump.sink;
 
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.DumpSink;
+import io.ferry.dump.spi.DumpSinkProvider;
+import io.ferry.dump.spi.EncodedRecord;
 import io.ferry.tcpcopy.dump.ShedReason;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,11 +73,8 @@ public final class DumpSinks implements AutoCloseable {
         List<Channel> channels = new ArrayList<>();
         try {
             for (SinkSpec spec : specs) {
-                DumpSinkProvider p = SinkSpec.provider(spec.type());
-                if (p == null) {
-                    throw new IllegalStateException(spec.path("type") + ": " + spec.type() + " has no provider any more");
-                }
-                channels.add(new Channel(spec, p.create(spec)));
+                DumpSinkProvider p = spec.provider();
+                channels.add(new Channel(spec, p.create(spec.config())));
             }
         } catch (RuntimeException | Error e) {
             for (Channel c : channels) {

@@ -1,140 +1,85 @@
 package io.ferry.tcpcopy.dump.sink;
 
+import io.ferry.dump.spi.DumpSinkProvider;
+import io.ferry.dump.spi.SinkConfig;
+import io.ferry.dump.spi.SinkConfigException;
 import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.filter.api.spi.FilterEnvironment;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * One entry of {@code "dump": {"sinks": [{"type": "kafka", ...}]}}: its {@code type}, an optional {@code name}
- * (default {@code <type>} or, when several sinks share a type, {@code <type>_<index>}), an optional
- * {@code queue_capacity} (records waiting for this sink, default 8192), an optional {@code queue_bytes} (bytes those
- * records may hold, default 16 MiB) and the provider's own fields. Immutable.
+ * One entry of {@code "dump": {"sinks": [{"type": "kafka", ...}]}}, parsed: the {@link SinkConfig} its provider
+ * sees (name, type, fields, JSON path), the provider that serves its type, and tcpcopy's own fields of every entry:
+ * an optional {@code name} (default {@code <type>} or, when several sinks share a type, {@code <type>_<index>}), an
+ * optional {@code queue_capacity} (records waiting for this sink, default 8192) and an optional {@code queue_bytes}
+ * (bytes those records may hold, default 16 MiB). Immutable.
  *
- * @param name          the name in stats and logs
- * @param type          the provider type
+ * @param config        the entry as the provider sees it
+ * @param provider      the provider of {@code config.type()}, which validated it and will create the sink
  * @param queueCapacity the bounded queue in front of the sink, in records
  * @param queueBytes    … and in bytes (the encoded records)
- * @param fields        every field of the entry, as parsed from JSON (unmodifiable)
- * @param path          the JSON path of the entry, e.g. {@code listeners[0].filter_chains[0].filters[0].config.dump.sinks[0]}
  */
-public record SinkSpec(String name, String type, int queueCapacity, long queueBytes, Map<String, Object> fields,
-                       String path) {
+public record SinkSpec(SinkConfig config, DumpSinkProvider provider, int queueCapacity, long queueBytes) {
 
     public static final int DEFAULT_QUEUE_CAPACITY = 8192;
     public static final long DEFAULT_QUEUE_BYTES = 16L << 20;
-    /** Fields every sink entry may have; the others belong to the provider. */
-    public static final Set<String> COMMON_FIELDS = Set.of("type", "name", "queue_capacity", "queue_bytes");
+
+    /** The name in stats and logs. */
+    public String name() {
+        return config.name();
+    }
+
+    /** The provider type. */
+    public String type() {
+        return config.type();
+    }
+
+    /** Every field of the entry, as parsed from JSON (unmodifiable). */
+    public Map<String, Object> fields() {
+        return config.fields();
+    }
+
+    /** The JSON path of the entry, e.g. {@code listeners[0].filter_chains[0].filters[0].config.dump.sinks[0]}. */
+    public String path() {
+        return config.path();
+    }
 
     /** The JSON path of field {@code key} of this entry. */
     public String path(String key) {
-        return path + "." + key;
-    }
-
-    /** The provider's fields: everything but {@link #COMMON_FIELDS}. */
-    public Map<String, Object> providerFields() {
-        Map<String, Object> m = new LinkedHashMap<>(fields);
-        m.keySet().removeAll(COMMON_FIELDS);
-        return m;
-    }
-
-    /** A required non-empty string field. */
-    public String requireString(String key, String expected) throws FilterConfigException {
-        Object v = fields.get(key);
-        if (!(v instanceof String s) || s.isBlank()) {
-            throw new FilterConfigException(path(key), v, expected);
-        }
-        return s;
-    }
-
-    /** An optional string field. */
-    public String string(String key, String dflt, String expected) throws FilterConfigException {
-        Object v = fields.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof String s) || s.isBlank()) {
-            throw new FilterConfigException(path(key), v, expected);
-        }
-        return s;
-    }
-
-    /** An optional integer field within {@code [min, max]}. */
-    public long integer(String key, long dflt, long min, long max) throws FilterConfigException {
-        Object v = fields.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Number n) {
-            double d = n.doubleValue();
-            if (d == Math.rint(d) && d >= min && d <= max) {
-                return (long) d;
-            }
-        }
-        throw new FilterConfigException(path(key), v, "an integer from " + min + " to " + max);
-    }
-
-    /** An optional boolean field. */
-    public boolean bool(String key, boolean dflt) throws FilterConfigException {
-        Object v = fields.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new FilterConfigException(path(key), v, "true or false");
-    }
-
-    /** An optional object of string, number or boolean values, returned as strings. */
-    public Map<String, String> stringMap(String key) throws FilterConfigException {
-        Object v = fields.get(key);
-        if (v == null) {
-            return Map.of();
-        }
-        if (!(v instanceof Map<?, ?> m)) {
-            throw new FilterConfigException(path(key), v, "an object of settings");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            Object x = e.getValue();
-            if (x instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-                out.put(String.valueOf(e.getKey()), Long.toString(n.longValue()));
-            } else if (x instanceof String || x instanceof Boolean || x instanceof Number) {
-                out.put(String.valueOf(e.getKey()), String.valueOf(x));
-            } else {
-                throw new FilterConfigException(path(key) + "." + e.getKey(), x, "a string, number or boolean");
-            }
-        }
-        return Collections.unmodifiableMap(out);
-    }
-
-    /** Fails on a field that neither {@link #COMMON_FIELDS} nor {@code known} contains. */
-    public void rejectUnknown(Set<String> known) throws FilterConfigException {
-        for (String k : fields.keySet()) {
-            if (!COMMON_FIELDS.contains(k) && !known.contains(k)) {
-                List<String> all = new ArrayList<>(known);
-                all.addAll(COMMON_FIELDS);
-                Collections.sort(all);
-                throw new FilterConfigException(path(k), fields.get(k),
-                        "no such field; a " + type + " sink accepts " + String.join(", ", all));
-            }
-        }
+        return config.path(key);
     }
 
     /**
-     * Parses and validates {@code dump.sinks}: {@code null} (absent) gives no sinks. Each entry's provider is looked up
-     * by type and validates its fields.
+     * Parses and validates {@code dump.sinks} with the sink providers on tcpcopy's own class path
+     * ({@link #classPathProviders()}); {@code null} (absent) gives no sinks.
      *
      * @param base the JSON path of {@code sinks}
      */
     public static List<SinkSpec> parseAll(Object value, String base) throws FilterConfigException {
+        return parseAll(value, base, classPathProviders());
+    }
+
+    /**
+     * Parses and validates {@code dump.sinks}: {@code null} (absent) gives no sinks. Each entry's provider is looked up
+     * by type in {@code providers} and validates its fields; its {@link SinkConfigException} is reported as a
+     * {@link FilterConfigException} (Ferry's one format, credentials hidden by filter-api's rule).
+     *
+     * @param base      the JSON path of {@code sinks}
+     * @param providers the sink providers available, by type
+     */
+    public static List<SinkSpec> parseAll(Object value, String base, Map<String, DumpSinkProvider> providers)
+            throws FilterConfigException {
         if (value == null) {
             return List.of();
         }
@@ -155,15 +100,16 @@ public record SinkSpec(String name, String type, int queueCapacity, long queueBy
             }
         }
         List<SinkSpec> out = new ArrayList<>();
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (int i = 0; i < entries.size(); i++) {
             Map<String, Object> m = entries.get(i);
             String path = base + "[" + i + "]";
             Object t = m.get("type");
-            DumpSinkProvider provider = t instanceof String s ? provider(s) : null;
+            DumpSinkProvider provider = t instanceof String s ? providers.get(s) : null;
             if (provider == null) {
                 throw new FilterConfigException(path + ".type", t, "one of the sink types available: "
-                        + String.join(", ", providers().keySet()) + " (a sink's module must be on the classpath)");
+                        + String.join(", ", new TreeSet<>(providers.keySet()))
+                        + " (a sink's module must be on the class path or in the plugin directory)");
             }
             String type = (String) t;
             Object n = m.get("name");
@@ -174,15 +120,24 @@ public record SinkSpec(String name, String type, int queueCapacity, long queueBy
             if (!names.add(name)) {
                 throw new FilterConfigException(path + ".name", name, "a name no other sink of this dump has");
             }
-            SinkSpec spec = new SinkSpec(name, type, DEFAULT_QUEUE_CAPACITY, DEFAULT_QUEUE_BYTES,
-                    Collections.unmodifiableMap(m), path);
-            int q = (int) spec.integer("queue_capacity", DEFAULT_QUEUE_CAPACITY, 1, 1 << 20);
-            long qb = spec.integer("queue_bytes", DEFAULT_QUEUE_BYTES, 64 * 1024, 1L << 34);
-            spec = new SinkSpec(name, type, q, qb, spec.fields, path);
-            provider.validate(spec);
-            out.add(spec);
+            SinkConfig config = new SinkConfig(name, type, m, path);
+            try {
+                int q = (int) config.integer("queue_capacity", DEFAULT_QUEUE_CAPACITY, 1, 1 << 20);
+                long qb = config.integer("queue_bytes", DEFAULT_QUEUE_BYTES, 64 * 1024, 1L << 34);
+                provider.validate(config);
+                out.add(new SinkSpec(config, provider, q, qb));
+            } catch (SinkConfigException e) {
+                throw reported(e);
+            }
         }
         return List.copyOf(out);
+    }
+
+    /** A provider's {@link SinkConfigException} in Ferry's one format, credentials hidden as in every config error. */
+    static FilterConfigException reported(SinkConfigException e) {
+        FilterConfigException f = new FilterConfigException(e.path(), e.value(), e.expected());
+        f.initCause(e);
+        return f;
     }
 
     /** True when {@code a} and {@code b} configure the same sinks (their JSON paths aside). */
@@ -190,24 +145,38 @@ public record SinkSpec(String name, String type, int queueCapacity, long queueBy
         return a.stream().map(SinkSpec::fields).toList().equals(b.stream().map(SinkSpec::fields).toList());
     }
 
-    /** The provider of {@code type}, or null. */
-    static DumpSinkProvider provider(String type) {
-        return providers().get(type);
-    }
-
-    /** The union of every sink provider's {@link DumpSinkProvider#secretFields()}. */
-    public static Set<String> secretFields() {
-        Set<String> all = new java.util.TreeSet<>();
-        for (DumpSinkProvider p : providers().values()) {
+    /** The union of {@code providers}' {@link DumpSinkProvider#secretFields()}. */
+    public static Set<String> secretFields(Collection<DumpSinkProvider> providers) {
+        Set<String> all = new TreeSet<>();
+        for (DumpSinkProvider p : providers) {
             all.addAll(p.secretFields());
         }
         return Collections.unmodifiableSet(all);
     }
 
-    /** The providers on the class path (and the context class loader's), by type. */
-    static Map<String, DumpSinkProvider> providers() {
+    /**
+     * The sink providers a filter of {@code environment} can use, by type: the runtime's extensions first (the class
+     * path, then the plugin directory: {@link FilterEnvironment#extensions}), then {@link #classPathProviders()} for
+     * types the runtime did not offer (an embedding without extension lookup, such as the test kit). The first
+     * provider of a type wins.
+     */
+    public static Map<String, DumpSinkProvider> providers(FilterEnvironment environment) {
         Map<String, DumpSinkProvider> m = new TreeMap<>();
-        for (ClassLoader cl : new ClassLoader[]{SinkSpec.class.getClassLoader(), Thread.currentThread().getContextClassLoader()}) {
+        for (DumpSinkProvider p : environment.extensions(DumpSinkProvider.class)) {
+            m.putIfAbsent(p.type(), p);
+        }
+        classPathProviders().forEach(m::putIfAbsent);
+        return m;
+    }
+
+    /**
+     * The providers {@link ServiceLoader} finds through tcpcopy's own class loader and the thread's context class
+     * loader, by type (the first of a type wins): what an embedding without a runtime's extension lookup offers.
+     */
+    public static Map<String, DumpSinkProvider> classPathProviders() {
+        Map<String, DumpSinkProvider> m = new TreeMap<>();
+        for (ClassLoader cl : new ClassLoader[] {SinkSpec.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader()}) {
             if (cl == null) {
                 continue;
             }

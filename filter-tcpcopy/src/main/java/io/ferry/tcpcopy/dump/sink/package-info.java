@@ -1,7 +1,7 @@
 /**
- * The dump sink SPI: destinations of captured Ferry records besides the dump files (e.g. the Kafka sink of the
- * {@code dump-kafka} module), configured as {@code "dump": {"sinks": [{"type": "...", ...}]}}, found with
- * {@link java.util.ServiceLoader} by type ({@link io.ferry.tcpcopy.dump.sink.DumpSinkProvider}), each fed by the dump
- * writer through a bounded queue and a thread of its own ({@link io.ferry.tcpcopy.dump.sink.DumpSinks}).
+ * tcpcopy's side of the dump sinks: {@link io.ferry.tcpcopy.dump.sink.SinkSpec} parses
+ * {@code "dump": {"sinks": [{"type": "...", ...}]}} and finds each type's {@link io.ferry.dump.spi.DumpSinkProvider}
+ * (the SPI, in {@code dump-format}), and {@link io.ferry.tcpcopy.dump.sink.DumpSinks} feeds each sink from the dump
+ * writer through a bounded queue and a thread of its own.
  */
 package io.ferry.tcpcopy.dump.sink;

@@ -1,8 +1,9 @@
 package io.ferry.tcpcopy.dump.sink;
 
+import io.ferry.dump.format.FerryFormat;
+import io.ferry.dump.format.FerryRecord;
+import io.ferry.dump.spi.EncodedRecord;
 import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.tcpcopy.record.FerryFormat;
-import io.ferry.tcpcopy.record.FerryRecord;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,8 @@ class DumpSinksTest {
     }
 
     private static FerryRecord open(long conn) {
-        return FerryRecord.open(1_000_000L, conn, "w", "l", io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT,
-                io.ferry.tcpcopy.record.Endpoint.UNKNOWN_ENDPOINT, false, 0, -1);
+        return FerryRecord.open(1_000_000L, conn, "w", "l", io.ferry.dump.format.Endpoint.UNKNOWN_ENDPOINT,
+                io.ferry.dump.format.Endpoint.UNKNOWN_ENDPOINT, false, 0, -1);
     }
 
     @Test
@@ -117,7 +118,7 @@ class DumpSinksTest {
 
     @Test
     void configErrorsNameThePathTheValueAndWhatIsExpected() {
-        assertEquals(BASE + "[0].type: \"nosuch\" (expected: one of the sink types available: test (a sink's module must be on the classpath))",
+        assertEquals(BASE + "[0].type: \"nosuch\" (expected: one of the sink types available: test (a sink's module must be on the class path or in the plugin directory))",
                 assertThrows(FilterConfigException.class,
                         () -> SinkSpec.parseAll(List.of(Map.of("type", "nosuch")), BASE)).getMessage());
         assertEquals(BASE + ": \"kafka\" (expected: a list of sink objects, e.g. [{\"type\": \"kafka\", ...}])",

@@ -1,6 +1,10 @@
 package io.ferry.tcpcopy.dump.sink;
 
-import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.dump.spi.DumpSink;
+import io.ferry.dump.spi.DumpSinkProvider;
+import io.ferry.dump.spi.EncodedRecord;
+import io.ferry.dump.spi.SinkConfig;
+import io.ferry.dump.spi.SinkConfigException;
 
 import java.util.List;
 import java.util.Map;
@@ -55,7 +59,7 @@ public final class TestSinks {
         }
 
         @Override
-        public void validate(SinkSpec spec) throws FilterConfigException {
+        public void validate(SinkConfig spec) throws SinkConfigException {
             spec.rejectUnknown(Set.of("id", "block", "fail", "fail_create"));
             spec.requireString("id", "a test sink id");
             spec.bool("block", false);
@@ -63,7 +67,7 @@ public final class TestSinks {
         }
 
         @Override
-        public DumpSink create(SinkSpec spec) {
+        public DumpSink create(SinkConfig spec) {
             if (Boolean.TRUE.equals(spec.fields().get("fail_create"))) {
                 throw new IllegalStateException("test sink " + spec.fields().get("id") + " cannot be created");
             }
