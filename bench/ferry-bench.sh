@@ -18,6 +18,9 @@
 #       bundles dump-kafka); prints the counters every 5 s (FERRY_BENCH_STATS_EVERY, seconds; 30 for serve-tcpcopy).
 #
 # JVM flags: FERRY_JAVA_OPTS (default below). peers.sh pins the proxy to one CPU, so the JVM sees one processor.
+# FERRY_JAR runs another build of ferry.jar (default: proxy-runtime/target/ferry.jar).
+# FERRY_BENCH_BASELINE_JAR=PATH adds a target ferry-baseline, the same config on the ferry.jar at PATH (e.g. one built
+# from the commit before a change), so a change is measured against its baseline in one interleaved run.
 # FERRY_BENCH_NIO=1 adds a second target, ferry-nio, the same proxy on Netty's NIO transport.
 # FERRY_BENCH_TCPCOPY=1 adds the target ferry-tcpcopy (serve-tcpcopy above). FERRY_TCPCOPY_DUMP adds fields to its
 # "dump" object, e.g. FERRY_TCPCOPY_DUMP='"max_bytes_per_second": 0' for an unlimited capture budget.
@@ -30,7 +33,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="$REPO/proxy-runtime/target/ferry.jar"
+JAR="${FERRY_JAR:-$REPO/proxy-runtime/target/ferry.jar}"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
 JAVA_OPTS="${FERRY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
 
@@ -106,6 +109,11 @@ if [ ! -f "$JAR" ]; then
   (cd "$REPO" && mvn -B -q -pl proxy-runtime -am package -DskipTests)
 fi
 targets=(--target-cmd "ferry=$REPO/bench/ferry-bench.sh serve {port} {upstream_port}")
+if [ -n "${FERRY_BENCH_BASELINE_JAR:-}" ]; then
+  baseline="$(cd "$(dirname "$FERRY_BENCH_BASELINE_JAR")" && pwd)/$(basename "$FERRY_BENCH_BASELINE_JAR")"
+  [ -f "$baseline" ] || { echo "FERRY_BENCH_BASELINE_JAR: $baseline not found" >&2; exit 1; }
+  targets+=(--target-cmd "ferry-baseline=env FERRY_JAR=$baseline $REPO/bench/ferry-bench.sh serve {port} {upstream_port}")
+fi
 if [ "${FERRY_BENCH_NIO:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-nio=$REPO/bench/ferry-bench.sh serve {port} {upstream_port} -Dferry.transport=nio")
 fi

@@ -30,15 +30,15 @@ import io.ferry.filter.api.ReadFilterCallbacks;
  */
 final class CaptureReadFilter implements ReadFilter {
 
-    private final TcpCopyFactory owner;
+    private final WindowSchedule windows;
     private final ConnectionCapture state;
     /** Inbound-stream offset just after the last captured byte; -1 before the first capture. */
     private long capturedEnd = -1;
     /** The drain count seen last: a count that goes back means a new stream of offsets. */
     private long lastDrained = -1;
 
-    CaptureReadFilter(TcpCopyFactory owner, ConnectionCapture state) {
-        this.owner = owner;
+    CaptureReadFilter(WindowSchedule windows, ConnectionCapture state) {
+        this.windows = windows;
         this.state = state;
     }
 
@@ -49,13 +49,13 @@ final class CaptureReadFilter implements ReadFilter {
 
     @Override
     public FilterStatus onNewConnection() {
-        state.started(owner.window);
+        state.started(windows.window);
         return FilterStatus.CONTINUE;
     }
 
     @Override
     public FilterStatus onData(IoBuffer buffer) {
-        Window w = owner.window;
+        Window w = windows.window;
         if (w != null || state.capturing()) {
             capture(w, buffer);
         }

@@ -14,11 +14,9 @@ import java.util.List;
  */
 final class CaptureWriteFilter implements WriteFilter {
 
-    private final TcpCopyFactory owner;
     private final ConnectionCapture state;
 
-    CaptureWriteFilter(TcpCopyFactory owner, ConnectionCapture state) {
-        this.owner = owner;
+    CaptureWriteFilter(ConnectionCapture state) {
         this.state = state;
     }
 

@@ -9,8 +9,6 @@ import io.ferry.tcpcopy.dump.CapturedConnection;
 import io.ferry.tcpcopy.dump.ShedReason;
 import io.ferry.tcpcopy.record.FerryRecord;
 
-import java.util.concurrent.ThreadLocalRandom;
-
 /**
  * The capture of one connection, shared by its {@link CaptureReadFilter} and {@link CaptureWriteFilter}: whether it is
  * captured, how far in each direction, and how its capture ends (docs/dump-format.md).
@@ -20,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li><b>Decided once.</b> When the connection starts, if a window is open then; otherwise at its first read or
  *       write while a window is open, and its capture then starts mid-stream (the {@code OPEN} record says so, with
  *       the stream offsets where it starts). {@code sample_percent} picks, then the {@link CaptureGate} admits it if
- *       the dump has room; a connection it refuses is counted per window and reason, never captured.</li>
+ *       the dump has room ({@link ListenerCapture#admit}); a connection it refuses is counted per window and reason,
+ *       never captured.</li>
  *   <li><b>Whole.</b> An admitted connection is captured in both configured directions, in order, every byte with
  *       its stream offset, until exactly one of: it closes ({@code CLOSE}, with the bytes of each direction),
  *       {@code max_bytes_per_connection} ({@code TRUNCATED}), or its capture is given up ({@code ABANDONED}, with
@@ -41,7 +40,7 @@ final class ConnectionCapture implements ConnectionEventListener, CapturedConnec
     private static final int NOT_CAPTURED = 2;
     private static final int ENDED = 3;
 
-    private final TcpCopyFactory owner;
+    private final ListenerCapture owner;
     private Connection connection;
     private int state = UNDECIDED;
     private Window window;
@@ -57,7 +56,7 @@ final class ConnectionCapture implements ConnectionEventListener, CapturedConnec
     private volatile ShedReason abandonRequest;
     private volatile ShedReason writerAbandoned;
 
-    ConnectionCapture(TcpCopyFactory owner) {
+    ConnectionCapture(ListenerCapture owner) {
         this.owner = owner;
     }
 
@@ -154,38 +153,21 @@ final class ConnectionCapture implements ConnectionEventListener, CapturedConnec
         return owner.bothDirections() ? outCaptured : FerryRecord.NOT_CAPTURED;
     }
 
-    /** Takes the decision: sampling, then the gate; an admitted connection gets its OPEN record. */
+    /**
+     * Takes the decision ({@link ListenerCapture#admit}: sampling, the switch, the gate); an admitted connection's
+     * OPEN record is queued, and its capture starts at the stream offsets it reached.
+     */
     private void decide(Window w, long inboundStart) {
-        int percent = owner.sampling().samplePercent();
-        if (percent < 100 && ThreadLocalRandom.current().nextInt(100) >= percent) {
-            state = NOT_CAPTURED;
-            owner.stats().connectionsNotSampled.increment();
-            return;
-        }
-        if (!owner.capturingOn()) {
+        long admitted = owner.admit(this, w, inboundStart, outbound);
+        if (admitted < 0) {
             state = NOT_CAPTURED;
             return;
         }
-        ShedReason refused = owner.gate().admit();
-        if (refused != null) {
-            state = NOT_CAPTURED;
-            owner.refused(w, refused);
-            return;
-        }
+        seq = admitted;
         window = w;
         inbound = inboundStart;
         outCaptured = outbound;
-        boolean midStream = inboundStart > 0 || outbound > 0;
-        FerryRecord open = owner.openRecord(this, w, midStream, inboundStart, outCapturedOrNone());
-        seq = owner.gate().register(this);
-        if (!owner.submitControl(open, this)) {
-            owner.gate().ended(seq);
-            state = NOT_CAPTURED;
-            owner.refused(w, ShedReason.QUEUE_FULL);
-            return;
-        }
         state = CAPTURING;
-        owner.stats().connectionsAdmitted.increment();
         if (connection != null) {
             connection.addConnectionEventListener(this);
         }

@@ -110,7 +110,7 @@ public final class TcpCopy {
         }
         boolean accepted = false;
         for (TcpCopyFactory f : instances.values()) {
-            Window w = f.window;
+            Window w = f.currentWindow();
             if (w != null && port.equals(w.port())) {
                 accepted |= f.uploadPortrait(businessType, json);
             }

@@ -8,44 +8,38 @@ import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.FilterScheduler;
+import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.tcpcopy.config.DumpConfig;
 import io.ferry.tcpcopy.config.Effective;
 import io.ferry.tcpcopy.config.Sampling;
 import io.ferry.tcpcopy.config.Strategy;
 import io.ferry.tcpcopy.config.TcpCopyConfig;
-import io.ferry.tcpcopy.dump.CaptureStats;
-import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.dump.CaptureGate;
-import io.ferry.tcpcopy.dump.ShedReason;
+import io.ferry.tcpcopy.dump.CaptureStats;
 import io.ferry.tcpcopy.dump.DumpWriter;
-import io.ferry.tcpcopy.record.Endpoint;
-import io.ferry.tcpcopy.record.FerryRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalInt;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One tcpcopy instance: the factory of one {@code filters[]} entry, serving one listener. It holds the listener's app
- * strategy, its sampling windows and its counters; the global strategy, the fuse and the dump writers are shared
- * through {@link TcpCopy}.
+ * One tcpcopy instance: the factory of one {@code filters[]} entry, serving one listener. It builds each
+ * connection's capture filters, and holds the listener's parts:
+ * <ul>
+ *   <li>its {@link WindowSchedule}: the app strategy, the windows it opens and those opened through the admin
+ *       API;</li>
+ *   <li>its {@link ListenerCapture}: the decision whether a connection is captured (sampling, switch, the dump
+ *       writer's gate) and the way into the writer;</li>
+ *   <li>its counters ({@link CaptureStats}, stats namespace {@code tcpcopy.<listener>}).</li>
+ * </ul>
+ * The global strategy, the fuse and the dump writers are shared through {@link TcpCopy}.
  *
  * <h2>Life cycle</h2>
  * Created by {@link TcpCopyProvider#create} at startup; {@link #init} records the listener (its name identifies the
- * instance in the admin API and stats, its port is written in every record) and starts the window schedule;
- * {@link #createFilterChain} adds fresh filters for each connection; {@link #close} stops everything.
- *
- * <h2>Windows</h2>
- * While the effective switch is ON a window opens every {@code interval} seconds, measured start to start on the
- * runtime's {@link FilterScheduler} (Layotto's period drifts to interval + 1 s + duration, defect 12), each with a
- * fresh random id, only if the {@linkplain io.ferry.tcpcopy.fuse.Fuse fuse} allows, and stays open
- * {@code duration} seconds. The first window opens {@code interval} seconds after the switch turns on, as in
- * Layotto. A strategy change that alters the switch or the interval restarts the schedule at once; a window in
- * progress keeps its duration, unless the switch goes off, which closes it.
+ * instance in the admin API and stats, its port is written in every record), acquires the dump writer and starts the
+ * window schedule; {@link #createFilterChain} adds fresh filters for each connection; {@link #close} stops
+ * everything.
  *
  * <h2>Unix-socket listeners</h2>
  * Layotto drops the filter on a unix listener (it resolves the address as TCP). Ferry captures there too and writes
@@ -53,9 +47,9 @@ import java.util.concurrent.TimeUnit;
  * that records of several unix listeners stay apart.
  *
  * <h2>Threading</h2>
- * {@link #createFilterChain} and the filters run on connection threads and read only volatile state. Strategy
- * changes and window transitions run on the timer or admin thread and are serialised by this object's monitor,
- * which the data path never takes.
+ * {@link #createFilterChain} and the filters run on connection threads and read only final and volatile state.
+ * {@link #init}, {@link #close} and {@link #updateSampling} are serialised by this object's monitor, which the data
+ * path never takes; closing waits for the dump writer outside it.
  */
 public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryInitializer, AutoCloseable {
 
@@ -66,26 +60,16 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     private final Map<String, Object> rawConfig;
     private final String configPath;
     private final FilterScheduler scheduler;
-    private final io.ferry.filter.api.spi.StatsRegistry statsRegistry;
+    private final StatsRegistry statsRegistry;
     private final CaptureStats stats = new CaptureStats();
-    private final boolean ferry;
+    private final WindowSchedule windows;
     private final long clockBaseMicros;
     private final long clockBaseNanos;
     private volatile Sampling sampling;
-
-    /** The open window, or null: the only field the data path reads. */
-    volatile Window window;
-
-    private volatile Strategy app;
-    private volatile Effective effective;
-    private volatile ListenerInfo listener;
+    /** Null until {@link #init}. */
+    private volatile ListenerCapture capture;
     private volatile String name;
-    private DumpWriter writer;
-    private FilterScheduler.Cancellable schedule;
-    private FilterScheduler.Cancellable refusals;
-    /** How often the connections a window refused are written as REFUSED records while it is open. */
-    static final int REFUSALS_PERIOD_SECONDS = 5;
-    private volatile boolean closed;
+    private boolean closed;
 
     TcpCopyFactory(TcpCopy hub, TcpCopyConfig config, FilterConfig filterConfig) {
         this.hub = hub;
@@ -94,10 +78,7 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         this.configPath = filterConfig.path();
         this.scheduler = filterConfig.environment().scheduler();
         this.statsRegistry = filterConfig.environment().stats();
-        this.app = config.strategy();
-        this.effective = Effective.of(app, hub.globalStrategy());
-        this.ferry = config.dump().format() != DumpConfig.Format.LAYOTTO   // ferry and pcapng need connection records
-                || !config.dump().sinks().isEmpty();                       // and so do the sinks
+        this.windows = new WindowSchedule(hub, config.strategy(), scheduler, stats, configPath);
         this.sampling = config.dump().sampling();
         this.clockBaseMicros = scheduler.currentTimeMillis() * 1000L;
         this.clockBaseNanos = scheduler.nanoTime();
@@ -115,28 +96,31 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
 
     @Override
     public synchronized void init(ListenerInfo listenerInfo) throws FilterConfigException {
-        if (listener != null) {
+        if (capture != null || closed) {
             return;
         }
         String n = listenerInfo.name();
         hub.attach(n, this, configPath);
+        DumpWriter writer;
         try {
             writer = hub.acquireWriter(config.dump(), configPath);
         } catch (FilterConfigException e) {
             hub.detach(n, this);
             throw e;
         }
-        refusals = scheduler.scheduleAtFixedRate(this::reportRefusals, REFUSALS_PERIOD_SECONDS,
-                REFUSALS_PERIOD_SECONDS, TimeUnit.SECONDS);
+        ListenerCapture c = new ListenerCapture(writer, stats, windows, listenerInfo, config.dump().bothDirections(),
+                sampling, scheduler, clockBaseMicros, clockBaseNanos);
         this.name = n;
-        this.listener = listenerInfo;
+        this.capture = c;
         statsRegistry.register("tcpcopy." + n, stats::snapshot);
         if (writer.sinks().active()) {
             statsRegistry.register("tcpcopy." + n + ".sinks", writer.sinks()::snapshot);
         }
-        reschedule(true);
-        log.info("tcpcopy on listener {}: strategy {}, effective {}, dumps to {}", n, app.toMap(), effective.toMap(),
-                config.dump().dir());
+        boolean records = config.dump().format() != DumpConfig.Format.LAYOTTO   // ferry and pcapng need them
+                || writer.sinks().active();                                      // and so do the sinks
+        windows.start(n, c::port, records ? c : null);
+        log.info("tcpcopy on listener {}: strategy {}, effective {}, dumps to {}", n, windows.app().toMap(),
+                windows.effective().toMap(), config.dump().dir());
     }
 
     /**
@@ -147,14 +131,15 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
      */
     @Override
     public void createFilterChain(FilterChainContext context, NetworkFilterChainFactoryCallbacks callbacks) {
-        if (listener == null) {
+        ListenerCapture c = capture;
+        if (c == null) {
             throw new IllegalStateException("tcpcopy at " + configPath + " was not initialised with its listener "
                     + "(FactoryInitializer.init) before its first connection");
         }
-        ConnectionCapture state = new ConnectionCapture(this);
-        callbacks.addReadFilter(new CaptureReadFilter(this, state));
-        if (config.dump().bothDirections()) {
-            callbacks.addWriteFilter(new CaptureWriteFilter(this, state));
+        ConnectionCapture state = new ConnectionCapture(c);
+        callbacks.addReadFilter(new CaptureReadFilter(windows, state));
+        if (c.bothDirections()) {
+            callbacks.addWriteFilter(new CaptureWriteFilter(state));
         }
     }
 
@@ -167,33 +152,23 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         return name;
     }
 
-    /** The port label written in records: the TCP port, or the unix listener's name. */
+    /** The port label written in records: the TCP port, or the unix listener's name; {@code 0} before init. */
     public String portLabel() {
-        ListenerInfo l = listener;
-        if (l == null) {
-            return "0";
-        }
-        OptionalInt p = l.port();
-        if (p.isPresent() && p.getAsInt() > 0) {
-            return Integer.toString(p.getAsInt());
-        }
-        if ("unix".equals(l.network())) {
-            return l.name().replaceAll("[\\[\\]\\s]", "_");
-        }
-        return "0";
+        ListenerCapture c = capture;
+        return c == null ? "0" : c.port();
     }
 
     public Strategy appStrategy() {
-        return app;
+        return windows.app();
     }
 
     public Effective effective() {
-        return effective;
+        return windows.effective();
     }
 
     /** The open window, or {@code null}. */
     public Window currentWindow() {
-        return window;
+        return windows.current();
     }
 
     public CaptureStats stats() {
@@ -202,48 +177,15 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
 
     /** Replaces the app strategy (already validated) and applies the new effective values. */
     public void updateAppStrategy(Strategy strategy) {
-        app = strategy;
-        onStrategyChanged();
+        windows.updateApp(strategy);
     }
 
-    synchronized void onStrategyChanged() {
-        reschedule(false);
+    /** The global strategy changed. */
+    void onStrategyChanged() {
+        windows.strategyChanged();
     }
 
-    private void reschedule(boolean first) {
-        if (closed) {
-            return;
-        }
-        Effective before = effective;
-        Effective now = Effective.of(app, hub.globalStrategy());
-        effective = now;
-        if (listener == null) {
-            return;
-        }
-        boolean restart = first || before.on() != now.on() || before.interval() != now.interval();
-        if (!restart) {
-            return;
-        }
-        if (schedule != null) {
-            schedule.cancel();
-            schedule = null;
-        }
-        if (now.on()) {
-            schedule = scheduler.scheduleAtFixedRate(this::scheduledWindow, now.interval(), now.interval(), TimeUnit.SECONDS);
-        } else {
-            closeWindow(window);
-        }
-    }
-
-    private void scheduledWindow() {
-        try {
-            open(effective.duration(), false);
-        } catch (Throwable t) {
-            log.error("tcpcopy on listener {}: opening a window failed", name, t);
-        }
-    }
-
-    /** Why {@link #open} did not open a window, or the window it opened. */
+    /** Why {@link #open} did not open a window (status and refusal), or the window it opened (status 200). */
     public record OpenResult(Window window, int status, String refusal) {
     }
 
@@ -251,56 +193,8 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
      * Opens a window now for {@code durationSeconds}, replacing any open one. Refused if the effective switch is
      * off or the fuse is blown. Called on the timer (schedule) or the admin thread ({@code POST .../window}).
      */
-    public synchronized OpenResult open(int durationSeconds, boolean manual) {
-        Effective e = effective;
-        if (closed || listener == null) {
-            return new OpenResult(null, 409, "tcpcopy on " + (name == null ? configPath : "listener " + name) + " is not running");
-        }
-        if (!e.on()) {
-            return new OpenResult(null, 409, "tcpcopy switch is off for listener " + name + " (app " + app.switchValue()
-                    + ", global " + hub.globalStrategy().switchValue() + "); turn it on with PUT /api/v1/tcpcopy/strategy?listener="
-                    + name + " or PUT /api/v1/tcpcopy/strategy/global");
-        }
-        if (!hub.fuse().allows(e.cpuMaxRate(), e.memMaxRate())) {
-            stats.windowsFused.increment();
-            return new OpenResult(null, 503, "fuse blown for listener " + name + ": usage " + hub.fuseState()
-                    + ", limits cpu < " + e.cpuMaxRate() + " and mem < " + e.memMaxRate());
-        }
-        Window w = new Window(UUID.randomUUID().toString(), portLabel(), scheduler.currentTimeMillis(), durationSeconds, manual);
-        Window old = window;
-        if (old != null) {
-            old.close();
-        }
-        window = w;
-        stats.windowsOpened.increment();
-        scheduler.schedule(() -> closeWindow(w), durationSeconds, TimeUnit.SECONDS);
-        return new OpenResult(w, 200, null);
-    }
-
-    synchronized void closeWindow(Window w) {
-        if (w != null) {
-            w.close();
-            if (window == w) {
-                window = null;
-            }
-            reportRefusals(w);
-        }
-    }
-
-    /** Writes the refusals of the open window not written yet (timer thread). */
-    private synchronized void reportRefusals() {
-        Window w = window;
-        if (w != null) {
-            reportRefusals(w);
-        }
-    }
-
-    private void reportRefusals(Window w) {
-        if (writer == null || !ferry) {
-            return;
-        }
-        w.reportRefusals((reason, count) -> writer.submitControl(
-                FerryRecord.refused(micros(), w.id(), name, reason.key(), count), w.port(), null, stats));
+    public OpenResult open(int durationSeconds, boolean manual) {
+        return windows.open(durationSeconds, manual);
     }
 
     /** The connection sampling in force (from {@code dump}, replaceable through the admin API). */
@@ -309,58 +203,17 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     }
 
     /** Replaces the connection sampling; applies to connections not yet decided and to budgets from now on. */
-    public void updateSampling(Sampling s) {
+    public synchronized void updateSampling(Sampling s) {
         sampling = s;
-    }
-
-    /** Capture time in microseconds since the epoch, from the runtime's clock (millisecond base, µs steps). */
-    long micros() {
-        long nanos = scheduler.nanoTime() - clockBaseNanos;
-        return clockBaseMicros + Math.floorDiv(nanos, 1000L);
+        ListenerCapture c = capture;
+        if (c != null) {
+            c.sampling(s);
+        }
     }
 
     /** The admission and budgets of this listener's dump writer. */
     CaptureGate gate() {
-        return writer.gate();
-    }
-
-    /** True with {@code "directions": "both"}. */
-    boolean bothDirections() {
-        return config.dump().bothDirections();
-    }
-
-    /** True while the effective switch is on: captures go on; when it goes off they end ({@code switched_off}). */
-    boolean capturingOn() {
-        return effective.on() && !closed;
-    }
-
-    /** A connection was not admitted in window {@code w}. */
-    void refused(Window w, ShedReason reason) {
-        stats.refused(reason);
-        w.refused(reason);
-    }
-
-    /** The OPEN record of a connection admitted in {@code w}. */
-    FerryRecord openRecord(ConnectionCapture c, Window w, boolean midStream, long inbound, long outbound) {
-        io.ferry.filter.api.Connection conn = c.connection();
-        Endpoint remote = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.remoteAddress());
-        Endpoint local = conn == null ? Endpoint.UNKNOWN_ENDPOINT : Endpoint.of(conn.localAddress());
-        return FerryRecord.open(micros(), c.connectionId(), w.id(), name, remote, local, midStream, inbound, outbound);
-    }
-
-    /** Queues a record that opens or ends {@code c}'s capture; false if it could not be queued (counted). */
-    boolean submitControl(FerryRecord record, ConnectionCapture c) {
-        return writer.submitControl(record, portLabel(), c, stats);
-    }
-
-    /**
-     * Queues captured bytes {@code buffer[from, from + n)} of one direction at stream {@code offset}, whose room was
-     * reserved from the gate: a Layotto line, and with the Ferry format a {@code DATA} record. Copied straight into
-     * the writer's queue (without allocating for small reads); the buffer is not kept.
-     */
-    boolean submitData(ConnectionCapture c, Window w, int direction, long offset, IoBuffer buffer, int from, int n) {
-        return writer.submitData(c, stats, micros(), w.id(), w.port(), name, c.connectionId(), direction, offset,
-                buffer, from, n);
+        return capture.gate();
     }
 
     /**
@@ -372,14 +225,15 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
      * @return true if accepted and queued
      */
     boolean uploadPortrait(String businessType, String json) {
-        Window w = window;
-        if (w == null || !w.claimPortraitToken(businessType) || !w.isOpen()) {
+        Window w = windows.current();
+        ListenerCapture c = capture;
+        if (w == null || c == null || !w.claimPortraitToken(businessType) || !w.isOpen()) {
             stats.portraitRejected.increment();
             return false;
         }
         String configJson = hub.gson().toJson(configDump());
-        boolean queued = writer.submitPortrait(scheduler.currentTimeMillis(), w.id(), w.port(), businessType, json,
-                configJson, stats);
+        boolean queued = c.writer().submitPortrait(scheduler.currentTimeMillis(), w.id(), w.port(), businessType,
+                json, configJson, stats);
         if (queued) {
             stats.portraitAccepted.increment();
         } else {
@@ -399,9 +253,9 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
         m.put("port", portLabel());
         m.put("config", Redaction.redact(rawConfig));
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("app", app.toMap());
+        s.put("app", windows.app().toMap());
         s.put("global", hub.globalStrategy().toMap());
-        s.put("effective", effective.toMap());
+        s.put("effective", windows.effective().toMap());
         m.put("strategy", s);
         return m;
     }
@@ -410,31 +264,23 @@ public final class TcpCopyFactory implements NetworkFilterChainFactory, FactoryI
     @Override
     public void close() {
         String n;
-        DumpWriter w;
+        ListenerCapture c;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            if (schedule != null) {
-                schedule.cancel();
-                schedule = null;
-            }
-            if (refusals != null) {
-                refusals.cancel();
-                refusals = null;
-            }
-            closeWindow(window);
             n = name;
-            w = writer;
+            c = capture;
         }
+        windows.close();              // its last refusals are queued before the writer is released
         if (n != null) {
             statsRegistry.unregister("tcpcopy." + n);
             statsRegistry.unregister("tcpcopy." + n + ".sinks");
             hub.detach(n, this);
         }
-        if (w != null) {
-            hub.releaseWriter(w);
+        if (c != null) {
+            hub.releaseWriter(c.writer());
         }
     }
 }

@@ -176,6 +176,42 @@ class WindowScheduleTest {
     }
 
     @Test
+    void aListenerBoundToPortZeroLabelsItsRecordsWithThePortItWasBoundTo() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger bound = new java.util.concurrent.atomic.AtomicInteger();
+        io.ferry.filter.api.ListenerInfo listener = new io.ferry.filter.api.ListenerInfo() {
+            @Override
+            public String name() {
+                return "l0";
+            }
+
+            @Override
+            public String network() {
+                return "tcp";
+            }
+
+            @Override
+            public String address() {
+                return "127.0.0.1:0";
+            }
+
+            @Override
+            public java.net.SocketAddress socketAddress() {
+                return new java.net.InetSocketAddress("127.0.0.1", bound.get());
+            }
+
+            @Override
+            public java.util.OptionalInt port() {
+                return java.util.OptionalInt.of(bound.get());
+            }
+        };
+        TcpCopyFactory f = h.create(Harness.config(Fakes.strategy("ON", 30, 5, 80, 80), dir), listener);
+        assertEquals("0", f.portLabel(), "not bound yet when the filter is initialised");
+        bound.set(43445);                                 // the runtime binds the listener after init
+        assertEquals("43445", f.portLabel());
+        assertEquals("43445", f.open(5, true).window().port());
+    }
+
+    @Test
     void unixListenerWritesItsNameAsThePort() throws Exception {
         TcpCopyFactory f = h.create(Harness.config(Fakes.strategy("ON", 30, 5, 80, 80), dir),
                 EmbeddedListener.unix("uds [a]", "/run/ferry.sock"));

@@ -1,7 +1,6 @@
 package io.ferry.dump.kafka;
 
 import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.filter.api.spi.Suggestions;
 import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.Partitioner;

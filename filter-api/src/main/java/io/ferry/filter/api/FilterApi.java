@@ -1,6 +1,8 @@
 package io.ferry.filter.api;
 
-/** Facts about this version of {@code filter-api}. */
+import java.util.Optional;
+
+/** Facts about this version of {@code filter-api}, and the one rule by which a provider's version is accepted. */
 @Stable
 public final class FilterApi {
 
@@ -8,32 +10,34 @@ public final class FilterApi {
      * The SPI version, {@code "major.minor"}. A provider returns it from
      * {@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider#apiVersion()}; being a compile-time constant, it
      * is copied into the provider's class file and so records the version the provider was compiled against. The
-     * registry accepts providers of the same major version and a minor version no newer than its own.
+     * registry accepts providers of the same major version and a minor version no newer than its own
+     * ({@link #incompatibility}).
+     *
+     * <p>1.1 added {@link io.ferry.filter.api.spi.FilterEnvironment#metrics()},
+     * {@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider#secretFields()}, the typed config access of
+     * {@link io.ferry.filter.api.spi.ConfigObject}, {@link io.ferry.filter.api.spi.FilterConfig#pluginScope()} and
+     * {@link SharedState}, and emptied the deprecated {@code FilterEnvironment.service(Class)}.
      */
-    public static final String VERSION = "1.0";
+    public static final String VERSION = "1.1";
 
     private FilterApi() {
     }
 
     /**
-     * The version rule, the one the registry applies to every provider and the contract kit checks (R3.2): a provider
-     * compiled against {@code M.n} (a patch, {@code M.n.p}, is ignored) runs on this {@code filter-api} {@code M.r}
-     * when {@code n <= r}.
-     *
-     * @param target what the provider's {@code apiVersion()} returned
-     * @return null if it runs here; otherwise why not, as advice that completes "it was not loaded: ..."
+     * Why a provider whose {@code apiVersion()} returns {@code providerApiVersion} cannot run on this
+     * {@code filter-api}, as one piece of advice; empty if it can. The rule, after SLF4J's version check: a provider
+     * built against {@code M.n} (or {@code M.n.p}; the patch is ignored) runs on {@code M.r} when {@code n <= r}. The
+     * registry refuses a provider for this reason, and the test kit's rule R3.2 applies the same method, so a
+     * provider the kit accepts is one the runtime loads.
      */
-    public static String incompatibility(String target) {
-        return incompatibility(target, VERSION);
+    public static Optional<String> incompatibility(String providerApiVersion) {
+        return Optional.ofNullable(incompatibility(providerApiVersion, VERSION));
     }
 
-    /** {@link #incompatibility(String)} against a runtime providing {@code runtime} rather than this one. */
-    public static String incompatibility(String target, String runtime) {
+    /** {@link #incompatibility(String)} against a given runtime version (for tests of the rule). */
+    static String incompatibility(String target, String runtime) {
         int[] t = parse(target);
         int[] r = parse(runtime);
-        if (r == null) {
-            throw new IllegalArgumentException("runtime: \"" + runtime + "\" (expected: major.minor)");
-        }
         if (t == null) {
             return "its apiVersion() must return the \"major.minor\" version it was compiled against (return"
                     + " FilterApi.VERSION)";
@@ -44,11 +48,11 @@ public final class FilterApi {
         if (t[0] < r[0]) {
             return "rebuild it against filter-api " + r[0] + ".x";
         }
-        return "build it against filter-api " + r[0] + ".x (at most " + runtime + "), or run a Ferry that provides "
-                + "filter-api " + target;
+        return "build it against filter-api " + r[0] + ".x (at most " + runtime + "), or run a Ferry that provides"
+                + " filter-api " + target;
     }
 
-    /** {@code "1.2"} (or {@code "1.2.3"}) as {@code {1, 2}}; {@code null} if malformed. */
+    /** {@code "1.2"} (or {@code "1.2.3"}, whose patch is ignored) as {@code {1, 2}}; {@code null} if malformed. */
     private static int[] parse(String version) {
         if (version == null) {
             return null;

@@ -1,7 +1,5 @@
 package io.ferry.filter.api;
 
-import io.ferry.filter.api.internal.HeapIoBuffer;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 

@@ -10,7 +10,10 @@ package io.ferry.filter.api;
  * <h2>Sharing rule</h2>
  * The factory is shared by all connections of the listener, on several threads at once, and must be thread-safe.
  * The filters it adds must be <b>new instances for each connection</b>; they may then hold per-connection state
- * without locks. An instance added to a second connection is refused.
+ * without locks. An instance added to a second connection is refused. Connections must not change each other's
+ * results, unless the factory declares the state they share on purpose (a connection limit) with
+ * {@link SharedState}; what every factory of a type shares across listeners belongs in
+ * {@link io.ferry.filter.api.spi.FilterConfig#pluginScope()} (rule R3.6).
  * <pre>{@code
  * // Right: state per connection
  * public void createFilterChain(FilterChainContext ctx, NetworkFilterChainFactoryCallbacks cb) {

@@ -8,7 +8,8 @@ package io.ferry.filter.api;
  * order of the listener's {@code filter_chains[0].filters[]} and, within one factory, the order in which that
  * factory adds them.
  * <pre>
- *   bytes read ──▶ filter 0 ──▶ filter 1 ──▶ … ──▶ filter n (terminal, e.g. tcp_proxy: drains and returns STOP)
+ *   bytes read ──▶ filter 0 ──▶ filter 1 ──▶ … ──▶ filter n (terminal, e.g. tcp_proxy: dials when first reached,
+ *                                                            drains and returns STOP)
  *                    │ STOP: the pass ends; undrained bytes stay in the read buffer and are presented again,
  *                    │       from filter 0, with the next read appended
  *                    └ continueReading(): the pass resumes at the filter after the caller
@@ -23,11 +24,38 @@ package io.ferry.filter.api;
  *       before its first {@link #onData}. For a freshly accepted connection the first pass runs right after the chain
  *       is built, so normally every filter sees {@code onNewConnection} before any byte arrives. If it returns
  *       {@code STOP}, filters after this one are not initialised until a later pass reaches them; the connection
- *       stays open and reading.</li>
+ *       stays open and reading (no built-in filter disables reading before the chain reaches it).</li>
  *   <li>{@link #onData} is called for each pass that reaches this filter <em>while the read buffer has readable
  *       bytes</em>. A filter is skipped silently when the buffer is empty, so a filter placed after one that drains
  *       everything (such as {@code tcp_proxy}) never receives data.</li>
  * </ol>
+ *
+ * <h2>Holding a connection (before the upstream is dialled)</h2>
+ * A terminal filter such as {@code tcp_proxy} opens its upstream connection when the chain first reaches it, in its
+ * {@code onNewConnection}, and not before. A filter placed before it therefore decides when the upstream is dialled,
+ * and with which {@link FilterState} (a routing key, an identity):
+ * <ul>
+ *   <li><b>Hold in {@code onNewConnection}</b> (before any byte, e.g. until an asynchronous check of the client's
+ *       address answers): return {@code STOP}. Nothing after this filter runs; the client's bytes are still read and
+ *       kept in the read buffer, and each read calls this filter's {@code onData}, which returns {@code STOP} while the
+ *       hold lasts. To keep them in the kernel instead (bounded memory for a long hold), also call
+ *       {@code connection().setReadDisable(true)}.</li>
+ *   <li><b>Hold in {@code onData}</b> (until enough bytes arrived, e.g. a preamble): return {@code STOP} without
+ *       draining what must still be forwarded; the bytes stay in the read buffer and come again, with the next read
+ *       appended. This holds the bytes, not the dial: if this filter's {@code onNewConnection} returned
+ *       {@code CONTINUE}, the first pass already reached the terminal filter, which dialled. A filter that decides
+ *       from the first bytes where the connection goes (a routing preamble) returns {@code STOP} from
+ *       {@code onNewConnection} too.</li>
+ *   <li><b>End the hold</b> with {@link ReadFilterCallbacks#continueReading()} (from any thread: a timer, a callback
+ *       of your own), after undoing your own {@code setReadDisable(true)} with {@code setReadDisable(false)} (the
+ *       calls nest). The pass resumes at the next filter with every byte read so far; the terminal filter then dials,
+ *       once. Returning {@code CONTINUE} from a later {@code onData} ends it too, but only when the client sends
+ *       more; a client that waits for an answer would wait forever, so end an asynchronous hold with
+ *       {@code continueReading()}. Set the filter state <em>before</em> ending the hold. To refuse the connection
+ *       instead, close it.</li>
+ * </ul>
+ * The test kit's {@code EmbeddedTcpProxy} behaves like {@code tcp_proxy}, and rules R1.12 and R1.13 of
+ * {@code FILTER-CONTRACT.md} check that a filter which holds this way lets the connection relay afterwards.
  *
  * <h2>Threading</h2>
  * Every callback of a connection runs on that connection's thread (its event loop), one at a time. A filter

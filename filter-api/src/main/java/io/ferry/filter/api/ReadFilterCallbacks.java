@@ -1,5 +1,7 @@
 package io.ferry.filter.api;
 
+import io.ferry.filter.api.upstream.UpstreamConnector;
+
 /**
  * What a {@link ReadFilter} can ask of the chain it sits in. MOSN: {@code api.ReadFilterCallbacks}.
  *
@@ -25,9 +27,33 @@ public interface ReadFilterCallbacks {
      */
     void continueReading();
 
-    /** The upstream host chosen for this connection, shared by all filters on it; {@code null} until one is set. */
+    /**
+     * The upstream host chosen for this connection, shared by all filters on it; {@code null} until one is set. On
+     * the connection's thread only (R4.3).
+     */
     HostInfo upstreamHost();
 
-    /** Records the upstream host for this connection, visible to every filter on it. */
+    /** Records the upstream host for this connection, visible to every filter on it. On the connection's thread only. */
     void setUpstreamHost(HostInfo host);
+
+    /**
+     * Opens upstream connections to the runtime's clusters, on this connection's thread (see
+     * {@link UpstreamConnector}). The test kit backs it with in-memory clusters.
+     */
+    @Experimental
+    default UpstreamConnector upstreams() {
+        return UpstreamConnector.NONE;
+    }
+
+    /**
+     * The number of bytes in the connection's read buffer now: read from the peer and not drained by any filter. A
+     * terminal filter uses it to tell whether the peer's FIN has reached it: when {@link ConnectionEvent#REMOTE_HALF_CLOSE}
+     * arrives and this is 0, every byte before the FIN was handed on; otherwise a filter before it still holds bytes,
+     * which come with the read buffer's {@link IoBuffer#isEof()} set once it lets them through. {@code -1} if the
+     * runtime does not tell. Any thread may read it, but only the connection's thread sees a current value.
+     */
+    @Experimental
+    default int bufferedBytes() {
+        return -1;
+    }
 }

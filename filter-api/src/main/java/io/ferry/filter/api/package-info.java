@@ -21,6 +21,9 @@
  *   <tr><td>{@link io.ferry.filter.api.IoBuffer}</td><td>{@code IoBuffer} ({@code mosn.io/pkg/buffer})</td></tr>
  *   <tr><td>{@link io.ferry.filter.api.HostInfo}</td><td>{@code HostInfo}</td></tr>
  *   <tr><td>{@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider}</td><td>{@code NetworkFilterFactoryCreator} registered with {@code RegisterNetwork}</td></tr>
+ *   <tr><td>{@link io.ferry.filter.api.FilterState}</td><td>the connection context's variables (Envoy: {@code FilterState})</td></tr>
+ *   <tr><td>{@link io.ferry.filter.api.upstream.UpstreamConnector}</td><td>{@code ClusterManager.TCPConnForCluster} ({@code mosn.io/mosn/pkg/types})</td></tr>
+ *   <tr><td>{@link io.ferry.filter.api.upstream.UpstreamConnection}</td><td>the client {@code Connection} {@code tcp_proxy} creates</td></tr>
  *   <tr><td>{@link io.ferry.filter.api.admin.AdminRegistry}</td><td>{@code admin.RegisterAdminHandleFunc} ({@code mosn.io/mosn/pkg/admin/server})</td></tr>
  * </table>
  *
@@ -28,10 +31,34 @@
  * {@link io.ferry.filter.api.WriteFilter}, {@link io.ferry.filter.api.IoBuffer} and
  * {@link io.ferry.filter.api.NetworkFilterChainFactory}, and numbered in {@code FILTER-CONTRACT.md}.
  *
- * <p>Beyond MOSN's API: {@link io.ferry.filter.api.spi.FilterEnvironment#metrics()} gives filters typed metrics
- * (counters, gauges, histograms, package {@link io.ferry.filter.api.metrics}) that the runtime exports to Prometheus;
+ * <h2>Logging</h2>
+ * A filter logs through the SLF4J API ({@code org.slf4j.Logger}), declared with scope {@code provided}: the runtime
+ * supplies {@code slf4j-api} and its backend, configured by the config's {@code servers[0].default_log_level} and
+ * {@code default_log_path}. A plugin bundles neither the API nor a binding. The plugin class loader takes these
+ * packages from the host, always, whatever the plugin's jars contain: {@code java.*}, {@code javax.*},
+ * {@code io.ferry.filter.api.*}, {@code io.netty.*} and {@code org.slf4j.*}; every other class comes from the plugin's
+ * own location first. Name loggers after the filter's classes; log per connection at DEBUG, never per byte on the
+ * event loop; and keep credentials out of messages ({@link io.ferry.filter.api.spi.Secrets}: the runtime scrubs the
+ * values of secret config keys from its log lines, but not a value a filter builds itself).
+ *
+ * <h2>Stability</h2>
+ * Types marked {@link io.ferry.filter.api.Stable} keep source and binary compatibility across minor versions (the
+ * build checks it against a recorded baseline of this API); types and methods marked
+ * {@link io.ferry.filter.api.Experimental} (upstream connections, the filter state, typed metrics, typed config
+ * access, the plugin scope, {@link io.ferry.filter.api.SharedState}) may still change in a minor version.
+ *
+ * <p>Beyond MOSN's API: filters open upstream connections to the runtime's clusters themselves (package
+ * {@link io.ferry.filter.api.upstream}; built-in {@code tcp_proxy} uses nothing else) and share typed values with the
+ * filters after them ({@link io.ferry.filter.api.FilterState}, e.g. an
+ * {@link io.ferry.filter.api.upstream.UpstreamRoute} that {@code tcp_proxy} honours);
+ * {@link io.ferry.filter.api.Connection#writeFrom} relays bytes without a copy. These are
+ * {@link io.ferry.filter.api.Experimental}. Also: {@link io.ferry.filter.api.spi.FilterEnvironment#metrics()} gives
+ * filters typed metrics (counters, gauges, histograms, package {@link io.ferry.filter.api.metrics}) that the runtime
+ * exports to Prometheus;
  * {@link io.ferry.filter.api.spi.Secrets} is the one rule by which credentials in configs are hidden, and
- * {@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider#secretFields()} lets a filter declare its own.
+ * {@link io.ferry.filter.api.spi.NetworkFilterFactoryProvider#secretFields()} lets a filter declare its own;
+ * {@link io.ferry.filter.api.spi.ConfigObject} reads a config with typed getters and MOSN's duration syntax;
+ * {@link io.ferry.filter.api.spi.FilterConfig#pluginScope()} holds what a plugin shares across its listeners.
  */
 @Stable
 package io.ferry.filter.api;

@@ -1,7 +1,6 @@
 package io.ferry.filter.chain;
 
 import io.ferry.filter.api.IoBuffer;
-import io.ferry.filter.api.internal.HeapIoBuffer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -14,8 +13,8 @@ import java.util.Objects;
 
 /**
  * The {@link IoBuffer} the runtime hands to filters, backed by a Netty {@link ByteBuf}. Filters see only the
- * {@code IoBuffer} interface; {@link #unwrap()} is for runtime-internal zero-copy code (tcp_proxy takes
- * {@code unwrap().readRetainedSlice(n)} instead of copying).
+ * {@code IoBuffer} interface; {@link #unwrap()}, {@link #takeAll()} and {@link #cumulate} are for the runtime's own
+ * read paths and its zero-copy {@code writeFrom} (which hands the backing buffer over instead of copying it).
  *
  * <h2>Ownership</h2>
  * An instance owns one reference of its {@code ByteBuf} (except a {@linkplain #readOnlyView() view}, which owns
@@ -71,6 +70,74 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return buf;
     }
 
+    /**
+     * Moves every readable byte out of this buffer into a {@code ByteBuf} the caller owns (one reference, to release
+     * or pass on): the backing buffer itself, without a copy or an allocation; this buffer is empty afterwards and
+     * counts the bytes as drained ({@link #drainedCount()}). The zero-copy path of {@code writeFrom}.
+     *
+     * @throws java.nio.ReadOnlyBufferException for a {@linkplain #readOnlyView() read-only view}
+     */
+    public ByteBuf takeAll() {
+        checkWritable();
+        if (!buf.isReadable()) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        return detach();
+    }
+
+    /**
+     * Appends bytes read from a peer, taking over {@code in}'s reference: when this buffer is empty, {@code in} becomes
+     * its content without a copy; otherwise its bytes are merged in (Netty's merge cumulator: in place when the
+     * backing buffer is exclusively owned and can grow, else into a new buffer from the allocator) and {@code in} is
+     * released. Runtime-internal: the read path of a connection (the chain's, an upstream connection's).
+     */
+    public void cumulate(ByteBuf in) {
+        checkLive();
+        int required = in.readableBytes();
+        entered += required;
+        ByteBuf cum = buf;
+        if (!cum.isReadable()) {
+            replace(in);
+            return;
+        }
+        try {
+            if (required == 0) {
+                return;
+            }
+            if (cum.refCnt() == 1 && !cum.isReadOnly() && required <= cum.maxWritableBytes()) {
+                cum.writeBytes(in);
+                return;
+            }
+            int len = cum.readableBytes();
+            ByteBuf merged = alloc.buffer(alloc.calculateNewCapacity(len + required, Integer.MAX_VALUE));
+            merged.writeBytes(cum, cum.readerIndex(), len).writeBytes(in);
+            replace(merged);
+        } finally {
+            in.release();
+        }
+    }
+
+    /**
+     * After a callback: a drained backing buffer is released (this buffer then holds no memory); a partly drained one
+     * drops its consumed bytes when exclusively owned. Runtime-internal.
+     */
+    public void trim() {
+        checkLive();
+        ByteBuf b = buf;
+        if (!b.isReadable()) {
+            if (b != Unpooled.EMPTY_BUFFER) {
+                replace(Unpooled.EMPTY_BUFFER);
+            }
+        } else if (b.refCnt() == 1) {
+            b.discardSomeReadBytes();
+        }
+    }
+
+    /** Releases the backing buffer; this buffer is empty afterwards. Runtime-internal: the connection is gone. */
+    public void discard() {
+        release();
+    }
+
     // ---- runtime-internal plumbing (package-private) ----
 
     void owner(ChainConnection owner) {
@@ -108,17 +175,16 @@ public final class ByteBufIoBuffer implements IoBuffer {
         return readBuffer;
     }
 
-    /** The engine appended {@code n} bytes read from the peer (before merging them in). */
-    void entered(long n) {
-        entered += n;
-    }
-
     void markReadBuffer() {
         readBuffer = true;
     }
 
-    /** A new wrapper taking over this one's buffer and EOF flag; this one is revoked. */
-    ByteBufIoBuffer moveToNew() {
+    /**
+     * A new wrapper taking over this one's buffer and EOF flag; this one is revoked, so a filter that kept it gets an
+     * {@link IllegalStateException} citing R4.1 on its next use. Runtime-internal: the test kit revokes the buffers it
+     * handed to a callback this way.
+     */
+    public ByteBufIoBuffer moveToNew() {
         ByteBufIoBuffer next = new ByteBufIoBuffer(detach(), alloc, view, eof);
         next.entered = entered;
         next.owner = owner;
@@ -199,7 +265,7 @@ public final class ByteBufIoBuffer implements IoBuffer {
     @Override
     public IoBuffer copy() {
         byte[] bytes = toByteArray();
-        IoBuffer copy = HeapIoBuffer.wrap(bytes, 0, bytes.length);
+        IoBuffer copy = IoBuffer.wrap(bytes);
         copy.setEof(eof);
         return copy;
     }
@@ -234,9 +300,6 @@ public final class ByteBufIoBuffer implements IoBuffer {
             ByteBuf s = ((ByteBufIoBuffer) src).unwrap();
             ensureWritable(n);
             buf.writeBytes(s, s.readerIndex(), n);
-        } else if (src instanceof HeapIoBuffer) {
-            HeapIoBuffer h = (HeapIoBuffer) src;
-            append(h.array(), h.arrayOffset(), n);
         } else {
             append(src.toByteArray());
         }

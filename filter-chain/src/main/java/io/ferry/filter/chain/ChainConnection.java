@@ -5,6 +5,7 @@ import io.ferry.filter.api.ConnectionCloseType;
 import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.ConnectionEventListener;
 import io.ferry.filter.api.FilterChainContext;
+import io.ferry.filter.api.FilterState;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.HostInfo;
 import io.ferry.filter.api.IoBuffer;
@@ -13,8 +14,9 @@ import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.ReadFilterCallbacks;
+import io.ferry.filter.api.WritabilityListener;
 import io.ferry.filter.api.WriteFilter;
-import io.ferry.filter.api.internal.HeapIoBuffer;
+import io.ferry.filter.api.upstream.UpstreamConnector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -26,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * One connection and its filter chain, with MOSN's filter-manager semantics (mosn/mosn
@@ -120,10 +121,11 @@ public final class ChainConnection implements Connection {
     private final ArrayList<ActiveReadFilter> readFilters = new ArrayList<>(4);
     private final ArrayList<ActiveWriteFilter> writeFilters = new ArrayList<>(2);
     private final ArrayList<ConnectionEventListener> eventListeners = new ArrayList<>(2);
-    private final ArrayList<Consumer<Boolean>> writabilityListeners = new ArrayList<>(1);
+    private final ArrayList<WritabilityListener> writabilityListeners = new ArrayList<>(1);
 
     private ChainObserver observer = ChainObserver.NOOP;
     private boolean revokeBuffers;
+    private boolean confined;
 
     private ByteBufIoBuffer readBuffer;
     private ByteBufIoBuffer writeBuffer;
@@ -131,6 +133,7 @@ public final class ChainConnection implements Connection {
     private boolean writeBufferInUse;
 
     private HostInfo upstreamHost;
+    private ConnectionFilterState filterState;
     private boolean readEnabled = true;
     private int readDisableCount;
     private volatile boolean closed;
@@ -180,6 +183,28 @@ public final class ChainConnection implements Connection {
      */
     public void revokeBuffersAfterCallbacks(boolean revoke) {
         this.revokeBuffers = revoke;
+    }
+
+    /**
+     * When true, the methods filters reach that only the connection's thread may call ({@link #isReadEnabled()},
+     * {@code ReadFilterCallbacks.upstreamHost()} and {@code setUpstreamHost()}) throw an
+     * {@link IllegalStateException} starting with {@code R4.3} when called from another thread (a timer, say), and
+     * the observer hears of it: in the runtime such a call is a data race. The test kit enables it, the proxy runtime
+     * does not.
+     */
+    public void confineToConnectionThread(boolean confine) {
+        this.confined = confine;
+    }
+
+    private void checkConfined(String what) {
+        if (confined && !transport.inEventLoop()) {
+            IllegalStateException e = new IllegalStateException("R4.3: " + what + " called on thread \""
+                    + Thread.currentThread().getName() + "\", off the thread of connection " + id + "; only write(),"
+                    + " close(), closeWrite(), setReadDisable(), execute() and continueReading() may be called from"
+                    + " another thread: hop with connection.execute(...)");
+            observer.usedOffConnectionThread(e);
+            throw e;
+        }
     }
 
     /**
@@ -298,7 +323,7 @@ public final class ChainConnection implements Connection {
         assert transport.inEventLoop();
         for (int i = 0; i < writabilityListeners.size(); i++) {
             try {
-                writabilityListeners.get(i).accept(writable);
+                writabilityListeners.get(i).onWritabilityChanged(writable);
             } catch (Throwable t) {
                 LOG.warn("Writability listener {} threw on connection {} of listener \"{}\"",
                         writabilityListeners.get(i), id, listener.name(), t);
@@ -306,14 +331,22 @@ public final class ChainConnection implements Connection {
         }
     }
 
-    /** Registers a listener told about every writability change (runtime-internal: tcp_proxy's back-pressure). */
-    public void addWritabilityListener(Consumer<Boolean> writabilityListener) {
+    /**
+     * Registers a listener told about every writability change, in registration order, on the connection's thread. A
+     * listener added while the transport is not writable ({@link Transport#isWritable()}) is told {@code false} at
+     * once, so it cannot miss a change that happened before it was added.
+     */
+    @Override
+    public void addWritabilityListener(WritabilityListener writabilityListener) {
         Objects.requireNonNull(writabilityListener, "writabilityListener");
         if (!transport.inEventLoop()) {
-            transport.execute(() -> writabilityListeners.add(writabilityListener));
+            transport.execute(() -> addWritabilityListener(writabilityListener));
             return;
         }
         writabilityListeners.add(writabilityListener);
+        if (!transport.isWritable()) {
+            writabilityListener.onWritabilityChanged(false);
+        }
     }
 
     /** Delivers {@code event} (e.g. {@code ON_READ_TIMEOUT} from the idle checker) to the event listeners. */
@@ -478,6 +511,53 @@ public final class ChainConnection implements Connection {
     }
 
     /**
+     * Moves the readable bytes of {@code source} to this connection through the write filters. A
+     * {@link ByteBufIoBuffer} that owns its {@code ByteBuf} hands it over whole ({@link ByteBufIoBuffer#takeAll()}:
+     * no copy, no allocation), so relaying an upstream read buffer or a downstream read buffer costs nothing per byte;
+     * another buffer is copied. Off the connection's thread the bytes are copied first (a runtime buffer must not be
+     * touched there; a heap buffer may).
+     */
+    @Override
+    public void writeFrom(IoBuffer source) {
+        Objects.requireNonNull(source, "source");
+        if (source instanceof ByteBufIoBuffer b && !b.isView() && transport.inEventLoop()) {
+            write(b.takeAll());
+            return;
+        }
+        int n = source.length();
+        byte[] bytes = new byte[n];
+        source.getBytes(0, bytes, 0, n);
+        source.drain(n);
+        ByteBuf data = Unpooled.wrappedBuffer(bytes);
+        if (!transport.inEventLoop()) {
+            transport.execute(() -> write(data));
+            return;
+        }
+        write(data);
+    }
+
+    /** True while the transport's outbound queue is below its high-water mark. */
+    @Override
+    public boolean isWritable() {
+        return transport.isWritable();
+    }
+
+    /** The values the filters of this connection share; created on first use. Connection's thread only. */
+    @Override
+    public FilterState filterState() {
+        ConnectionFilterState s = filterState;
+        if (s == null) {
+            if (!transport.inEventLoop()) {
+                throw new IllegalStateException("filterState() of connection " + id + " called on thread \""
+                        + Thread.currentThread().getName() + "\", off the connection's thread; use it in a callback or "
+                        + "in connection.execute(...)");
+            }
+            s = filterState = new ConnectionFilterState(this);
+        }
+        return s;
+    }
+
+    /**
      * Closes the connection, at most once. {@code FLUSH_WRITE} sends what was written first. The listeners receive
      * {@code event} once the transport reports it closed.
      */
@@ -493,10 +573,11 @@ public final class ChainConnection implements Connection {
     }
 
     /**
-     * Runtime-internal ({@code tcp_proxy}): the other side of a relayed connection was reset. Hands what was written
-     * to the socket, then resets this connection (FILTER-CONTRACT.md R5.5). Acts at most once, like {@link #close};
-     * the listeners receive {@code event} once the transport reports it closed. Any thread.
+     * The other side of a relayed connection was reset: hands what was written to the socket, then resets this
+     * connection (FILTER-CONTRACT.md R5.5). Acts at most once, like {@link #close}; the listeners receive
+     * {@code event} once the transport reports it closed. Any thread.
      */
+    @Override
     public void resetAfterFlush(ConnectionEvent event) {
         Objects.requireNonNull(event, "event");
         if (!transport.inEventLoop()) {
@@ -564,6 +645,7 @@ public final class ChainConnection implements Connection {
 
     @Override
     public boolean isReadEnabled() {
+        checkConfined("Connection.isReadEnabled()");
         return readEnabled;
     }
 
@@ -612,28 +694,7 @@ public final class ChainConnection implements Connection {
 
     /** Netty's MERGE_CUMULATOR, with the empty case taking the incoming buffer as it is. */
     private void cumulate(ByteBuf in) {
-        ByteBuf cum = readBuffer.unwrap();
-        readBuffer.entered(in.readableBytes());
-        if (!cum.isReadable()) {
-            readBuffer.replace(in);
-            return;
-        }
-        try {
-            int required = in.readableBytes();
-            if (required == 0) {
-                return;
-            }
-            if (cum.refCnt() == 1 && !cum.isReadOnly() && required <= cum.maxWritableBytes()) {
-                cum.writeBytes(in);
-                return;
-            }
-            int len = cum.readableBytes();
-            ByteBuf merged = alloc.buffer(alloc.calculateNewCapacity(len + required, Integer.MAX_VALUE));
-            merged.writeBytes(cum, cum.readerIndex(), len).writeBytes(in);
-            readBuffer.replace(merged);
-        } finally {
-            in.release();
-        }
+        readBuffer.cumulate(in);
     }
 
     private void passIfPending() {
@@ -708,14 +769,7 @@ public final class ChainConnection implements Connection {
             b.release();
             return;
         }
-        ByteBuf buf = b.unwrap();
-        if (!buf.isReadable()) {
-            if (buf != Unpooled.EMPTY_BUFFER) {
-                b.replace(Unpooled.EMPTY_BUFFER);
-            }
-        } else if (buf.refCnt() == 1) {
-            buf.discardSomeReadBytes();
-        }
+        b.trim();
     }
 
     private FilterStatus runWriteFilters(List<IoBuffer> buffers) {
@@ -756,11 +810,7 @@ public final class ChainConnection implements Connection {
             ByteBuf view = b.unwrap();
             return alloc.buffer(view.readableBytes()).writeBytes(view, view.readerIndex(), view.readableBytes());
         }
-        if (buffer instanceof HeapIoBuffer) {
-            HeapIoBuffer h = (HeapIoBuffer) buffer;
-            return Unpooled.wrappedBuffer(h.array(), h.arrayOffset(), h.length());
-        }
-        return Unpooled.wrappedBuffer(buffer.toByteArray());
+        return Unpooled.wrappedBuffer(buffer.toByteArray()); // one copy: a filter's own buffer stays the filter's
     }
 
     private static void discard(IoBuffer buffer) {
@@ -923,12 +973,26 @@ public final class ChainConnection implements Connection {
 
         @Override
         public HostInfo upstreamHost() {
+            checkConfined("ReadFilterCallbacks.upstreamHost() of \"" + type + "\" (" + filter.getClass().getName()
+                    + ")");
             return upstreamHost;
         }
 
         @Override
         public void setUpstreamHost(HostInfo host) {
+            checkConfined("ReadFilterCallbacks.setUpstreamHost() of \"" + type + "\" ("
+                    + filter.getClass().getName() + ")");
             upstreamHost = host;
+        }
+
+        @Override
+        public UpstreamConnector upstreams() {
+            return transport.upstreams();
+        }
+
+        @Override
+        public int bufferedBytes() {
+            return readBuffer.unwrap().readableBytes();
         }
     }
 }

@@ -5,7 +5,7 @@ package io.ferry.filter.chain;
  * buffers used after their callback. The proxy runtime does not need one.
  *
  * <p>{@link #continueReading} and {@link #filterFailed} are called on the connection's thread;
- * {@link #bufferUsedAfterCallback} on whatever thread misused the buffer. Implementations must not throw.
+ * {@link #bufferUsedAfterCallback} and {@link #usedOffConnectionThread} on whatever thread misused the connection. Implementations must not throw.
  */
 public interface ChainObserver {
 
@@ -26,5 +26,12 @@ public interface ChainObserver {
 
     /** A revoked buffer was used (rule R4.1); {@code error} is the exception thrown at the caller. */
     default void bufferUsedAfterCallback(IllegalStateException error) {
+    }
+
+    /**
+     * Connection state that only the connection's thread may touch was touched from another thread (rule R4.3, see
+     * {@link ChainConnection#confineToConnectionThread}); {@code error} is the exception thrown at the caller.
+     */
+    default void usedOffConnectionThread(IllegalStateException error) {
     }
 }

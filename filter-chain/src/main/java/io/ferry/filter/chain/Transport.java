@@ -1,5 +1,6 @@
 package io.ferry.filter.chain;
 
+import io.ferry.filter.api.upstream.UpstreamConnector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -50,4 +51,12 @@ public interface Transport {
 
     /** True while writes do not queue up beyond the transport's high-water mark. */
     boolean isWritable();
+
+    /**
+     * What {@link io.ferry.filter.api.ReadFilterCallbacks#upstreams()} gives this connection's filters: the proxy
+     * runtime's cluster manager, the test kit's in-memory clusters; by default none.
+     */
+    default UpstreamConnector upstreams() {
+        return UpstreamConnector.NONE;
+    }
 }

@@ -1,7 +1,6 @@
 package io.ferry.filter.chain;
 
 import io.ferry.filter.api.IoBuffer;
-import io.ferry.filter.api.internal.HeapIoBuffer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +16,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -124,7 +124,7 @@ class ByteBufIoBufferTest {
         ByteBufIoBuffer b = of("keep me");
         b.setEof(true);
         IoBuffer copy = b.copy();
-        assertTrue(copy instanceof HeapIoBuffer);
+        assertFalse(copy instanceof ByteBufIoBuffer, "a heap buffer, not one of the runtime's pooled buffers");
         assertTrue(copy.isEof());
         b.release();
         assertEquals("keep me", copy.toString(StandardCharsets.ISO_8859_1), "the copy outlives the buffer");

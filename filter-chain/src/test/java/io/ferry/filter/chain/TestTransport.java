@@ -20,6 +20,8 @@ final class TestTransport implements Transport {
     final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     final List<String> written = new ArrayList<>();
     final List<byte[]> writtenArrays = new ArrayList<>();
+    /** The buffers written, by identity (released: compare, never read them). */
+    final List<ByteBuf> writtenBuffers = new ArrayList<>();
     final List<Boolean> autoReadCalls = new ArrayList<>();
     ChainConnection connection;
     boolean outputShutdown;
@@ -62,6 +64,7 @@ final class TestTransport implements Transport {
     public void write(ByteBuf data) {
         alloc.track(data);
         writtenArrays.add(data.hasArray() ? data.array() : null);
+        writtenBuffers.add(data);
         written.add(data.toString(StandardCharsets.ISO_8859_1));
         data.release();
     }

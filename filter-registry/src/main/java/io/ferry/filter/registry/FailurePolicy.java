@@ -3,7 +3,7 @@ package io.ferry.filter.registry;
 import java.util.Locale;
 
 /**
- * What the registry does when a plugin is broken, refused or suspicious. Configured as {@code --plugins-failure-policy
+ * What the registry does when a plugin is broken, refused or suspicious. Configured as {@code --plugin-failure-policy
  * warn|fail}; {@link #toString()} is the lower-case config value.
  */
 public enum FailurePolicy {

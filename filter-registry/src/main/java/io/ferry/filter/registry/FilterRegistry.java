@@ -2,7 +2,6 @@ package io.ferry.filter.registry;
 
 import io.ferry.filter.api.FilterApi;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
-import io.ferry.filter.api.spi.Suggestions;
 
 import java.io.IOException;
 import java.net.URI;
@@ -134,6 +133,25 @@ public final class FilterRegistry {
         }
         msg.append(' ').append(lookedIn);
         throw new UnknownFilterTypeException(type, msg.toString());
+    }
+
+    /**
+     * The registry's one-line diagnostic for a loaded provider that failed later with a {@link LinkageError}, when the
+     * runtime created or initialised a factory with it: the error (a class missing from the plugin, a static initialiser
+     * that threw) becomes the same advice the scan gives, naming the provider, its jar and the missing class, instead
+     * of a stack trace. For example {@code FILTER-REGISTRY(E): Plugin com.acme.X (/plugins/x.jar) failed to create
+     * the factory of listeners[0].filter_chains[0].filters[0]: it has a dependency which is missing or invalid
+     * (com.acme.lib.Codec was not found); put the jars it needs next to it ...}.
+     *
+     * @param jsonPath the {@code filters[]} entry being created
+     */
+    public String creationFailure(NetworkFilterFactoryProvider provider, String jsonPath, Throwable error) {
+        Loaded l = provider == null ? null : byType.get(provider.type());
+        String className = provider == null ? "unknown" : provider.getClass().getName();
+        String where = l != null && l.provider == provider ? l.info.location() : "unknown location";
+        boolean plugin = l != null && l.provider == provider && l.info.plugin();
+        return Reporter.ERROR_PREFIX + (plugin ? "Plugin " : "Provider ") + className + " (" + where + ") failed to"
+                + " create the factory of " + jsonPath + ": " + Advice.describe(error) + ".";
     }
 
     /** Every loaded provider, sorted by type. */
@@ -409,10 +427,10 @@ public final class FilterRegistry {
                         + ".my_filter\".");
                 return;
             }
-            String incompatible = ApiVersions.incompatibility(apiVersion, FilterApi.VERSION);
+            String incompatible = ApiVersions.incompatibility(apiVersion);
             if (incompatible != null) {
                 String msg = subject + " targets filter-api " + apiVersion + "; this runtime provides "
-                        + FilterApi.VERSION + " (compatible: " + ApiVersions.compatibleRange(FilterApi.VERSION)
+                        + FilterApi.VERSION + " (compatible: " + ApiVersions.compatibleRange()
                         + "); it was not loaded: " + incompatible + ".";
                 reporter.error(msg);
                 refused.putIfAbsent(type, msg);
@@ -426,6 +444,22 @@ public final class FilterRegistry {
                         + "\".";
                 reporter.error(msg);
                 return;
+            }
+            if (location != null) {
+                Map<String, String> missing = LinkCheck.missing(Path.of(codeSource), cls.getClassLoader());
+                if (!missing.isEmpty()) {
+                    String first = missing.keySet().iterator().next();
+                    String others = missing.size() == 1 ? "" : " (and " + (missing.size() - 1) + " more: "
+                            + String.join(", ", new ArrayList<>(missing.keySet()).subList(1,
+                            Math.min(missing.size(), 4))) + (missing.size() > 4 ? ", ..." : "") + ")";
+                    String msg = subject + " was not loaded: its class " + missing.get(first) + " needs " + first
+                            + ", which is neither in the plugin's location nor provided by the host" + others
+                            + "; put the jars it needs next to it in one sub-directory of the plugin directory, or"
+                            + " shade them into its jar.";
+                    reporter.error(msg);
+                    refused.putIfAbsent(type, msg);
+                    return;
+                }
             }
             String v = version == null || version.isBlank() ? "unknown" : version;
             loaded.add(new Loaded(provider,

@@ -14,8 +14,19 @@ package io.ferry.filter.registry;
 public record ProviderInfo(String type, String version, String apiVersion, String className, String location,
                            boolean plugin) {
 
-    /** {@code "type  version  location"}: the line {@code ./ferry filters} prints for this provider. */
+    /**
+     * Where the provider came from: {@code "plugin"} (the plugin directory), {@code "built-in"} (Ferry's own, on the
+     * class path) or {@code "class path"} (a third party's jar on the class path).
+     */
+    public String origin() {
+        return plugin ? "plugin" : className.startsWith("io.ferry.") ? "built-in" : "class path";
+    }
+
+    /**
+     * {@code "type  version  origin  location"}: the line {@code ./ferry filters} prints for this provider, e.g.
+     * {@code example.deny_prefix  1.0  plugin  /opt/ferry/plugins/deny-prefix-1.0.jar}.
+     */
     public String inventoryLine() {
-        return type + "  " + version + "  " + location;
+        return type + "  " + version + "  " + origin() + "  " + location;
     }
 }

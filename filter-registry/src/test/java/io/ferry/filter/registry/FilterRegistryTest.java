@@ -78,9 +78,10 @@ class FilterRegistryTest {
         assertEquals(List.of("acme.echo", CLASSPATH_TYPE), types(r));
         assertEquals(List.of(), r.problems());
         ProviderInfo info = r.providers().get(0);
-        assertEquals(new ProviderInfo("acme.echo", "2.3.1", "1.0", "com.acme.echo.EchoProvider", jar.toString(), true),
+        assertEquals(new ProviderInfo("acme.echo", "2.3.1", "1.1", "com.acme.echo.EchoProvider", jar.toString(), true),
                 info);
-        assertEquals("acme.echo  2.3.1  " + jar, info.inventoryLine());
+        assertEquals("acme.echo  2.3.1  plugin  " + jar, info.inventoryLine());
+        assertEquals("plugin", info.origin());
         NetworkFilterFactoryProvider p = r.require("acme.echo", "listeners[0].filter_chains[0].filters[0]");
         assertInstanceOf(PluginClassLoader.class, p.getClass().getClassLoader());
     }
@@ -281,6 +282,59 @@ class FilterRegistryTest {
     }
 
     @Test
+    void aPluginWhoseFactoryNeedsAMissingLibraryIsReportedBeforeAnyTrafficNamingTheJarAndTheClass() throws Exception {
+        Path jar = plugin("missing-dep-late");
+
+        FilterRegistry r = build();
+
+        String line = "FILTER-REGISTRY(E): Plugin com.acme.late.LateProvider (" + jar + ") was not loaded: its class "
+                + "com.acme.late.LateFactory needs com.acme.lib.Codec, which is neither in the plugin's location nor "
+                + "provided by the host; put the jars it needs next to it in one sub-directory of the plugin "
+                + "directory, or shade them into its jar.";
+        assertEquals(List.of(line), r.problems());
+        assertFalse(r.find("acme.late").isPresent());
+        UnknownFilterTypeException e = assertThrows(UnknownFilterTypeException.class,
+                () -> r.require("acme.late", "listeners[0].filter_chains[0].filters[0]"));
+        assertTrue(e.getMessage().contains(" A provider of \"acme.late\" was found but not loaded: "
+                + line.substring("FILTER-REGISTRY(E): ".length())),
+                e.getMessage());
+    }
+
+    @Test
+    void theLateLibraryNextToThePluginSatisfiesTheCheck() throws Exception {
+        Path dir = plugins.resolve("acme-late");
+        TestPlugins.jar("missing-dep-late", dir.resolve("late.jar"));
+        TestPlugins.excludedJar("missing-dep-late", dir.resolve("lib/acme-lib.jar"));
+
+        FilterRegistry r = build();
+
+        assertEquals(List.of(), r.problems());
+        assertTrue(r.find("acme.late").isPresent());
+    }
+
+    @Test
+    void aFactoryFailingWithALinkageErrorGetsTheRegistrysOneLineDiagnostic() throws Exception {
+        Path jar = plugin("good");
+        FilterRegistry r = build();
+        NetworkFilterFactoryProvider p = r.find("acme.echo").orElseThrow();
+        assertEquals("FILTER-REGISTRY(E): Plugin com.acme.echo.EchoProvider (" + jar + ") failed to create the factory "
+                + "of listeners[0].filter_chains[0].filters[1]: it has a dependency which is missing or invalid "
+                + "(com.acme.lib.Codec was not found); put the jars it needs next to it in one sub-directory of the "
+                + "plugin directory, or shade them into its jar.", r.creationFailure(p,
+                "listeners[0].filter_chains[0].filters[1]", new NoClassDefFoundError("com/acme/lib/Codec")));
+    }
+
+    @Test
+    void providersShowWhereTheyCameFrom() throws Exception {
+        plugin("good");
+        FilterRegistry r = build();
+        assertEquals(List.of("plugin", "built-in"), r.providers().stream().map(ProviderInfo::origin).toList(),
+                "the test's class-path provider is in Ferry's package");
+        assertEquals("class path", new ProviderInfo("acme.x", "1", "1.1", "com.acme.XProvider", "/opt/lib/x.jar",
+                false).origin());
+    }
+
+    @Test
     void aSubDirectoryOfJarsIsOneLocationSoAPluginFindsItsLibrary() throws Exception {
         Path dir = plugins.resolve("acme-needy");
         Path jar = TestPlugins.jar("missing-dep", dir.resolve("needy.jar"));
@@ -327,7 +381,7 @@ class FilterRegistryTest {
         FilterRegistry r = build();
 
         String sentence = "Plugin com.acme.future.FutureProvider (" + jar + ") targets filter-api 2.0; this runtime "
-                + "provides 1.0 (compatible: 1.x); it was not loaded: build it against filter-api 1.x (at most 1.0), "
+                + "provides 1.1 (compatible: 1.x); it was not loaded: build it against filter-api 1.x (at most 1.1), "
                 + "or run a Ferry that provides filter-api 2.0.";
         assertEquals(List.of("FILTER-REGISTRY(E): " + sentence), r.problems());
         assertEquals(List.of("acme.echo", CLASSPATH_TYPE), types(r));
@@ -344,8 +398,8 @@ class FilterRegistryTest {
         FilterRegistry r = build();
 
         assertEquals(List.of("FILTER-REGISTRY(E): Plugin com.acme.future.MinorProvider (" + jar + ") targets "
-                + "filter-api 1.1; this runtime provides 1.0 (compatible: 1.x); it was not loaded: build it against "
-                + "filter-api 1.x (at most 1.0), or run a Ferry that provides filter-api 1.1."), r.problems());
+                + "filter-api 1.2; this runtime provides 1.1 (compatible: 1.x); it was not loaded: build it against "
+                + "filter-api 1.x (at most 1.1), or run a Ferry that provides filter-api 1.2."), r.problems());
     }
 
     @Test

@@ -73,4 +73,18 @@ class PluginClassLoaderTest {
             assertEquals(all.get(0), loader.getResource(SERVICE_FILE));
         }
     }
+
+    /** filter-api's documentation tells plugin authors which packages come from the host: it must say what we do. */
+    @Test
+    void filterApisLoggingDocumentationNamesExactlyTheSharedPackages() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "filter-api", "src", "main", "java",
+                "io", "ferry", "filter", "api", "package-info.java"));
+        String section = doc.substring(doc.indexOf("<h2>Logging</h2>"), doc.indexOf("<h2>Stability</h2>"));
+        java.util.List<String> named = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{@code ([a-z0-9.]+)\\.\\*}").matcher(section);
+        while (m.find()) {
+            named.add(m.group(1) + ".");
+        }
+        assertEquals(PluginClassLoader.SHARED_PACKAGES, named);
+    }
 }

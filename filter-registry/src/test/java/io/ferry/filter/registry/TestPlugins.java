@@ -41,8 +41,11 @@ import java.util.stream.Stream;
  * <p>Each fixture is compiled once per JVM and copied to every target. A fixture that does not compile throws
  * {@link AssertionError} with the compiler's diagnostics, and every jar is checked by {@link #assertAvailable}, so a
  * broken fixture can never let a test pass by accident.
+ *
+ * <p>Public, and shipped in this module's test jar, so that other modules' tests (the CLI's) build the same broken
+ * plugins; the fixtures are then read out of that jar.
  */
-final class TestPlugins {
+public final class TestPlugins {
 
     private static final String SERVICE_FILE =
             "META-INF/services/io.ferry.filter.api.spi.NetworkFilterFactoryProvider";
@@ -51,17 +54,17 @@ final class TestPlugins {
     }
 
     /** Builds fixture {@code name} into the jar {@code target} (parents created), without its excluded classes. */
-    static Path jar(String name, Path target) {
+    public static Path jar(String name, Path target) {
         return build(name, target, false);
     }
 
     /** Builds only the excluded classes of fixture {@code name} into {@code target}: the "missing" library. */
-    static Path excludedJar(String name, Path target) {
+    public static Path excludedJar(String name, Path target) {
         return build(name, target, true);
     }
 
     /** Fails with the compiler's diagnostics unless {@code jar} holds a service file: the fixture guard. */
-    static void assertAvailable(Path jar) {
+    public static void assertAvailable(Path jar) {
         try (FileSystem fs = FileSystems.newFileSystem(jar)) {
             if (!Files.exists(fs.getPath(SERVICE_FILE))) {
                 throw new AssertionError("Test plugin " + jar + " has no " + SERVICE_FILE);
@@ -153,9 +156,26 @@ final class TestPlugins {
             throw new AssertionError("No test plugin sources at test-plugins/" + name);
         }
         try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new AssertionError(e);
+            if (!url.getProtocol().equals("jar")) {
+                return Path.of(url.toURI());
+            }
+            // read from this module's test jar (another module's test): copy the fixture out
+            Path out = CACHE.resolve("src").resolve(name);
+            if (!Files.isDirectory(out)) {
+                try (FileSystem fs = FileSystems.newFileSystem(url.toURI(), Map.of())) {
+                    Path root = fs.getPath("/test-plugins/" + name);
+                    try (Stream<Path> s = Files.walk(root)) {
+                        for (Path p : s.filter(Files::isRegularFile).toList()) {
+                            Path dest = out.resolve(root.relativize(p).toString());
+                            Files.createDirectories(dest.getParent());
+                            Files.copy(p, dest);
+                        }
+                    }
+                }
+            }
+            return out;
+        } catch (URISyntaxException | IOException e) {
+            throw new AssertionError("Test plugin sources at " + url + " cannot be read", e);
         }
     }
 

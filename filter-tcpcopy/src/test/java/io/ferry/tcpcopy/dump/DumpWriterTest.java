@@ -2,6 +2,8 @@ package io.ferry.tcpcopy.dump;
 
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.tcpcopy.config.DumpConfig;
+import io.ferry.tcpcopy.config.Sampling;
+import io.ferry.tcpcopy.dump.sink.SinkSpec;
 import io.ferry.tcpcopy.pcapng.PcapConverter;
 import io.ferry.tcpcopy.record.Endpoint;
 import io.ferry.tcpcopy.record.FerryFormat;
@@ -31,8 +33,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -296,6 +301,21 @@ class DumpWriterTest {
     }
 
     @Test
+    void aWriterWhoseSinkCannotBeCreatedFailsToStartAndLeavesTheDirectoryFree() throws Exception {
+        List<SinkSpec> sinks = SinkSpec.parseAll(List.of(Map.of("type", "test", "id", "writer-first"),
+                Map.of("type", "test", "id", "writer-second", "fail_create", true)), "dump.sinks");
+        DumpConfig c = new DumpConfig(dir, 1 << 20, 3, 8 << 20, DumpConfig.Format.FERRY, true, 64, Sampling.ALL, 0,
+                sinks);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> writer(c, true));
+        assertEquals("test sink writer-second cannot be created", e.getMessage());
+        DumpWriter next = writer(config(dir, DumpConfig.Format.FERRY, 64), true);   // the directory's lock was released
+        Conn conn = new Conn(1, "w");
+        assertTrue(conn.open(next));
+        await(next);
+        assertTrue(Files.size(dir.resolve(FerryFormat.FILE)) > 0);
+    }
+
+    @Test
     void eachRunStartsItsOwnFerryFileNamingItsInstance() throws Exception {
         for (String run : List.of("run-a", "run-b")) {
             DumpWriter w = new DumpWriter(config(dir, DumpConfig.Format.FERRY, 64), ZoneOffset.UTC, System::nanoTime,
@@ -536,6 +556,122 @@ class DumpWriterTest {
                     + "): captured " + st.capturedRecords() + ", written " + st.writtenRecords() + ", dropped "
                     + dropped);
             assertEquals(0, w.gate().buffered(), "round " + round + ": every reserved byte given back");
+        }
+    }
+
+    /**
+     * The race above, replayed in the order that stranded a record: a producer passes the closing check, then the
+     * writer is closed and its thread ends, then the producer claims a slot. The claim must fail (the ring is closed),
+     * the reservation must be given back, and nothing may be counted as captured that is neither written nor dropped.
+     */
+    @Test
+    void aProducerThatClaimsAfterTheWriterStoppedIsRefusedAndStrandsNothing() throws Exception {
+        CountDownLatch atCheck = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        Thread[] producer = new Thread[1];
+        Interleaving hooks = new Interleaving() {
+            @Override
+            void passedClosingCheck() {
+                if (Thread.currentThread() == producer[0]) {
+                    atCheck.countDown();
+                    awaitLatch(proceed);
+                }
+            }
+        };
+        DumpWriter w = new DumpWriter(config(dir, DumpConfig.Format.FERRY, 64), ZoneOffset.UTC, System::nanoTime, true,
+                hooks);
+        writers.add(w);
+        Conn c = new Conn(1, "w");
+        assertTrue(c.open(w));
+        AtomicBoolean queued = new AtomicBoolean(true);
+        producer[0] = new Thread(() -> queued.set(c.data(w, FerryRecord.INBOUND, new byte[] {1, 2, 3})));
+        producer[0].start();
+        assertTrue(atCheck.await(10, TimeUnit.SECONDS), "the producer reached the point after its closing check");
+        w.close();                                            // the writer drains, closes its ring and ends
+        proceed.countDown();
+        producer[0].join(10_000);
+        assertFalse(queued.get(), "a claim after the writer stopped is refused");
+        assertEquals(stats.capturedRecords(), stats.writtenRecords() + queuedDrops(stats), "captured "
+                + stats.capturedRecords() + ", written " + stats.writtenRecords());
+        assertEquals(0, w.gate().buffered(), "the refused record gave its bytes back");
+        List<String> problems = new ArrayList<>();
+        List<FerryRecord> rs = read(dir.resolve(FerryFormat.FILE), problems);
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.ABANDONED), rs.stream().map(FerryRecord::type).toList());
+        assertEquals(0, rs.get(1).inbound(), "the capture ends where its written records stop");
+    }
+
+    /**
+     * The other order of the same race: a producer passes the closing check, the writer is asked to stop and finds its
+     * queue empty, and the producer claims and publishes its record just before the writer closes the ring. The
+     * writer must write that record before it stops.
+     */
+    @Test
+    void aRecordClaimedJustBeforeTheRingClosesIsWrittenBeforeTheWriterStops() throws Exception {
+        CountDownLatch atCheck = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        CountDownLatch submitted = new CountDownLatch(1);
+        Thread[] producer = new Thread[1];
+        Interleaving hooks = new Interleaving() {
+            @Override
+            void passedClosingCheck() {
+                if (Thread.currentThread() == producer[0]) {
+                    atCheck.countDown();
+                    awaitLatch(proceed);
+                }
+            }
+
+            @Override
+            void beforeRingClose() {                          // on the writer thread, queue found empty
+                proceed.countDown();                          // the producer claims and publishes now
+                awaitLatch(submitted);
+            }
+        };
+        DumpWriter w = new DumpWriter(config(dir, DumpConfig.Format.FERRY, 64), ZoneOffset.UTC, System::nanoTime, true,
+                hooks);
+        writers.add(w);
+        Conn c = new Conn(1, "w");
+        assertTrue(c.open(w));
+        AtomicBoolean queued = new AtomicBoolean();
+        producer[0] = new Thread(() -> {
+            try {
+                queued.set(c.data(w, FerryRecord.INBOUND, "late".getBytes(StandardCharsets.US_ASCII)));
+            } finally {
+                submitted.countDown();
+            }
+        });
+        producer[0].start();
+        assertTrue(atCheck.await(10, TimeUnit.SECONDS), "the producer reached the point after its closing check");
+        w.close();
+        producer[0].join(10_000);
+        assertTrue(queued.get(), "the ring was still open when the producer claimed");
+        assertEquals(stats.capturedRecords(), stats.writtenRecords(), "every captured record written");
+        assertEquals(0, w.gate().buffered());
+        List<String> problems = new ArrayList<>();
+        List<FerryRecord> rs = read(dir.resolve(FerryFormat.FILE), problems);
+        assertEquals(List.of(FerryRecord.OPEN, FerryRecord.DATA, FerryRecord.ABANDONED),
+                rs.stream().map(FerryRecord::type).toList());
+        assertEquals("late", new String(rs.get(1).payload(), StandardCharsets.US_ASCII));
+        assertEquals(4, rs.get(2).inbound(), "the shutdown's ABANDONED record counts the late bytes");
+    }
+
+    /** Drops of records that were queued (not of refused submits). */
+    private static long queuedDrops(CaptureStats st) {
+        long dropped = 0;
+        for (DropReason r : List.of(DropReason.ABANDONED, DropReason.DUMP_DIR_UNAVAILABLE, DropReason.SIZE_CAP,
+                DropReason.IO_ERROR)) {
+            dropped += st.dropped(r);
+        }
+        return dropped;
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the other thread did not reach its point in 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 

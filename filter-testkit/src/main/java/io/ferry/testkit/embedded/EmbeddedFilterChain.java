@@ -1,5 +1,6 @@
 package io.ferry.testkit.embedded;
 
+import io.ferry.filter.api.Connection;
 import io.ferry.filter.api.ConnectionCloseType;
 import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.FactoryInitializer;
@@ -51,12 +52,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #readOutbound()}. Factories implementing {@link FactoryInitializer} get {@code init(listener)} first, as in the
  * runtime.
  *
+ * <h2>Upstream connections</h2>
+ * {@code ReadFilterCallbacks.upstreams()} opens in-memory connections to the {@linkplain EmbeddedEnvironment#clusters()
+ * environment's clusters}; each is an {@link EmbeddedUpstream} the test drives as the upstream peer. Add
+ * {@link EmbeddedTcpProxy#factory} last (with {@link Builder#captureInbound(boolean) captureInbound(false)}) to run the
+ * filters under test in front of a terminal that behaves like {@code tcp_proxy}.
+ *
  * <h2>Threads</h2>
  * The thread that calls {@link Builder#build()} is the connection's thread, and every harness method must be called on
  * it. {@code continueReading()}, {@code write()} or {@code close()} from another thread queue a task, run by
  * {@link #runPendingTasks()} and at the start and end of every harness call. Timers of the
- * {@link #environment()}'s {@link ManualScheduler} run on the harness thread when a test calls
- * {@link #advanceTimeBy}.
+ * {@link #environment()}'s {@link ManualScheduler} run when a test calls {@link #advanceTimeBy}, on the scheduler's
+ * timer thread, never on the connection's thread, as in the runtime. The connection's state that only its thread may
+ * touch ({@code isReadEnabled()}, the callbacks' {@code upstreamHost()} and {@code setUpstreamHost()}) throws an
+ * {@link IllegalStateException} starting with {@code R4.3} when touched from any other thread, and
+ * {@link #checkException()} rethrows it: a filter whose timer touches the connection without hopping back to its
+ * thread fails here, where in production it would race.
+ *
+ * <h2>Identity</h2>
+ * Every harness connection has its own id ({@link Connection#id()} is unique within the process, as in the runtime),
+ * unless the builder sets one.
  *
  * <h2>Buffers</h2>
  * All buffers come from a {@link TrackingByteBufAllocator}: {@link #finish()} fails on any buffer still referenced.
@@ -65,11 +80,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EmbeddedFilterChain {
 
-    /** Connection ids of harness connections: unique in the JVM, as {@code Connection.id()} promises. */
-    private static final java.util.concurrent.atomic.AtomicLong NEXT_ID = new java.util.concurrent.atomic.AtomicLong(1);
-
     /** The type under which the capture filter is added. */
     public static final String CAPTURE_TYPE = "ferry.testkit.capture";
+
+    /** The ids of harness connections: unique within the process, as the runtime's are. */
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
 
     private final Thread owner;
     private final ChainConnection connection;
@@ -82,15 +97,20 @@ public final class EmbeddedFilterChain {
     private final List<ConnectionEvent> events = new ArrayList<>();
     private final List<AutoCloseable> createdFactories = new ArrayList<>();
     private ConnectionEvent closeEvent;
+    private final boolean ownsEnvironment;
 
     private EmbeddedFilterChain(Builder b, List<Element> elements) {
         this.owner = Thread.currentThread();
         this.environment = b.environment != null ? b.environment : new EmbeddedEnvironment();
+        this.ownsEnvironment = b.environment == null;
         this.alloc = new TrackingByteBufAllocator(false);
         this.transport = new EmbeddedTransport(owner, alloc, b.localAddress, b.remoteAddress);
-        this.connection = new ChainConnection(b.connectionId, b.listener, transport);
+        this.connection = new ChainConnection(b.connectionId != null ? b.connectionId : NEXT_ID.getAndIncrement(),
+                b.listener, transport);
         transport.connection(connection);
+        transport.upstreams(environment.clusters().connector(transport), failures::add);
         connection.revokeBuffersAfterCallbacks(b.revokeBuffers);
+        connection.confineToConnectionThread(true);
         connection.setObserver(new ChainObserver() {
             @Override
             public void continueReading(String type, Object filter) {
@@ -104,6 +124,11 @@ public final class EmbeddedFilterChain {
 
             @Override
             public void bufferUsedAfterCallback(IllegalStateException error) {
+                failures.add(error);
+            }
+
+            @Override
+            public void usedOffConnectionThread(IllegalStateException error) {
                 failures.add(error);
             }
         });
@@ -331,7 +356,10 @@ public final class EmbeddedFilterChain {
         runPendingTasks();
     }
 
-    /** Advances the environment's {@link ManualScheduler}, running due timers on this thread, then pending tasks. */
+    /**
+     * Advances the environment's {@link ManualScheduler}, running due timers on its timer thread (never this one),
+     * then the tasks they queued for the connection's thread.
+     */
     public void advanceTimeBy(long amount, TimeUnit unit) {
         checkThread();
         runPendingTasks();
@@ -385,7 +413,8 @@ public final class EmbeddedFilterChain {
 
     /**
      * Ends the test: runs pending tasks, rethrows any filter failure ({@link #checkException()}), closes the connection
-     * if it is open, closes the {@link AutoCloseable} factories the builder created from providers, and fails with an
+     * if it is open, closes the {@link AutoCloseable} factories the builder created from providers (and the plugin
+     * scopes of the environment, if the harness created it), and fails with an
      * {@link AssertionError} if any buffer is still referenced.
      *
      * @return the bytes left over: undrained in the read buffer, and not read from the inbound and outbound queues
@@ -405,6 +434,9 @@ public final class EmbeddedFilterChain {
         }
         runPendingTasks();
         closeCreatedFactories();
+        if (ownsEnvironment) {
+            environment.close();
+        }
         checkException();
         String leaks = alloc.describeLeaks();
         if (leaks != null) {
@@ -484,7 +516,7 @@ public final class EmbeddedFilterChain {
         private final List<Element> elements = new ArrayList<>();
         private Element lastProvider;
         private ListenerInfo listener = EmbeddedListener.DEFAULT;
-        private long connectionId = NEXT_ID.getAndIncrement();
+        private Long connectionId;
         private SocketAddress localAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 2045);
         private SocketAddress remoteAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 50123);
         private EmbeddedEnvironment environment;
@@ -551,7 +583,7 @@ public final class EmbeddedFilterChain {
             return this;
         }
 
-        /** The connection id; by default the next of a JVM-wide counter, so every harness connection's id is unique. */
+        /** The connection id; by default the next of a process-wide sequence, so every harness has its own. */
         public Builder connectionId(long id) {
             this.connectionId = id;
             return this;

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterEnvironment;
+import io.ferry.filter.api.spi.PluginScope;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +20,7 @@ import java.util.Objects;
 /**
  * A {@link FilterConfig} built from JSON text, shaped as the proxy runtime shapes it: {@link #asMap()} has
  * {@code Map}s, {@code List}s, {@code Double}s, {@code String}s, {@code Boolean}s and {@code null}s, insertion order
- * kept.
+ * kept; the typed getters of {@link io.ferry.filter.api.spi.ConfigObject} work on it as in the runtime.
  */
 public final class EmbeddedFilterConfig implements FilterConfig {
 
@@ -79,6 +80,19 @@ public final class EmbeddedFilterConfig implements FilterConfig {
     @Override
     public FilterEnvironment environment() {
         return environment;
+    }
+
+    /**
+     * The plugin scope of {@link #type()} in the environment, when it is an {@link EmbeddedEnvironment}.
+     *
+     * @throws UnsupportedOperationException for an environment of another kind
+     */
+    @Override
+    public PluginScope pluginScope() {
+        if (environment instanceof EmbeddedEnvironment e) {
+            return e.pluginScope(type);
+        }
+        return FilterConfig.super.pluginScope();
     }
 
     private static Object toJava(JsonElement e) {

@@ -1,6 +1,6 @@
 package io.ferry.testkit.embedded;
 
-import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.filter.chain.metrics.LocalMetricRegistry;
 import io.ferry.filter.api.metrics.Counter;
 import io.ferry.filter.api.metrics.Gauge;
 import io.ferry.filter.api.metrics.Histogram;

@@ -1,5 +1,6 @@
 package io.ferry.testkit.embedded;
 
+import io.ferry.filter.api.upstream.UpstreamConnector;
 import io.ferry.filter.chain.ChainConnection;
 import io.ferry.filter.chain.Transport;
 import io.ferry.filter.chain.TrackingByteBufAllocator;
@@ -11,6 +12,7 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 /**
  * The in-memory {@link Transport} under an {@link EmbeddedFilterChain}. Its event loop is the harness thread (the
@@ -32,6 +34,11 @@ public final class EmbeddedTransport implements Transport {
     private boolean outputShutdown;
     private boolean closed;
     private Boolean closedWithFlush;
+    private boolean reset;
+    private UpstreamConnector upstreams = UpstreamConnector.NONE;
+    private Consumer<Throwable> failures = t -> {
+        throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
+    };
 
     EmbeddedTransport(Thread owner, TrackingByteBufAllocator alloc, SocketAddress localAddress,
                       SocketAddress remoteAddress) {
@@ -43,6 +50,29 @@ public final class EmbeddedTransport implements Transport {
 
     void connection(ChainConnection connection) {
         this.connection = connection;
+    }
+
+    /** Where the filters' upstream connections go: the environment's {@link EmbeddedClusters}. */
+    void upstreams(UpstreamConnector upstreams, Consumer<Throwable> failures) {
+        this.upstreams = upstreams;
+        this.failures = failures;
+    }
+
+    @Override
+    public UpstreamConnector upstreams() {
+        return upstreams;
+    }
+
+    /**
+     * An upstream callback threw: as in the runtime, the connection is closed without flushing, and the failure is
+     * reported to the harness ({@code checkException()}).
+     */
+    void callbackFailed(Throwable t) {
+        if (connection != null && !connection.isClosed()) {
+            connection.close(io.ferry.filter.api.ConnectionCloseType.NO_FLUSH,
+                    io.ferry.filter.api.ConnectionEvent.LOCAL_CLOSE);
+        }
+        failures.accept(t);
     }
 
     @Override
@@ -107,7 +137,18 @@ public final class EmbeddedTransport implements Transport {
 
     @Override
     public void resetAfterFlush() {
+        if (!closed) {
+            reset = true;
+        }
         close(true);
+    }
+
+    /**
+     * True if the chain ended the connection with a reset after flushing ({@code resetAfterFlush}: a relay passing on a
+     * cut stream); {@link #closedWithFlush()} is then {@code TRUE}.
+     */
+    public boolean wasReset() {
+        return reset;
     }
 
     @Override

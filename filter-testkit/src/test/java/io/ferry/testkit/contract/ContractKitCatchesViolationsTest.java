@@ -1,12 +1,20 @@
 package io.ferry.testkit.contract;
 
+import io.ferry.filter.api.ConnectionCloseType;
+import io.ferry.filter.api.ConnectionEvent;
 import io.ferry.filter.api.FilterApi;
+import io.ferry.filter.api.FilterChainContext;
 import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.NetworkFilterChainFactory;
+import io.ferry.filter.api.NetworkFilterChainFactoryCallbacks;
 import io.ferry.filter.api.ReadFilter;
+import io.ferry.filter.api.ReadFilterCallbacks;
+import io.ferry.filter.api.SharedState;
+import io.ferry.filter.api.WriteFilter;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
+import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -15,6 +23,7 @@ import org.opentest4j.TestAbortedException;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -170,6 +179,182 @@ class ContractKitCatchesViolationsTest {
         }
     }
 
+    /**
+     * Holds in onNewConnection and disables reading; a timer ends the hold with continueReading() but forgets its
+     * setReadDisable(false): tcp_proxy dials, yet the client is never read again.
+     */
+    public static final class HoldsAndLeavesReadingDisabled implements ReadFilter {
+        ReadFilterCallbacks callbacks;
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onNewConnection() {
+            callbacks.connection().setReadDisable(true);
+            SCHEDULER.get().schedule(callbacks::continueReading, 100, TimeUnit.MILLISECONDS);
+            return FilterStatus.STOP;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    /** The same hold done right: the timer re-enables reading, then continues. */
+    public static final class HoldsInOnNewConnectionUntilATimer implements ReadFilter {
+        ReadFilterCallbacks callbacks;
+        boolean decided;
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onNewConnection() {
+            callbacks.connection().setReadDisable(true);
+            SCHEDULER.get().schedule(() -> callbacks.connection().execute(() -> {
+                decided = true;
+                callbacks.connection().setReadDisable(false);
+                callbacks.continueReading();
+            }), 100, TimeUnit.MILLISECONDS);
+            return FilterStatus.STOP;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return decided ? FilterStatus.CONTINUE : FilterStatus.STOP;
+        }
+    }
+
+    public static final class PassThrough implements ReadFilter {
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    /** Holds every byte forever: the terminal filter behind it is never reached. */
+    public static final class HoldsForever implements ReadFilter {
+        @Override
+        public FilterStatus onNewConnection() {
+            return FilterStatus.STOP;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.STOP;
+        }
+    }
+
+    /**
+     * Holds the first bytes until a timer decides, but only records the decision: the bytes move on with the client's
+     * next read, which a client waiting for an answer never sends.
+     */
+    public static final class HoldsInOnDataButNeverContinues implements ReadFilter {
+        volatile boolean decided;
+        boolean timerStarted;
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            if (decided) {
+                return FilterStatus.CONTINUE;
+            }
+            if (!timerStarted) {
+                timerStarted = true;
+                SCHEDULER.get().schedule(() -> decided = true, 100, TimeUnit.MILLISECONDS);
+            }
+            return FilterStatus.STOP;
+        }
+    }
+
+    /** The same hold done right: the timer continues the pass. */
+    public static final class HoldsInOnDataUntilATimer implements ReadFilter {
+        ReadFilterCallbacks callbacks;
+        volatile boolean decided;
+        boolean timerStarted;
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            if (decided) {
+                return FilterStatus.CONTINUE;
+            }
+            if (!timerStarted) {
+                timerStarted = true;
+                SCHEDULER.get().schedule(() -> {
+                    decided = true;
+                    callbacks.continueReading();
+                }, 100, TimeUnit.MILLISECONDS);
+            }
+            return FilterStatus.STOP;
+        }
+    }
+
+    /** The scheduler of the environment the filter's factory was created in (set by {@link #kitWithScheduler}). */
+    static final ThreadLocal<io.ferry.filter.api.spi.FilterScheduler> SCHEDULER = new ThreadLocal<>();
+
+    /** A kit for {@code prototype}'s class whose factory hands new instances the environment's scheduler. */
+    static ReadFilterContractTest kitWithScheduler(ReadFilter prototype) {
+        return kit(provider(FilterApi.VERSION, c -> {
+            io.ferry.filter.api.spi.FilterScheduler scheduler = c.environment().scheduler();
+            return (ctx, cb) -> {
+                SCHEDULER.set(scheduler);
+                cb.addReadFilter(newInstance(prototype));
+            };
+        }), null);
+    }
+
+    @Test
+    void aHoldThatLeavesReadingDisabledBreaksR1_12() {
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> kitWithScheduler(new HoldsAndLeavesReadingDisabled())
+                        .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays());
+        assertTrue(e.getMessage().startsWith("R1.12: reading is still disabled"), e.getMessage());
+    }
+
+    @Test
+    void aHoldThatNeverEndsBreaksR1_12() {
+        AssertionError e = assertThrows(AssertionError.class, () -> kitWithScheduler(new HoldsForever())
+                .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays());
+        assertTrue(e.getMessage().startsWith("R1.12: the terminal filter behind the filter (a stand-in for tcp_proxy,"
+                + " which dials only when the chain reaches it) was never reached"), e.getMessage());
+        assertViolation("R1.13", () -> kitWithScheduler(new HoldsForever())
+                .required_r1_13_holdInOnDataEndsAndTheConnectionRelays());
+    }
+
+    @Test
+    void aHoldInOnDataThatWaitsForTheNextReadBreaksR1_13() {
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> kitWithScheduler(new HoldsInOnDataButNeverContinues())
+                        .required_r1_13_holdInOnDataEndsAndTheConnectionRelays());
+        assertTrue(e.getMessage().startsWith("R1.13: "), e.getMessage());
+        assertTrue(e.getMessage().contains("still held before the terminal filter after the first payload"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("FILTER-CONTRACT.md"), e.getMessage());
+    }
+
+    @Test
+    void holdsThatEndRightPassR1_12AndR1_13() throws Exception {
+        kitWithScheduler(new HoldsInOnNewConnectionUntilATimer())
+                .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays();
+        kitWithScheduler(new HoldsInOnDataUntilATimer()).required_r1_13_holdInOnDataEndsAndTheConnectionRelays();
+        assertThrows(TestAbortedException.class, () -> kitWithScheduler(new HoldsInOnDataUntilATimer())
+                        .required_r1_12_holdInOnNewConnectionEndsAndTheConnectionRelays(),
+                "a filter that does not hold in onNewConnection skips R1.12");
+        assertThrows(TestAbortedException.class, () -> kitFor(new PassThrough())
+                        .required_r1_13_holdInOnDataEndsAndTheConnectionRelays(),
+                "a filter that holds nothing skips R1.13");
+    }
+
     @Test
     void keepingTheBufferBreaksR4_1() {
         assertViolation("R4.1", () -> kitFor(new Keeper()).required_r4_1_onDataNeverKeepsTheBuffer());
@@ -259,6 +444,22 @@ class ContractKitCatchesViolationsTest {
         assertViolation("R3.2", kit::required_r3_2_apiVersionIsCompatible);
     }
 
+    /** R3.2 is the registry's rule ({@link FilterApi#incompatibility}): what one accepts, the other accepts. */
+    @Test
+    void r3_2AcceptsExactlyTheVersionsTheRegistryAccepts() {
+        for (String v : new String[] {"1.0", "1.0.1", FilterApi.VERSION, FilterApi.VERSION + ".7"}) {
+            kit(provider(v, c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible();
+        }
+        for (String v : new String[] {"1.99", "2.0", "0.9", "latest", "1", null}) {
+            ReadFilterContractTest kit = kit(provider(v, c -> (ctx, cb) -> { }), null);
+            AssertionError e = assertThrows(AssertionError.class, kit::required_r3_2_apiVersionIsCompatible,
+                    String.valueOf(v));
+            assertTrue(e.getMessage().startsWith("R3.2: "), e.getMessage());
+            assertTrue(e.getMessage().contains(FilterApi.incompatibility(v).orElseThrow()),
+                    "the kit gives the registry's advice: " + e.getMessage());
+        }
+    }
+
     @Test
     void aWrongTypeBreaksR3_1() {
         ReadFilterContractTest kit = new ReadFilterContractTest() {
@@ -307,8 +508,8 @@ class ContractKitCatchesViolationsTest {
         }
         AssertionError e = assertThrows(AssertionError.class,
                 () -> kit(provider("2.0", c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible());
-        assertTrue(e.getMessage().startsWith("R3.2: apiVersion() \"2.0\" is not compatible with filter-api 1.0: "
-                + "build it against filter-api 1.x"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("R3.2: apiVersion() \"2.0\" is not compatible with filter-api "
+                + FilterApi.VERSION + ", so the runtime would refuse the provider: build it against filter-api 1.x"), e.getMessage());
         e = assertThrows(AssertionError.class,
                 () -> kit(provider("one", c -> (ctx, cb) -> { }), null).required_r3_2_apiVersionIsCompatible());
         assertTrue(e.getMessage().contains("must return the \"major.minor\" version"), e.getMessage());
@@ -321,5 +522,191 @@ class ContractKitCatchesViolationsTest {
         io.ferry.testkit.embedded.EmbeddedFilterChain b = io.ferry.testkit.embedded.EmbeddedFilterChain.builder()
                 .factory("t", (ctx, cb) -> { }).build();
         assertNotEquals(a.connection().id(), b.connection().id(), "Connection.id() is unique");
+    }
+
+    // ------------------------------------------------------------------ R4.3: timers off the connection's thread
+
+    /** Closes the connection a second after it opened unless a filter chose an upstream: reads it on the timer. */
+    public static final class RacyTimeout implements ReadFilter {
+        final FilterScheduler scheduler;
+        final boolean hop;
+        ReadFilterCallbacks callbacks;
+
+        RacyTimeout(FilterScheduler scheduler, boolean hop) {
+            this.scheduler = scheduler;
+            this.hop = hop;
+        }
+
+        @Override
+        public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public FilterStatus onNewConnection() {
+            scheduler.schedule(() -> {
+                Runnable check = () -> {
+                    if (callbacks.upstreamHost() == null) {
+                        callbacks.connection().close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+                    }
+                };
+                if (hop) {
+                    callbacks.connection().execute(check);   // right: back to the connection's thread
+                } else {
+                    check.run();                             // wrong: connection state read on the timer thread
+                }
+            }, 1, TimeUnit.SECONDS);
+            return FilterStatus.CONTINUE;
+        }
+
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    static ReadFilterContractTest timeoutKit(boolean hop) {
+        return kit(provider(FilterApi.VERSION, c -> (ctx, cb) -> cb.addReadFilter(
+                new RacyTimeout(c.environment().scheduler(), hop))), null);
+    }
+
+    @Test
+    void aTimerThatReadsConnectionStateOffItsThreadBreaksR4_3() {
+        assertViolation("R4.3", timeoutKit(false)::required_r4_3_timersTouchTheConnectionOnlyOnItsThread);
+    }
+
+    @Test
+    void aTimerThatHopsBackToTheConnectionsThreadKeepsR4_3() throws Exception {
+        ReadFilterContractTest kit = timeoutKit(true);
+        kit.required_r4_3_timersTouchTheConnectionOnlyOnItsThread();
+        kit.required_r4_1_onDataNeverKeepsTheBuffer();
+        kit.closeFactories();
+    }
+
+    // ------------------------------------------------------------------ R3.6: shared state, declared or not
+
+    /** Admits at most two open connections per factory; the others are closed at once. */
+    static class Limit implements NetworkFilterChainFactory {
+        final AtomicInteger open = new AtomicInteger();
+        final boolean leaks;
+
+        Limit(boolean leaks) {
+            this.leaks = leaks;
+        }
+
+        @Override
+        public void createFilterChain(FilterChainContext context, NetworkFilterChainFactoryCallbacks callbacks) {
+            callbacks.addReadFilter(new ReadFilter() {
+                @Override
+                public void initializeReadFilterCallbacks(ReadFilterCallbacks cb) {
+                    if (!leaks) {
+                        cb.connection().addConnectionEventListener(e -> {
+                            if (e.isClose()) {
+                                open.decrementAndGet();
+                            }
+                        });
+                    }
+                    if (open.incrementAndGet() > 2) {
+                        cb.connection().close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+                    }
+                }
+
+                @Override
+                public FilterStatus onData(IoBuffer buffer) {
+                    return FilterStatus.CONTINUE;
+                }
+            });
+        }
+    }
+
+    @SharedState("the open-connection count of the limit")
+    static final class DeclaredLimit extends Limit {
+        DeclaredLimit(boolean leaks) {
+            super(leaks);
+        }
+    }
+
+    @Test
+    void aConnectionLimitThatDoesNotDeclareItsSharedStateBreaksR3_6() {
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> new Limit(false)), null);
+        assertViolation("R3.6", kit::required_r3_6_connectionsOnSeveralThreadsDoNotInterfere);
+    }
+
+    @Test
+    void aDeclaredConnectionLimitKeepsR3_6() throws Exception {
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> new DeclaredLimit(false)), null);
+        TestAbortedException skipped = assertThrows(TestAbortedException.class,
+                kit::required_r3_6_connectionsOnSeveralThreadsDoNotInterfere);
+        assertTrue(skipped.getMessage().contains("@SharedState(\"the open-connection count of the limit\")"),
+                skipped.getMessage());
+        kit.required_r3_6_sharedStateIsThreadSafeAndReturnsWhenConnectionsClose();
+        kit.closeFactories();
+    }
+
+    @Test
+    void aDeclaredLimitThatLeaksItsCountBreaksR3_6() {
+        ReadFilterContractTest kit = kit(provider(FilterApi.VERSION, c -> new DeclaredLimit(true)), null);
+        assertViolation("R3.6", kit::required_r3_6_sharedStateIsThreadSafeAndReturnsWhenConnectionsClose);
+    }
+
+    // ------------------------------------------------------------------ R1.11 / R2.5 per direction
+
+    /** Forwards what it reads; upper-cases what is written. */
+    public static final class ShoutingWriter implements ReadFilter, WriteFilter {
+        @Override
+        public FilterStatus onData(IoBuffer buffer) {
+            return FilterStatus.CONTINUE;
+        }
+
+        @Override
+        public FilterStatus onWrite(List<IoBuffer> buffers) {
+            for (IoBuffer b : buffers) {
+                byte[] bytes = b.toByteArray();
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) (bytes[i] ^ 0x20);
+                }
+                b.drain(bytes.length);
+                b.append(bytes);
+            }
+            return FilterStatus.CONTINUE;
+        }
+    }
+
+    static ReadFilterContractTest shoutingKit(boolean forwardsOutbound) {
+        NetworkFilterFactoryProvider p = provider(FilterApi.VERSION, c -> (ctx, cb) -> {
+            ShoutingWriter f = new ShoutingWriter();
+            cb.addReadFilter(f);
+            cb.addWriteFilter(f);
+        });
+        return new ReadFilterContractTest() {
+            @Override
+            protected String type() {
+                return "bad";
+            }
+
+            @Override
+            protected String validConfig() {
+                return "{}";
+            }
+
+            @Override
+            protected NetworkFilterFactoryProvider loadProvider(String type) {
+                return p;
+            }
+
+            @Override
+            protected boolean forwardsOutbound() {
+                return forwardsOutbound;
+            }
+        };
+    }
+
+    @Test
+    void eachDirectionHasItsOwnForwardingSwitch() throws Exception {
+        ReadFilterContractTest honest = shoutingKit(false);
+        honest.required_r1_11_forwardingFilterPassesEveryByteInOrder();   // inbound is still checked
+        assertThrows(TestAbortedException.class, honest::required_r2_5_forwardingWriteFilterPassesEveryByteInOrder);
+        honest.closeFactories();
+        assertViolation("R2.5", shoutingKit(true)::required_r2_5_forwardingWriteFilterPassesEveryByteInOrder);
     }
 }

@@ -142,6 +142,64 @@ class EmbeddedFilterChainTest {
     }
 
     @Test
+    void aTimerRunsOffTheConnectionsThreadAndWhatItAsksOfTheConnectionHappensThereAfterTheAdvance() {
+        EmbeddedEnvironment env = new EmbeddedEnvironment();
+        AtomicReference<ReadFilterCallbacks> cb = new AtomicReference<>();
+        List<Boolean> inLoop = new ArrayList<>();
+        EmbeddedFilterChain chain = EmbeddedFilterChain.builder().environment(env).readFilter(new ReadFilter() {
+            @Override
+            public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
+                cb.set(callbacks);
+            }
+
+            @Override
+            public FilterStatus onData(IoBuffer buffer) {
+                return FilterStatus.CONTINUE;
+            }
+        }).build();
+        env.scheduler().schedule(() -> {
+            inLoop.add(cb.get().connection().inEventLoop());
+            cb.get().connection().write(IoBuffer.wrap("tick".getBytes(StandardCharsets.UTF_8)));
+        }, 1, TimeUnit.SECONDS);
+        chain.advanceTimeBy(1, TimeUnit.SECONDS);
+        assertEquals(List.of(false), inLoop, "as in the runtime, a timer never runs on the connection's thread");
+        assertEquals("tick", chain.readOutboundString(), "the write hopped to the connection's thread");
+
+        env.scheduler().schedule(() -> cb.get().setUpstreamHost(null), 1, TimeUnit.SECONDS);
+        IllegalStateException racy = assertThrows(IllegalStateException.class,
+                () -> chain.advanceTimeBy(1, TimeUnit.SECONDS));
+        assertTrue(racy.getMessage().startsWith("R4.3: ReadFilterCallbacks.setUpstreamHost() of \"embedded\" ("),
+                racy.getMessage());
+        assertTrue(racy.getMessage().contains("off the thread of connection " + chain.connection().id()),
+                racy.getMessage());
+        assertSame(racy, assertThrows(IllegalStateException.class, chain::checkException),
+                "the violation is also recorded for finish()");
+        chain.finish();
+        env.close();
+    }
+
+    @Test
+    void everyHarnessConnectionHasItsOwnIdUnlessOneIsGiven() throws Exception {
+        EmbeddedFilterChain a = EmbeddedFilterChain.builder().build();
+        EmbeddedFilterChain b = EmbeddedFilterChain.builder().build();
+        java.util.concurrent.Future<Long> other = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        }).submit(() -> {
+            EmbeddedFilterChain c = EmbeddedFilterChain.builder().build();
+            c.finish();
+            return c.connection().id();
+        });
+        java.util.Set<Long> ids = new java.util.HashSet<>(List.of(a.connection().id(), b.connection().id(),
+                other.get()));
+        assertEquals(3, ids.size(), ids.toString());
+        assertEquals(42, EmbeddedFilterChain.builder().connectionId(42).build().connection().id());
+        a.finish();
+        b.finish();
+    }
+
+    @Test
     void adminEndpointsCanBeCalledInMemory() {
         EmbeddedEnvironment env = new EmbeddedEnvironment();
         env.admin().register("GET", "/api/v1/acme/echo", req -> AdminResponse.json(200,
@@ -161,8 +219,10 @@ class EmbeddedFilterChainTest {
         assertEquals("Admin endpoint GET /api/v1/acme/echo is already registered", dup.getMessage());
         assertThrows(IllegalArgumentException.class, () -> env.admin().register("GET", "/stats", req -> null));
         assertEquals(Map.of(), env.stats().snapshot());
-        env.registerService(String.class, "svc");
-        assertEquals("svc", env.service(String.class).orElseThrow());
+        @SuppressWarnings("removal")
+        java.util.Optional<String> none = env.service(String.class);
+        assertEquals(java.util.Optional.empty(), none, "the kit, like the runtime, offers no service through the "
+                + "deprecated locator");
     }
 
     @Test

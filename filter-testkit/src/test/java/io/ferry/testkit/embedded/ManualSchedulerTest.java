@@ -9,6 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ManualSchedulerTest {
@@ -59,5 +63,43 @@ class ManualSchedulerTest {
         assertThrows(IllegalArgumentException.class, () -> scheduler.advanceTimeBy(-1, TimeUnit.SECONDS));
         assertThrows(IllegalArgumentException.class,
                 () -> scheduler.scheduleAtFixedRate(() -> { }, 0, 0, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void tasksRunOnTheTimerThreadNeverTheCallersOneAtATimeAndFailuresReachTheCaller() {
+        List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Boolean> onTimer = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            scheduler.schedule(() -> {
+                threads.add(Thread.currentThread());
+                onTimer.add(ManualScheduler.onTimerThread());
+            }, i, TimeUnit.SECONDS);
+        }
+        scheduler.advanceTimeBy(5, TimeUnit.SECONDS);
+        assertEquals(3, threads.size(), "advanceTimeBy returns after the tasks ran");
+        for (Thread t : threads) {
+            assertNotSame(Thread.currentThread(), t);
+            assertTrue(t.getName().startsWith("ferry-testkit-timer-"), t.getName());
+        }
+        assertEquals(List.of(true, true, true), onTimer);
+        assertFalse(ManualScheduler.onTimerThread());
+
+        IllegalStateException boom = new IllegalStateException("boom");
+        scheduler.schedule(() -> {
+            throw boom;
+        }, 1, TimeUnit.SECONDS);
+        assertSame(boom, assertThrows(IllegalStateException.class,
+                () -> scheduler.advanceTimeBy(1, TimeUnit.SECONDS)));
+    }
+
+    @Test
+    void aTaskThatAdvancesTimeRunsTheTasksItMakesDueInline() {
+        scheduler.schedule(() -> {
+            scheduler.schedule(() -> log("inner"), 1, TimeUnit.SECONDS);
+            scheduler.advanceTimeBy(2, TimeUnit.SECONDS);
+            log("outer");
+        }, 1, TimeUnit.SECONDS);
+        scheduler.advanceTimeBy(1, TimeUnit.SECONDS);
+        assertEquals(List.of("inner@2000", "outer@3000"), ran);
     }
 }

@@ -60,8 +60,8 @@ class ReadmeSnippetTest {
         }
 
         @Override
-        protected boolean forwardsBytes() {
-            return false;   // it transforms bytes: R1.11 is for observers
+        protected boolean forwardsInbound() {
+            return false;   // it transforms what it reads: R1.11 is for observers
         }
 
         @Override

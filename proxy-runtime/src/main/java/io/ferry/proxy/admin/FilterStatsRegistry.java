@@ -29,7 +29,7 @@ public final class FilterStatsRegistry implements StatsRegistry {
     private static final double[] MOSN_PERCENTS = {0.5, 0.75, 0.95, 0.99, 0.999};
 
     private final Map<String, Supplier<? extends Map<String, ? extends Number>>> sources = new ConcurrentHashMap<>();
-    private volatile io.ferry.filter.api.internal.LocalMetricRegistry typed;
+    private volatile io.ferry.filter.chain.metrics.LocalMetricRegistry typed;
 
     /** A counter read from a source: its namespace, key and value. */
     @FunctionalInterface
@@ -38,7 +38,7 @@ public final class FilterStatsRegistry implements StatsRegistry {
     }
 
     /** Also lists these typed metrics (the filters' {@code FilterEnvironment.metrics()}). */
-    public void includeTyped(io.ferry.filter.api.internal.LocalMetricRegistry registry) {
+    public void includeTyped(io.ferry.filter.chain.metrics.LocalMetricRegistry registry) {
         this.typed = registry;
     }
 
@@ -94,15 +94,15 @@ public final class FilterStatsRegistry implements StatsRegistry {
             }
             out.add(e.getKey(), ns);
         }
-        io.ferry.filter.api.internal.LocalMetricRegistry t = typed;
+        io.ferry.filter.chain.metrics.LocalMetricRegistry t = typed;
         if (t != null) {
             addTyped(out, t);
         }
         return out;
     }
 
-    private static void addTyped(JsonObject out, io.ferry.filter.api.internal.LocalMetricRegistry registry) {
-        for (io.ferry.filter.api.internal.LocalMetricRegistry.Family f : registry.families()) {
+    private static void addTyped(JsonObject out, io.ferry.filter.chain.metrics.LocalMetricRegistry registry) {
+        for (io.ferry.filter.chain.metrics.LocalMetricRegistry.Family f : registry.families()) {
             for (Map.Entry<java.util.List<String>, Object> e : new java.util.LinkedHashMap<>(f.series()).entrySet()) {
                 StringBuilder ns = new StringBuilder();
                 for (int i = 0; i < f.labels().size(); i++) {
@@ -122,8 +122,8 @@ public final class FilterStatsRegistry implements StatsRegistry {
                         o.addProperty(f.name(), g.value());
                     } else if (m instanceof java.util.function.DoubleSupplier d) {
                         o.addProperty(f.name(), d.getAsDouble());
-                    } else if (m instanceof io.ferry.filter.api.internal.LocalHistogram h) {
-                        io.ferry.filter.api.internal.LocalHistogram.Snapshot snap = h.snapshot();
+                    } else if (m instanceof io.ferry.filter.chain.metrics.LocalHistogram h) {
+                        io.ferry.filter.chain.metrics.LocalHistogram.Snapshot snap = h.snapshot();
                         o.addProperty(f.name() + ".count", snap.count());
                         o.addProperty(f.name() + ".sum", snap.sum());
                         o.addProperty(f.name() + ".min", snap.minOrZero());

@@ -35,7 +35,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>
  * ferry start -c FILE [--plugins-dir DIR] [--plugin-failure-policy warn|fail]
- * ferry filters [--plugins-dir DIR]
+ * ferry filters [--check] [--plugins-dir DIR] [--plugin-failure-policy warn|fail]
  * ferry demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N] [--dump-dir DIR]
  * ferry dump inspect|pcap|replay SOURCE ...   (a dump file or dir, or kafka://HOST:PORT/TOPIC; see {@link DumpCommand})
  * ferry version
@@ -61,8 +61,9 @@ public final class Main {
             "commands:",
             "  start -c FILE [--plugins-dir DIR] [--plugin-failure-policy warn|fail]",
             "                 run the proxy on a MOSN JSON config (like `mosn start -c FILE`)",
-            "  filters [--plugins-dir DIR]",
-            "                 list the network filters that can be configured: type, version, location",
+            "  filters [--check] [--plugins-dir DIR] [--plugin-failure-policy warn|fail]",
+            "                 list the network filters that can be configured: type, version, origin, location;",
+            "                 --check exits 1 if any plugin has a problem (for CI)",
             "  demo [--exit-after-traffic] [--listen-port N] [--upstream-port N] [--admin-port N] [--dump-dir DIR]",
             "                 run the proxy on the bundled demo config in front of a built-in echo server",
             DumpCommand.USAGE_TEXT.stripTrailing(),
@@ -153,7 +154,8 @@ public final class Main {
                     return start(Options.parse(command, rest, Set.of("-c", "--config", "--plugins-dir",
                             "--plugin-failure-policy"), Set.of()));
                 case "filters":
-                    return filters(Options.parse(command, rest, Set.of("--plugins-dir"), Set.of()));
+                    return filters(Options.parse(command, rest, Set.of("--plugins-dir", "--plugin-failure-policy"),
+                            Set.of("--check")));
                 case "demo":
                     return demo(Options.parse(command, rest, Set.of("--listen-port", "--upstream-port",
                             "--admin-port", "--dump-dir"), Set.of("--exit-after-traffic")));
@@ -273,15 +275,27 @@ public final class Main {
 
     // ---- filters -----------------------------------------------------------------------------------------------
 
+    /**
+     * Prints the inventory, one line per provider ({@code type  version  origin  location}), then each problem the
+     * registry found on stderr, one line each. Exit 1 if the registry cannot be built (a missing plugin directory; with
+     * {@code --plugin-failure-policy fail}, any problem, as {@code start} would refuse), or with {@code --check} if the
+     * registry reported any problem at all (a type provided twice, a broken or refused plugin, a suspicious one).
+     */
     private int filters(Options o) throws UsageException {
+        FailurePolicy policy = o.failurePolicy();
+        boolean check = o.flag("--check");
+        Optional<Path> pluginsDir = o.pluginsDir();
         try {
             Logging.configure(new ServerConfig("", null, "WARN", Duration.ZERO, List.of())); // the inventory is the output
         } catch (ConfigException e) {
             throw new IllegalStateException(e); // cannot happen: stderr needs no file
         }
+        // the registry's problems are printed below, once each, rather than logged
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ferry.filter.registry"))
+                .setLevel(ch.qos.logback.classic.Level.OFF);
         FilterRegistry registry;
         try {
-            registry = registry(o.pluginsDir(), FailurePolicy.WARN);
+            registry = registry(pluginsDir, policy);
         } catch (RegistryException e) {
             err.println("ferry: " + LogRedaction.scrub(e.getMessage()));
             return FAILED;
@@ -292,6 +306,19 @@ public final class Main {
         }
         for (ProviderInfo p : providers) {
             out.println(p.inventoryLine());
+        }
+        for (String problem : registry.problems()) {
+            err.println("ferry: " + LogRedaction.scrub(problem));
+        }
+        if (check) {
+            int n = registry.problems().size();
+            if (n > 0) {
+                err.println("ferry: filters --check: " + n + " problem" + (n == 1 ? "" : "s")
+                        + pluginsDir.map(d -> " with the plugins in " + d).orElse("") + " (above)");
+                return FAILED;
+            }
+            err.println("ferry: filters --check: " + providers.size() + " network filter type"
+                    + (providers.size() == 1 ? "" : "s") + ", no problem");
         }
         return OK;
     }

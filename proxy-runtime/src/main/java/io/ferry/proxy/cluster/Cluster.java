@@ -146,12 +146,17 @@ public final class Cluster {
         return snapshot.lb().choose(context);
     }
 
+    /** True for an {@code ORIGINAL_DST} cluster: its host is each connection's original destination. */
+    public boolean isOriginalDst() {
+        return config.lbType() == io.ferry.proxy.config.LbType.LB_ORIGINAL_DST;
+    }
+
     /**
      * How many connect attempts a connection gets by default: MOSN's {@code min(hosts, 3)}; 1 for an ORIGINAL_DST
      * cluster (its one host is the original destination).
      */
     public int defaultConnectAttempts() {
-        if (config.lbType() == io.ferry.proxy.config.LbType.LB_ORIGINAL_DST) {
+        if (isOriginalDst()) {
             return 1;
         }
         return Math.min(snapshot.hosts().size(), 3);

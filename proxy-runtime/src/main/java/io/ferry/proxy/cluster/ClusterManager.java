@@ -36,7 +36,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The clusters of {@code cluster_manager}, by name. MOSN: {@code types.ClusterManager}. Built once at startup from the
  * validated config; the set of clusters never changes afterwards, the hosts of a STRICT_DNS cluster do.
- * {@code tcp_proxy} finds it through {@link io.ferry.filter.api.spi.FilterEnvironment#service(Class)}.
+ * Filters reach it through the public API only: the cluster names through
+ * {@code FilterEnvironment.clusterNames()}, connections through {@code ReadFilterCallbacks.upstreams()} (the runtime's
+ * {@code NettyUpstreamConnection}).
  *
  * <h2>STRICT_DNS</h2>
  * Every {@code name:port} host of a STRICT_DNS cluster is resolved at startup and again every

@@ -4,14 +4,14 @@ import java.net.SocketAddress;
 
 /**
  * What a load balancer may know about the connection it picks a host for. MOSN: {@code types.LoadBalancerContext}
- * with the connection's variables. {@code tcp_proxy} implements it once per downstream connection, so a pick
+ * with the connection's variables. Each upstream connection implements it ({@code NettyUpstreamConnection}), so a pick
  * allocates nothing.
  *
  * <p>Called on the connection's event loop only.
  */
 public interface LbContext {
 
-    /** No connection: no source address, no original destination, never a retry. */
+    /** No connection: no source address, no original destination, no hash key, never a retry. */
     LbContext NONE = new LbContext() {
         @Override
         public SocketAddress downstreamRemoteAddress() {
@@ -51,4 +51,17 @@ public interface LbContext {
 
     /** Records the index of the host just picked (see {@link #lastHostIndex()}). */
     void lastHostIndex(int index);
+
+    /**
+     * True when the connection brings its own hash key ({@code UpstreamRoute.withHashKey}): hashing balancers
+     * ({@code LB_MAGLEV}) then hash {@link #hashKey()} instead of the client's IP.
+     */
+    default boolean hasHashKey() {
+        return false;
+    }
+
+    /** The connection's hash key; meaningful only when {@link #hasHashKey()}. */
+    default long hashKey() {
+        return 0;
+    }
 }

@@ -399,7 +399,8 @@ public interface LoadBalancer {
     }
 
     /**
-     * MOSN's {@code LB_MAGLEV} on the client's IP. The table is MOSN's (trainyao/go-maglev): 65537 entries, each host
+     * MOSN's {@code LB_MAGLEV} on the client's IP, or on the connection's own hash key when it has one
+     * ({@link LbContext#hasHashKey()}). The table is MOSN's (trainyao/go-maglev): 65537 entries, each host
      * placed by a permutation derived from the SipHash-2-4 (key {@code 0xdeadbeefcafebabe, 0}) of its address
      * string; the lookup key is MOSN's {@code source_ip} hash.
      */
@@ -459,9 +460,14 @@ public interface LoadBalancer {
             return table[(int) (sourceIpHash(remote) % M)];
         }
 
+        /** The index of the host the table gives the 64-bit {@code hash} (before health is considered). */
+        int lookup(long hash) {
+            return table[(int) Long.remainderUnsigned(hash, M)];
+        }
+
         @Override
         public Host choose(LbContext context) {
-            int index = lookup(context.downstreamRemoteAddress());
+            int index = context.hasHashKey() ? lookup(context.hashKey()) : lookup(context.downstreamRemoteAddress());
             boolean retrying = context.lastHostIndex() >= 0;
             if (retrying) {
                 index = context.lastHostIndex();

@@ -1,7 +1,7 @@
 package io.ferry.proxy.metrics;
 
-import io.ferry.filter.api.internal.LocalHistogram;
-import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.filter.chain.metrics.LocalHistogram;
+import io.ferry.filter.chain.metrics.LocalMetricRegistry;
 import io.ferry.filter.api.metrics.Counter;
 import io.ferry.filter.api.metrics.Gauge;
 import io.ferry.proxy.admin.FilterStatsRegistry;

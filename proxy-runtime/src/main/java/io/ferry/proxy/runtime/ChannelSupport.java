@@ -9,7 +9,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 
 /**
- * How the runtime ends a channel's streams, shared by the downstream transport and {@code tcp_proxy}'s upstream side.
+ * How the runtime ends a channel's streams, shared by the downstream transport and the upstream connections.
  * Must be called on the channel's event loop. The rule (FILTER-CONTRACT.md R5.2 to R5.4): a FIN is sent only after
  * every byte written before it; a close that cannot deliver pending bytes resets the connection instead, so that a
  * truncated stream never reaches the peer looking complete.

@@ -1,6 +1,7 @@
 package io.ferry.proxy.runtime;
 
 import io.ferry.filter.api.NetworkFilterChainFactory;
+import io.ferry.proxy.cluster.ClusterManager;
 import io.ferry.proxy.config.ListenerConfig;
 import io.ferry.proxy.stats.ListenerStats;
 
@@ -28,9 +29,12 @@ final class ListenerRuntime {
     final InetAddress ip;
     /** Every listener of the server, in config order (for the hand-over by original destination). */
     final Supplier<List<ListenerRuntime>> all;
+    /** The clusters the filters' upstream connections go to; null in tests without clusters. */
+    final ClusterManager clusters;
 
     ListenerRuntime(ListenerConfig config, RuntimeListenerInfo info, List<Factory> factories,
-                    Supplier<List<ListenerRuntime>> all) {
+                    Supplier<List<ListenerRuntime>> all, ClusterManager clusters) {
+        this.clusters = clusters;
         this.config = config;
         this.info = info;
         this.stats = new ListenerStats(config.name());
@@ -50,6 +54,6 @@ final class ListenerRuntime {
     }
 
     ListenerRuntime(ListenerConfig config, RuntimeListenerInfo info, List<Factory> factories) {
-        this(config, info, factories, List::of);
+        this(config, info, factories, List::of, null);
     }
 }

@@ -2,6 +2,10 @@ package io.ferry.proxy.runtime;
 
 import io.ferry.filter.api.ConnectionCloseType;
 import io.ferry.filter.api.ConnectionEvent;
+import io.ferry.filter.api.upstream.UpstreamCallbacks;
+import io.ferry.filter.api.upstream.UpstreamConnection;
+import io.ferry.filter.api.upstream.UpstreamConnector;
+import io.ferry.filter.api.upstream.UpstreamRoute;
 import io.ferry.filter.chain.ChainConnection;
 import io.ferry.filter.chain.Transport;
 import io.netty.buffer.ByteBuf;
@@ -18,6 +22,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,8 +52,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code close(flush)} sends what is pending, then a FIN. {@code close(no flush)} with bytes still pending resets the
  * connection instead of sending a FIN, so the client never takes a cut stream for a complete one; every such reset is
  * counted ({@code connections_reset}) and logged at DEBUG.
+ *
+ * <h2>Upstream connections</h2>
+ * The connection's filters open upstream connections through it ({@link #upstreams()}, the
+ * {@link UpstreamConnector} of the public API): each is a {@link NettyUpstreamConnection} on this channel's event
+ * loop. The transport keeps the open ones, flushes what its read batch wrote to them once the batch ends, and closes
+ * those its filters left open once its own close event reached the listeners.
  */
-public final class NettyTransport extends ChannelInboundHandlerAdapter implements Transport {
+public final class NettyTransport extends ChannelInboundHandlerAdapter implements Transport, UpstreamConnector {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     private static final AtomicLong IDS = new AtomicLong();
@@ -63,7 +75,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     private boolean inRead;
     private boolean batching;
     private boolean flushPending;
-    private Runnable readCompleteHook;
+    /** The upstream connections opened through this one and not closed yet; touched on the event loop only. */
+    private final ArrayList<NettyUpstreamConnection> upstreams = new ArrayList<>(1);
     private ByteBuf held;
     private boolean heldEof;
 
@@ -71,14 +84,19 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
         this.listener = listener;
     }
 
-    /** The accepted channel; {@code tcp_proxy} opens its upstream connection on this channel's event loop. */
+    /** The accepted channel; upstream connections are opened on its event loop. */
     public Channel channel() {
         return channel;
     }
 
     /** The listener's {@code connection_idle_timeout} in nanoseconds, 0 for none. */
-    public long idleTimeoutNanos() {
+    long idleTimeoutNanos() {
         return listener.idleTimeoutNanos;
+    }
+
+    /** The chain's connection id, for log lines. */
+    long connectionId() {
+        return chain == null ? -1 : chain.id();
     }
 
     /** The chain engine of this connection. */
@@ -210,38 +228,29 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
-        Runnable hook = readCompleteHook;
-        if (hook != null) {
-            hook.run();
+        for (int i = 0; i < upstreams.size(); i++) {
+            upstreams.get(i).flushIfPending();
         }
     }
 
     /**
-     * True between a read from this connection and the end of the read batch it belongs to: whoever writes bytes of
-     * this batch elsewhere may leave the flush to the {@linkplain #onReadComplete read-complete hook}.
+     * True between a read from this connection and the end of the read batch it belongs to: bytes of this batch
+     * written to an upstream connection are flushed once, when the batch ends.
      */
-    public boolean inReadBatch() {
+    boolean inReadBatch() {
         return inRead;
     }
 
     /**
-     * Sets the one task run at the end of each read batch of this connection ({@code tcp_proxy} flushes the
-     * upstream there, so the bytes of several reads leave in one system call). Call on the event loop.
-     */
-    public void onReadComplete(Runnable hook) {
-        this.readCompleteHook = hook;
-    }
-
-    /**
      * Until {@link #endWriteBatch()}, writes are queued without flushing. The caller must end the batch on the same
-     * event-loop task (tcp_proxy does it at the end of the upstream's read batch).
+     * event-loop task (an upstream connection does it at the end of its read batch).
      */
-    public void beginWriteBatch() {
+    void beginWriteBatch() {
         batching = true;
     }
 
     /** Ends a write batch and flushes what it queued. */
-    public void endWriteBatch() {
+    void endWriteBatch() {
         batching = false;
         if (flushPending) {
             flushPending = false;
@@ -281,6 +290,73 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter implement
         if (chain != null) {
             chain.onTransportClosed();
         }
+        if (!upstreams.isEmpty()) {
+            for (NettyUpstreamConnection u : upstreams.toArray(new NettyUpstreamConnection[0])) {
+                u.downstreamClosed();
+            }
+        }
+    }
+
+    // ---- upstream connections (UpstreamConnector) -----------------------------------------------------------
+
+    /** This transport, when the runtime has clusters; else none. */
+    @Override
+    public UpstreamConnector upstreams() {
+        return listener.clusters == null ? UpstreamConnector.NONE : this;
+    }
+
+    @Override
+    public UpstreamConnection connect(UpstreamRoute route, int maxConnectAttempts, UpstreamCallbacks callbacks) {
+        Objects.requireNonNull(route, "route");
+        Objects.requireNonNull(callbacks, "callbacks");
+        if (route.cluster() == null) {
+            throw new IllegalArgumentException("connect(" + route + "): the route names no cluster (expected: "
+                    + "UpstreamRoute.toCluster(name))");
+        }
+        if (maxConnectAttempts < 0 || maxConnectAttempts > 100) {
+            throw new IllegalArgumentException("maxConnectAttempts: " + maxConnectAttempts
+                    + " (expected: 1 to 100, or 0 for the cluster's default)");
+        }
+        NettyUpstreamConnection u = new NettyUpstreamConnection(this, listener.clusters, route, maxConnectAttempts,
+                callbacks);
+        channel.eventLoop().execute(u::start);
+        return u;
+    }
+
+    /** An upstream connection starts connecting (on the event loop). */
+    void register(NettyUpstreamConnection u) {
+        upstreams.add(u);
+    }
+
+    /** An upstream connection is done (on the event loop). */
+    void unregister(NettyUpstreamConnection u) {
+        upstreams.remove(u);
+    }
+
+    /** Closes the chain without flushing ({@code LOCAL_CLOSE}): an upstream callback threw. */
+    void closeChain() {
+        if (chain != null) {
+            chain.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+        } else {
+            channel.close();
+        }
+    }
+
+    /**
+     * The runtime started a graceful shutdown: the connection's listeners get {@link ConnectionEvent#ON_SHUTDOWN}, on
+     * its event loop. Any thread.
+     */
+    void shutdownStarted() {
+        channel.eventLoop().execute(() -> {
+            if (chain != null && !chain.isClosed()) {
+                chain.onEvent(ConnectionEvent.ON_SHUTDOWN);
+            }
+        });
+    }
+
+    /** The runtime stops: the connection is closed as by a filter ({@code NO_FLUSH}, {@code LOCAL_CLOSE}). Any thread. */
+    void closeForShutdown() {
+        channel.eventLoop().execute(this::closeChain);
     }
 
     @Override

@@ -24,7 +24,8 @@ import io.ferry.proxy.admin.HttpLimits;
 import io.ferry.proxy.metrics.FerryCollector;
 import io.ferry.proxy.metrics.PrometheusSink;
 import io.ferry.proxy.stats.ListenerStats;
-import io.ferry.filter.api.internal.LocalMetricRegistry;
+import io.ferry.filter.chain.PluginScopes;
+import io.ferry.filter.chain.metrics.LocalMetricRegistry;
 import io.ferry.proxy.logging.LogRedaction;
 import io.ferry.filter.api.spi.Secrets;
 import io.netty.bootstrap.ServerBootstrap;
@@ -74,8 +75,10 @@ import java.util.concurrent.TimeUnit;
  * thread, {@code ferry-filter-timer}. All public methods are thread-safe.
  *
  * <h2>Shutdown</h2>
- * {@link #shutdownGracefully()} stops accepting, lets open connections finish for up to the server's
- * {@code graceful_timeout}, then {@linkplain #close() closes} everything: connections, listeners, the admin server,
+ * {@link #shutdownGracefully()} stops accepting, tells every open connection's listeners
+ * ({@code ConnectionEvent.ON_SHUTDOWN}), lets open connections finish for up to the server's
+ * {@code graceful_timeout}, then {@linkplain #close() closes} everything (connections as by a filter:
+ * {@code NO_FLUSH}, {@code LOCAL_CLOSE}): connections, listeners, the admin server,
  * the event loops, and every factory that implements {@link AutoCloseable}.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -88,6 +91,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
     private final Map<Channel, SocketFile> socketFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** One plugin scope per filter type ({@code FilterConfig.pluginScope()}), closed after the factories. */
+    private final PluginScopes pluginScopes = new PluginScopes();
     /** Each filter type's declared secret keys ({@link NetworkFilterFactoryProvider#secretFields()}). */
     private final Map<String, Set<String>> secretFields = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-connections", GlobalEventExecutor.INSTANCE);
@@ -197,7 +202,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         filterStats.includeTyped(filterMetrics);
         RuntimeFilterEnvironment environment = new RuntimeFilterEnvironment(adminRegistry, filterStats, filterMetrics,
-                scheduler, Map.of(ClusterManager.class, clusterManager));
+                scheduler, clusterManager.clusters().keySet());
 
         List<ListenerRuntime> all = Collections.unmodifiableList(listeners);
         for (ListenerConfig lc : config.server().listeners()) {
@@ -211,7 +216,7 @@ public final class ProxyServer implements AutoCloseable {
                     problems.add(e);
                 }
             }
-            listeners.add(new ListenerRuntime(lc, info, factories, () -> all));
+            listeners.add(new ListenerRuntime(lc, info, factories, () -> all, clusterManager));
             if (lc.originalDst() != null && transport != IoTransport.EPOLL) {
                 problems.add(ConfigException.at(lc.path() + ".use_original_dst", lc.originalDst().type(),
                         "absent on the NIO transport; reading the original destination (SO_ORIGINAL_DST) and"
@@ -300,7 +305,7 @@ public final class ProxyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new ConfigException(e.getMessage(), e);
         }
-        RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment);
+        RuntimeFilterConfig filterConfig = new RuntimeFilterConfig(entry, environment, pluginScopes);
         Set<String> secret = declaredSecrets(provider);
         if (!secret.isEmpty()) {
             secretFields.merge(entry.type(), secret, (a, b) -> {
@@ -325,6 +330,9 @@ public final class ProxyServer implements AutoCloseable {
             }
         } catch (FilterConfigException e) {
             throw new ConfigException(e.getMessage(), e);
+        } catch (LinkageError e) {
+            // a class missing from a plugin, or a static initialiser that threw: the registry's one line, no trace
+            throw new ConfigException(registry.creationFailure(provider, entry.path(), e), e);
         } catch (RuntimeException e) {
             throw new ConfigException(filterConfig.path() + ": the \"" + entry.type() + "\" filter ("
                     + provider.getClass().getName() + ") failed: " + e
@@ -501,6 +509,12 @@ public final class ProxyServer implements AutoCloseable {
     public void shutdownGracefully() {
         Duration timeout = config.server().gracefulTimeout();
         stopAccepting();
+        for (Channel ch : connections) {
+            NettyTransport t = ch.pipeline().get(NettyTransport.class);
+            if (t != null) {
+                t.shutdownStarted();
+            }
+        }
         long deadline = System.nanoTime() + (timeout == null ? 0 : timeout.toNanos());
         while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
             try {
@@ -564,6 +578,13 @@ public final class ProxyServer implements AutoCloseable {
 
     private void doClose() {
         stopAccepting();
+        for (Channel ch : connections) {
+            NettyTransport t = ch.pipeline().get(NettyTransport.class);
+            if (t != null) {
+                t.closeForShutdown();   // as by a filter, so the listeners get LOCAL_CLOSE
+            }
+        }
+        connections.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (clusterManager != null) {
             clusterManager.close();
@@ -589,6 +610,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.warn("closing filter factory {} failed", c.getClass().getName(), e);
             }
         }
+        pluginScopes.close();
         if (ownTimer != null) {
             ownTimer.close();
         }

@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterEnvironment;
+import io.ferry.filter.api.spi.PluginScope;
+import io.ferry.filter.chain.PluginScopes;
 import io.ferry.proxy.config.FilterEntry;
 
 import java.util.ArrayList;
@@ -16,17 +18,20 @@ import java.util.Map;
 
 /**
  * One {@code filters[]} entry handed to a provider: the config as JSON text and as a map of plain Java values
- * (objects are insertion-ordered maps, arrays lists, numbers {@code Double}), both unmodifiable.
+ * (objects are insertion-ordered maps, arrays lists, numbers {@code Double}), both unmodifiable, and the plugin scope
+ * of its type in this runtime.
  */
 final class RuntimeFilterConfig implements FilterConfig {
 
     private final FilterEntry entry;
     private final FilterEnvironment environment;
     private final Map<String, Object> map;
+    private final PluginScopes scopes;
 
-    RuntimeFilterConfig(FilterEntry entry, FilterEnvironment environment) {
+    RuntimeFilterConfig(FilterEntry entry, FilterEnvironment environment, PluginScopes scopes) {
         this.entry = entry;
         this.environment = environment;
+        this.scopes = scopes;
         this.map = entry.config() == null ? Map.of() : toMap(entry.config());
     }
 
@@ -53,6 +58,11 @@ final class RuntimeFilterConfig implements FilterConfig {
     @Override
     public FilterEnvironment environment() {
         return environment;
+    }
+
+    @Override
+    public PluginScope pluginScope() {
+        return scopes.of(entry.type());
     }
 
     static Map<String, Object> toMap(JsonObject object) {

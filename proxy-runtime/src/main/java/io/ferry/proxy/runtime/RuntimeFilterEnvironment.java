@@ -7,8 +7,7 @@ import io.ferry.filter.api.spi.FilterScheduler;
 import io.ferry.filter.api.spi.StatsRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
 
-import java.util.Map;
-import java.util.Optional;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,23 +15,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@link FilterEnvironment} of the proxy runtime: the admin server (or a registry that accepts endpoints and
  * serves nothing, when no {@code admin} block is configured), the stats registry, the typed metrics (exported by the
  * prometheus sinks), the shared timer thread, and the
- * runtime services built-in filters look up (the cluster manager). Thread-safe.
+ * names of the clusters (upstream connections themselves are opened through {@code ReadFilterCallbacks.upstreams()}).
+ * Thread-safe.
  */
 final class RuntimeFilterEnvironment implements FilterEnvironment {
 
     private final AdminRegistry admin;
     private final StatsRegistry stats;
     private final FilterScheduler scheduler;
-    private final Map<Class<?>, Object> services;
     private final MetricRegistry metrics;
+    private final Set<String> clusterNames;
 
     RuntimeFilterEnvironment(AdminRegistry admin, StatsRegistry stats, MetricRegistry metrics,
-                             FilterScheduler scheduler, Map<Class<?>, Object> services) {
+                             FilterScheduler scheduler, Set<String> clusterNames) {
+        this.clusterNames = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(clusterNames));
         this.admin = admin;
         this.metrics = metrics;
         this.stats = stats;
         this.scheduler = scheduler;
-        this.services = Map.copyOf(services);
     }
 
     @Override
@@ -55,9 +55,10 @@ final class RuntimeFilterEnvironment implements FilterEnvironment {
         return scheduler;
     }
 
+    /** The names of {@code cluster_manager}'s clusters. */
     @Override
-    public <T> Optional<T> service(Class<T> type) {
-        return Optional.ofNullable(services.get(type)).map(type::cast);
+    public Set<String> clusterNames() {
+        return clusterNames;
     }
 
     /**

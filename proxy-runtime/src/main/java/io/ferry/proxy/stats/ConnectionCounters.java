@@ -1,7 +1,7 @@
 package io.ferry.proxy.stats;
 
 import com.google.gson.JsonObject;
-import io.ferry.filter.api.internal.LocalHistogram;
+import io.ferry.filter.chain.metrics.LocalHistogram;
 
 import java.util.concurrent.atomic.LongAdder;
 

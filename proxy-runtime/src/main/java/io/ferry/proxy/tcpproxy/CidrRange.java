@@ -1,15 +1,19 @@
 package io.ferry.proxy.tcpproxy;
 
 import io.ferry.filter.api.spi.FilterConfigException;
-import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * One {@code {"Address": "10.0.0.0", "Length": 8}} element of a route's {@code SourceAddrs}/{@code DestinationAddrs}.
  * MOSN: {@code v2.CidrRange}. Only IP literals are accepted (no DNS lookup). Immutable.
  */
 final class CidrRange {
+
+    private static final Pattern IPV4 = Pattern.compile(
+            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
     private final byte[] network;
     private final int length;
@@ -23,7 +27,7 @@ final class CidrRange {
         if (!(address instanceof String a)) {
             throw new FilterConfigException(path + ".Address", address, "an IPv4 or IPv6 address literal");
         }
-        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(a);
+        byte[] bytes = literal(a);
         if (bytes == null) {
             throw new FilterConfigException(path + ".Address", address, "an IPv4 or IPv6 address literal");
         }
@@ -32,6 +36,23 @@ final class CidrRange {
             throw new FilterConfigException(path + ".Length", length, "a prefix length from 0 to " + bits);
         }
         return new CidrRange(bytes, d.intValue());
+    }
+
+    /**
+     * The bytes of an IPv4 ({@code 10.0.0.0}) or IPv6 ({@code fd00::}, brackets allowed) literal, or {@code null} for
+     * anything else. Never a DNS lookup: the JDK parses a string with a colon as an IPv6 literal, and only a dotted
+     * quad is passed to it as IPv4. An IPv4-mapped IPv6 literal gives the IPv4 address, as the JDK reports clients.
+     */
+    static byte[] literal(String a) {
+        String s = a.startsWith("[") && a.endsWith("]") ? a.substring(1, a.length() - 1) : a;
+        if (!s.contains(":") && !IPV4.matcher(s).matches()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(s).getAddress();
+        } catch (UnknownHostException | SecurityException e) {
+            return null;
+        }
     }
 
     boolean contains(InetAddress address) {

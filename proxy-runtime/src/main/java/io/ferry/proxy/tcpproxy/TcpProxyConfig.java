@@ -2,8 +2,6 @@ package io.ferry.proxy.tcpproxy;
 
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
-import io.ferry.proxy.cluster.Cluster;
-import io.ferry.proxy.cluster.ClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,23 +21,23 @@ import java.util.Set;
  * accepts what can never work (a wrongly typed field, an unknown cluster, a route that can never match), Ferry
  * refuses to start with a {@link FilterConfigException}. Immutable.
  *
- * @param cluster            the fixed cluster, or {@code null} when routes decide
+ * @param cluster            the fixed cluster's name, or {@code null} when routes decide
  * @param routes             the routes, in order (empty when {@code cluster} is set)
  * @param maxConnectAttempts connect attempts per downstream connection, each to a host chosen by the load balancer;
  *                           0 = MOSN's {@code min(hosts, 3)}. MOSN parses and ignores it; Ferry honours it.
  */
-record TcpProxyConfig(Cluster cluster, List<Route> routes, int maxConnectAttempts) {
+record TcpProxyConfig(String cluster, List<Route> routes, int maxConnectAttempts) {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxyConfig.class);
     private static final Set<String> ROUTE_KEYS = Set.of("cluster", "sourceaddrs", "destinationaddrs", "sourceport",
             "destinationport");
 
-    /** A route with its cluster resolved. */
-    record Route(StreamRoute match, Cluster cluster) {
+    /** A route and the name of its cluster (checked to exist). */
+    record Route(StreamRoute match, String cluster) {
     }
 
     /** The cluster for a connection from {@code remote} to {@code local}, or {@code null} if no route matches. */
-    Cluster select(SocketAddress remote, SocketAddress local) {
+    String select(SocketAddress remote, SocketAddress local) {
         if (cluster != null) {
             return cluster;
         }
@@ -51,7 +49,12 @@ record TcpProxyConfig(Cluster cluster, List<Route> routes, int maxConnectAttempt
         return null;
     }
 
-    static TcpProxyConfig parse(FilterConfig config, ClusterManager clusters) throws FilterConfigException {
+    /**
+     * Parses and checks one entry's config.
+     *
+     * @param clusters the names of the runtime's clusters ({@code FilterEnvironment.clusterNames()}), in config order
+     */
+    static TcpProxyConfig parse(FilterConfig config, Set<String> clusters) throws FilterConfigException {
         Map<String, Object> map = config.asMap();
         String clusterName = null;
         int attempts = 0;
@@ -97,8 +100,7 @@ record TcpProxyConfig(Cluster cluster, List<Route> routes, int maxConnectAttempt
         }
         if (routesRaw.isEmpty()) {
             throw new FilterConfigException(config.path("cluster"), clusterName,
-                    "the name of a cluster in cluster_manager.clusters " + clusters.clusters().keySet()
-                            + ", or a non-empty routes list");
+                    "the name of a cluster in cluster_manager.clusters " + clusters + ", or a non-empty routes list");
         }
         List<Route> routes = new ArrayList<>();
         for (int i = 0; i < routesRaw.size(); i++) {
@@ -107,7 +109,7 @@ record TcpProxyConfig(Cluster cluster, List<Route> routes, int maxConnectAttempt
         return new TcpProxyConfig(null, List.copyOf(routes), attempts);
     }
 
-    private static Route parseRoute(String path, Object raw, ClusterManager clusters) throws FilterConfigException {
+    private static Route parseRoute(String path, Object raw, Set<String> clusters) throws FilterConfigException {
         if (!(raw instanceof Map<?, ?> m)) {
             throw new FilterConfigException(path, raw, "a route object with Cluster, SourceAddrs, DestinationAddrs, "
                     + "SourcePort and DestinationPort");
@@ -136,9 +138,9 @@ record TcpProxyConfig(Cluster cluster, List<Route> routes, int maxConnectAttempt
         }
         if (!(cluster instanceof String name) || name.isEmpty()) {
             throw new FilterConfigException(path + "." + (keys[0] == null ? "Cluster" : keys[0]), cluster,
-                    "the name of a cluster in cluster_manager.clusters " + clusters.clusters().keySet());
+                    "the name of a cluster in cluster_manager.clusters " + clusters);
         }
-        Cluster c = requireCluster(path + "." + (keys[0] == null ? "Cluster" : keys[0]), name, clusters);
+        String c = requireCluster(path + "." + (keys[0] == null ? "Cluster" : keys[0]), name, clusters);
         String never = " (MOSN matches a route only when all four of SourceAddrs, DestinationAddrs, SourcePort and "
                 + "DestinationPort match, so a route without it never matches)";
         List<CidrRange> srcRanges = cidrs(path + "." + (keys[1] == null ? "SourceAddrs" : keys[1]), src, never);
@@ -181,9 +183,12 @@ record TcpProxyConfig(Cluster cluster, List<Route> routes, int maxConnectAttempt
         return PortRanges.parse(path, s);
     }
 
-    private static Cluster requireCluster(String path, String name, ClusterManager clusters)
+    private static String requireCluster(String path, String name, Set<String> clusters)
             throws FilterConfigException {
-        return clusters.cluster(name).orElseThrow(() -> new FilterConfigException(path, name,
-                "the name of a cluster in cluster_manager.clusters " + clusters.clusters().keySet()));
+        if (!clusters.contains(name)) {
+            throw new FilterConfigException(path, name, "the name of a cluster in cluster_manager.clusters "
+                    + clusters);
+        }
+        return name;
     }
 }

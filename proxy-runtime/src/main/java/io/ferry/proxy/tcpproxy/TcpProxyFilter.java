@@ -8,295 +8,140 @@ import io.ferry.filter.api.FilterStatus;
 import io.ferry.filter.api.IoBuffer;
 import io.ferry.filter.api.ReadFilter;
 import io.ferry.filter.api.ReadFilterCallbacks;
-import io.ferry.filter.chain.ByteBufIoBuffer;
-import io.ferry.filter.chain.ChainConnection;
-import io.ferry.proxy.cluster.Cluster;
-import io.ferry.proxy.cluster.Host;
-import io.ferry.proxy.cluster.LbContext;
-import io.ferry.proxy.runtime.IdleGuard;
-import io.ferry.proxy.runtime.ChannelSupport;
-import io.ferry.proxy.runtime.NettyTransport;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.util.ReferenceCountUtil;
+import io.ferry.filter.api.WritabilityListener;
+import io.ferry.filter.api.upstream.UpstreamCallbacks;
+import io.ferry.filter.api.upstream.UpstreamConnection;
+import io.ferry.filter.api.upstream.UpstreamFailure;
+import io.ferry.filter.api.upstream.UpstreamRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.util.function.Consumer;
-
 /**
- * The per-connection relay of {@code tcp_proxy}: one instance per downstream connection, all of whose methods run
- * on the downstream connection's event loop; the upstream channel is opened on that same loop, so neither side ever
- * needs a lock.
+ * The per-connection relay of {@code tcp_proxy}: one instance per downstream connection. It is written on
+ * {@code filter-api} alone, as a third party could write it: its upstream connection comes from
+ * {@link ReadFilterCallbacks#upstreams()}, and everything of both connections runs on the downstream connection's
+ * thread, so it takes no lock.
  *
  * <h2>Setup (MOSN streamproxy.go)</h2>
- * Downstream reading is disabled when the filter is added and enabled once the upstream is connected. The cluster is
- * chosen by {@link TcpProxyConfig#select}; the circuit breaker ({@code max_connections}) is checked; then up to
- * {@code max_connect_attempts} connects (default {@code min(hosts, 3)}), each to a host the load balancer picks,
- * each bounded by the cluster's {@code connect_timeout} (one attempt for an ORIGINAL_DST cluster). The filter is the
- * load balancer's {@link LbContext}: the client's address ({@code LB_MAGLEV}), the original destination
- * ({@code LB_ORIGINAL_DST}) and the previous attempt's host ({@code LB_REQUEST_ROUNDROBIN}). Each connect's duration
- * feeds the host's latency average ({@code LB_PEAK_EWMA}). With the cluster's {@code idle_timeout}, an upstream that
- * carries no byte for that long is closed, and the client with it. When every attempt fails the downstream is closed
- * {@code NO_FLUSH}/{@code LOCAL_CLOSE} and the cluster's {@code connections_no_upstream} counter is raised.
+ * Nothing happens until the chain reaches the filter: a filter before it may hold the connection (FILTER-CONTRACT.md
+ * R1.4, R1.12, R1.13). In {@link #onNewConnection} the cluster is chosen: the cluster of an {@link UpstreamRoute}
+ * that an earlier filter left under {@link UpstreamRoute#KEY}, else {@link TcpProxyConfig#select} ({@code cluster},
+ * or the first matching {@code routes[]} entry); a route's host hint (hash key, explicit host) goes with it. Then
+ * downstream reading is disabled (the client's bytes wait in the kernel) and the upstream connection is opened with
+ * {@code max_connect_attempts} (default {@code min(hosts, 3)}); the runtime applies the cluster's load balancer,
+ * connect timeout, circuit breaker, {@code mark}, {@code idle_timeout} and counters. Reading is enabled again once the
+ * upstream is {@code CONNECTED}. When it cannot be established the downstream is closed
+ * {@code NO_FLUSH}/{@code LOCAL_CLOSE}, without a byte sent to the client.
  *
  * <h2>Relay without copying</h2>
- * Downstream→upstream: {@link #onData} takes a retained slice of the read buffer's {@code ByteBuf}, drains it, and
- * writes the slice to the upstream. Upstream→downstream: each {@code ByteBuf} read from the upstream is passed, with
- * its ownership, to {@link ChainConnection#write(ByteBuf)}, so the downstream's write filters see it. Returns
- * {@link FilterStatus#STOP} like MOSN, so filters after {@code tcp_proxy} never see data.
- *
- * <h2>Flushes</h2>
- * The bytes of one read batch (Netty reads up to 16 times per readiness event) are written without flushing and
- * flushed once when the batch ends, on both sides: fewer system calls for bulk transfers, no delay for
- * request/response traffic (a batch of one read is flushed right after it).
+ * Both directions move buffers with {@code writeFrom}: the downstream's read buffer to the upstream connection, the
+ * upstream's read buffer to the downstream connection (through its write filters). The runtime hands the memory over
+ * instead of copying it. {@link #onData} returns {@link FilterStatus#STOP} like MOSN, so filters after
+ * {@code tcp_proxy} never see data.
  *
  * <h2>Back-pressure</h2>
- * When the upstream socket's queue passes its high-water mark, downstream reading is disabled (nested with other
- * disables) until it drains below the low-water mark; when the downstream's queue is full, upstream auto-read is
- * turned off likewise. Netty checks auto-read after each read, so at most one read buffer overshoots the mark.
+ * While the upstream connection is not writable (its queue passed the high-water mark), downstream reading is
+ * disabled, nested with other disables, until it drains below the low-water mark; while the downstream is not
+ * writable, upstream reading is disabled likewise.
  *
  * <h2>Ends of streams (FILTER-CONTRACT.md R5)</h2>
- * A FIN from either side is forwarded as a FIN once every byte read before it has been written to the other side's
- * socket, so a client that shuts down its write side still receives the whole response (MOSN loses it), in either
- * order of FINs. The connection pair closes when both directions have ended. A reset, read error or close without a
- * FIN on one side: the bytes already read from that side are handed to the other side's socket, then the other side
- * is reset. A close the proxy decides
- * (a filter, the idle timeout) resets a side towards which bytes are still pending, and closes it with a FIN
- * otherwise. A FIN therefore always means the stream is complete; every reset is counted ({@code connections_reset}
- * of the listener, cluster and host). Closing after a flush that makes no progress for the listener's
- * {@code connection_idle_timeout} resets the connection.
+ * The client's FIN is forwarded as a FIN once every byte before it was written to the upstream: with the last bytes
+ * (the read buffer's EOF flag), or at {@code REMOTE_HALF_CLOSE} when no filter before this one still holds bytes
+ * ({@link ReadFilterCallbacks#bufferedBytes()} is 0). The upstream's FIN becomes the client's FIN. Either order works;
+ * the pair closes when both directions have ended. A reset, read error or close without a FIN on one side: the bytes
+ * already read from it are handed to the other side's socket, then the other side is reset
+ * ({@code resetAfterFlush}). A close the proxy decides (a filter, the idle timeout) closes the other side without
+ * flushing: a reset if bytes towards it are pending, a FIN otherwise. A FIN therefore always means the stream is
+ * complete; resets are counted by the runtime ({@code connections_reset} of the listener, cluster and host).
  */
-final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consumer<Boolean>, ChannelFutureListener,
-        LbContext {
+final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, WritabilityListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxyFilter.class);
 
     private final TcpProxyConfig config;
+    private final String listener;
+    private final Upstream upstreamCallbacks = new Upstream();
     private ReadFilterCallbacks callbacks;
-    private ChainConnection downstream;
-    private NettyTransport downstreamTransport;
-    private Channel downstreamChannel;
-    private boolean upstreamFlushPending;
-    private Cluster cluster;
-    private Host host;
-    private ChannelFuture connecting;
-    private Channel upstream;
-    /** {@link System#nanoTime()} when the current connect attempt started, then when the upstream connected. */
-    private long upstreamSince;
-    private CompositeByteBuf pending;
-    private int attemptsLeft;
-    private boolean slotHeld;
+    private Connection downstream;
+    private UpstreamConnection upstream;
+    private String cluster;
+    /** Downstream reading is disabled by us until the upstream is connected. */
+    private boolean connectHold;
+    /** The client sent its FIN. */
     private boolean downstreamEof;
+    /** The client's FIN was passed on to the upstream. */
+    private boolean finForwarded;
     private boolean downstreamClosed;
-    private boolean pausedByUpstream;
-    private boolean upstreamFailed;
     private boolean upstreamEof;
-    private int lastHostIndex = -1;
-    private IdleGuard upstreamIdle;
+    /** Downstream reading is disabled by us because the upstream is not writable. */
+    private boolean pausedByUpstream;
+    /** Upstream reading is disabled by us because the downstream is not writable. */
+    private boolean pausedByDownstream;
 
-    TcpProxyFilter(TcpProxyConfig config) {
+    TcpProxyFilter(TcpProxyConfig config, String listener) {
         this.config = config;
+        this.listener = listener;
     }
 
+    /**
+     * Registers for the downstream's events and writability. Reading is not touched here: until the chain reaches this
+     * filter, a filter before it may hold the connection and read meanwhile (R1.4).
+     */
     @Override
     public void initializeReadFilterCallbacks(ReadFilterCallbacks cb) {
         this.callbacks = cb;
-        Connection c = cb.connection();
-        if (c instanceof ChainConnection cc && cc.transport() instanceof NettyTransport nt) {
-            downstream = cc;
-            downstreamTransport = nt;
-            downstreamChannel = nt.channel();
-            nt.onReadComplete(this::flushUpstream);
-            cc.addConnectionEventListener(this);
-            cc.addWritabilityListener(this);
-            cc.setReadDisable(true);
-        }
+        this.downstream = cb.connection();
+        downstream.addConnectionEventListener(this);
+        downstream.addWritabilityListener(this);
     }
 
+    /** The chain reached the filter: chooses the cluster and dials, once. */
     @Override
     public FilterStatus onNewConnection() {
-        Connection c = callbacks.connection();
-        if (downstream == null) {
-            LOG.error("connection {}: tcp_proxy needs the Ferry proxy runtime's Netty transport, closing it", c.id());
-            c.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
-            return FilterStatus.STOP;
-        }
-        cluster = config.select(c.remoteAddress(), c.localAddress());
+        Connection c = downstream;
+        UpstreamRoute hint = c.filterState().get(UpstreamRoute.KEY);
+        cluster = hint != null && hint.cluster() != null ? hint.cluster() : config.select(c.remoteAddress(),
+                c.localAddress());
         if (cluster == null) {
-            LOG.warn("[{}] connection {} from {}: tcp_proxy found no route, closing it", downstream.listener().name(),
-                    c.id(), c.remoteAddress());
+            LOG.warn("[{}] connection {} from {}: tcp_proxy found no route, closing it", listener, c.id(),
+                    c.remoteAddress());
             c.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
             return FilterStatus.STOP;
         }
-        if (!cluster.tryAcquireConnection()) {
-            LOG.debug("connection {}: cluster {} has max_connections {} open, closing it", c.id(), cluster.name(),
-                    cluster.maxConnections());
-            c.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
-            return FilterStatus.STOP;
+        UpstreamRoute route = hint == null ? UpstreamRoute.toCluster(cluster) : hint.withCluster(cluster);
+        connectHold = true;
+        c.setReadDisable(true);
+        upstream = callbacks.upstreams().connect(route, config.maxConnectAttempts(), upstreamCallbacks);
+        if (!c.isWritable()) {
+            pausedByDownstream = true;
+            upstream.setReadDisable(true);
         }
-        slotHeld = true;
-        attemptsLeft = config.maxConnectAttempts() > 0 ? config.maxConnectAttempts()
-                : cluster.defaultConnectAttempts();
-        connectNext();
+        if (downstreamEof && callbacks.bufferedBytes() == 0) {
+            forwardFin();   // the client's FIN came while a filter before us held the connection, with no byte left
+        }
         return FilterStatus.CONTINUE;
-    }
-
-    private void connectNext() {
-        if (attemptsLeft-- <= 0) {
-            giveUp();
-            return;
-        }
-        host = cluster.chooseHost(this);
-        if (host == null) {
-            connectNext();
-            return;
-        }
-        upstreamSince = System.nanoTime();
-        connecting = cluster.connect(downstreamChannel.eventLoop(), host, new Upstream());
-        connecting.addListener(this);
-    }
-
-    private void giveUp() {
-        cluster.stats().noUpstream();
-        releaseSlot();
-        LOG.debug("connection {}: no upstream of cluster {} could be reached, closing it", downstream.id(),
-                cluster.name());
-        downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
-    }
-
-    /** The result of a connect attempt. */
-    @Override
-    public void operationComplete(ChannelFuture f) {
-        if (f != connecting) {
-            f.channel().close();
-            return;
-        }
-        connecting = null;
-        if (!f.isSuccess()) {
-            host.stats().connectFailed();
-            cluster.stats().connectFailed();
-            LOG.debug("connection {}: connecting to {} failed: {}", downstream.id(), host, f.cause().toString());
-            connectNext();
-            return;
-        }
-        Channel ch = f.channel();
-        upstream = ch;
-        long now = System.nanoTime();
-        host.recordConnectLatency(now - upstreamSince, now);
-        long idleNanos = cluster.idleTimeout().toNanos();
-        if (idleNanos > 0) {
-            upstreamIdle = IdleGuard.start(ch, idleNanos, this::onUpstreamIdle);
-        }
-        host.stats().connected(now - upstreamSince);
-        cluster.stats().connected(now - upstreamSince);
-        upstreamSince = now;
-        callbacks.setUpstreamHost(host);
-        ChannelSupport.setAutoRead(ch, downstreamChannel.isWritable());
-        if (pending != null) {
-            ByteBuf p = pending;
-            pending = null;
-            write(p);
-        }
-        if (downstreamEof) {
-            ChannelSupport.shutdownOutputAfterFlush(ch);
-        }
-        downstream.setReadDisable(false);
     }
 
     @Override
     public FilterStatus onData(IoBuffer buffer) {
-        int n = buffer.length();
+        boolean eof = buffer.isEof();
         if (upstream != null) {
-            write(take(buffer, n));
-        } else if (connecting != null) {
-            if (pending == null) {
-                pending = downstreamChannel.alloc().compositeBuffer();
-            }
-            pending.addComponent(true, take(buffer, n));
+            upstream.writeFrom(buffer);
         } else {
-            buffer.drain(n);
+            buffer.drain(buffer.length());
+        }
+        if (eof) {
+            downstreamEof = true;
+            forwardFin();
         }
         return FilterStatus.STOP;
     }
 
-    /**
-     * The cluster's {@code idle_timeout}: nothing read from or written to the upstream for that long. As in MOSN, the
-     * upstream is closed and so is the client (nothing is pending either way, so both get a FIN).
-     */
-    private void onUpstreamIdle() {
-        LOG.debug("connection {}: upstream {} idle for the cluster's idle_timeout {}, closing it", downstream.id(),
-                host, cluster.idleTimeout());
-        downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
-    }
-
-    // ---- LbContext: what the load balancer knows of this connection -------------------------------------------
-
-    @Override
-    public java.net.SocketAddress downstreamRemoteAddress() {
-        return downstream.remoteAddress();
-    }
-
-    @Override
-    public java.net.SocketAddress originalDestination() {
-        return downstreamTransport.originalDestination();
-    }
-
-    @Override
-    public int lastHostIndex() {
-        return lastHostIndex;
-    }
-
-    @Override
-    public void lastHostIndex(int index) {
-        lastHostIndex = index;
-    }
-
-    private void write(ByteBuf data) {
-        int n = data.readableBytes();
-        if (upstreamIdle != null) {
-            upstreamIdle.touch();
+    private void forwardFin() {
+        if (!finForwarded && upstream != null) {
+            finForwarded = true;
+            upstream.closeWrite();
         }
-        host.stats().bytesOut(n);
-        cluster.stats().bytesOut(n);
-        if (downstreamTransport.inReadBatch()) {
-            // Flushed once at the end of the downstream's read batch (flushUpstream).
-            upstreamFlushPending = true;
-            upstream.write(data, upstream.voidPromise());
-        } else {
-            upstream.writeAndFlush(data, upstream.voidPromise());
-        }
-    }
-
-    private void flushUpstream() {
-        if (upstreamFlushPending) {
-            upstreamFlushPending = false;
-            if (upstream != null) {
-                upstream.flush();
-            }
-        }
-    }
-
-    /** The first {@code n} bytes of {@code buffer} as a buffer of our own, drained from it; no copy when possible. */
-    private static ByteBuf take(IoBuffer buffer, int n) {
-        if (buffer instanceof ByteBufIoBuffer b) {
-            ByteBuf bb = b.unwrap();
-            ByteBuf slice = bb.retainedSlice(bb.readerIndex(), n);
-            buffer.drain(n);
-            return slice;
-        }
-        byte[] copy = new byte[n];
-        buffer.getBytes(0, copy, 0, n);
-        buffer.drain(n);
-        return Unpooled.wrappedBuffer(copy);
     }
 
     /** Downstream events. */
@@ -304,8 +149,8 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
     public void onEvent(ConnectionEvent event) {
         if (event == ConnectionEvent.REMOTE_HALF_CLOSE) {
             downstreamEof = true;
-            if (upstream != null) {
-                ChannelSupport.shutdownOutputAfterFlush(upstream);
+            if (callbacks.bufferedBytes() == 0) {
+                forwardFin();
             }
             return;
         }
@@ -313,109 +158,111 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
             return;
         }
         downstreamClosed = true;
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
-        if (connecting != null) {
-            Channel ch = connecting.channel();
-            connecting = null;
-            ch.close();
-            releaseSlot();
-        }
         if (upstream != null) {
             endUpstream(event);
         }
     }
 
     /**
-     * The downstream closed: ends the upstream accordingly (FILTER-CONTRACT.md R5.3 to R5.5). If the client's FIN
-     * arrived, its stream is complete and the upstream already has that FIN queued after the pending bytes: the
-     * upstream is closed once they are sent. Otherwise the client's stream was cut: a reset, an error, or a close
-     * without a FIN gives the upstream the pending bytes, then a reset; a close the proxy decided (a filter, the idle
-     * timeout) closes the upstream at once, and resets it if bytes towards it are pending.
+     * The downstream closed: ends the upstream accordingly (FILTER-CONTRACT.md R5.3 to R5.5). If the client's FIN was
+     * passed on, its stream is complete: the upstream is closed once what is pending is sent. Otherwise the client's
+     * stream was cut: a reset, an error, or a close without a FIN gives the upstream the pending bytes, then a reset;
+     * a close the proxy decided (a filter, the idle timeout) closes the upstream at once, with a reset if bytes towards
+     * it are pending. An upstream still connecting is abandoned.
      */
     private void endUpstream(ConnectionEvent event) {
-        long stall = downstreamTransport.idleTimeoutNanos();
-        if (downstreamEof) {
-            ChannelSupport.closeAfterFlush(upstream, stall, this::countUpstreamReset);
+        if (finForwarded) {
+            upstream.close(ConnectionCloseType.FLUSH_WRITE);
         } else if (event == ConnectionEvent.LOCAL_CLOSE) {
-            if (ChannelSupport.pendingBytes(upstream) > 0) {
-                countUpstreamReset();
-                LOG.debug("connection {}: closed by the proxy; resetting upstream {} with {} bytes undelivered",
-                        downstream.id(), host, ChannelSupport.abort(upstream));
-            } else {
-                upstream.close();
-            }
+            upstream.close(ConnectionCloseType.NO_FLUSH);
         } else {
-            countUpstreamReset();
-            LOG.debug("connection {}: the client's stream was cut ({}); resetting upstream {} after {} pending bytes",
-                    downstream.id(), event, host, ChannelSupport.pendingBytes(upstream));
-            ChannelSupport.resetAfterFlush(upstream, stall, null);
+            LOG.debug("connection {}: the client's stream was cut ({}); resetting the upstream after what is pending",
+                    downstream.id(), event);
+            upstream.resetAfterFlush();
         }
-    }
-
-    private void countUpstreamReset() {
-        host.stats().reset();
-        cluster.stats().reset();
     }
 
     /** Downstream writability: stop reading the upstream while the client does not keep up. */
     @Override
-    public void accept(Boolean writable) {
-        if (upstream != null) {
-            ChannelSupport.setAutoRead(upstream, writable);
+    public void onWritabilityChanged(boolean writable) {
+        if (upstream == null) {
+            return;
+        }
+        if (!writable && !pausedByDownstream) {
+            pausedByDownstream = true;
+            upstream.setReadDisable(true);
+        } else if (writable && pausedByDownstream) {
+            pausedByDownstream = false;
+            upstream.setReadDisable(false);
         }
     }
 
-    private void releaseSlot() {
-        if (slotHeld) {
-            slotHeld = false;
-            cluster.releaseConnection();
-        }
-    }
-
-    /** The handler of one upstream channel (one per connect attempt: Netty handlers are not re-added). */
-    private final class Upstream extends ChannelInboundHandlerAdapter {
+    /** The upstream connection's side of the relay. */
+    private final class Upstream implements UpstreamCallbacks {
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof ByteBuf buf) || ctx.channel() != upstream) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            int n = buf.readableBytes();
-            if (upstreamIdle != null) {
-                upstreamIdle.touch();
-            }
-            host.stats().bytesIn(n);
-            cluster.stats().bytesIn(n);
-            downstreamTransport.beginWriteBatch();
-            downstream.write(buf);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            downstreamTransport.endWriteBatch();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == ChannelInputShutdownEvent.INSTANCE && ctx.channel() == upstream) {
-                upstreamEof = true;
-                downstream.closeWrite();
-                if (ChannelSupport.bothShutDown(ctx.channel())) {
-                    ctx.close();
+        public void onEvent(ConnectionEvent event) {
+            switch (event) {
+                case CONNECTED -> {
+                    callbacks.setUpstreamHost(upstream.host());
+                    if (connectHold) {
+                        connectHold = false;
+                        downstream.setReadDisable(false);
+                    }
+                }
+                case REMOTE_HALF_CLOSE -> {
+                    upstreamEof = true;
+                    downstream.closeWrite();
+                }
+                case ON_READ_TIMEOUT -> {
+                    // The cluster's idle_timeout (the runtime closes the upstream next); as in MOSN, the client too.
+                    LOG.debug("connection {}: upstream {} idle for the cluster's idle_timeout, closing it",
+                            downstream.id(), upstream.host());
+                    downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+                }
+                case LOCAL_CLOSE, REMOTE_CLOSE, ON_READ_ERR_CLOSE -> upstreamClosed(event);
+                default -> {
+                    // ON_CONNECT, CONNECT_FAILED, CONNECT_TIMEOUT: the runtime counts and logs the attempts
                 }
             }
         }
 
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel() != upstream || downstreamClosed) {
+        /**
+         * The upstream closed while the client is still there. After the upstream's FIN (its stream is complete) the
+         * client is closed once everything is flushed; otherwise every byte the upstream sent reaches the client,
+         * then the client is reset. Closed by the runtime (a callback failed): the client is closed too.
+         */
+        private void upstreamClosed(ConnectionEvent event) {
+            if (downstreamClosed || downstream.isClosed()) {
                 return;
             }
-            boolean writable = ctx.channel().isWritable();
+            if (event == ConnectionEvent.REMOTE_CLOSE && upstreamEof) {
+                downstream.close(ConnectionCloseType.FLUSH_WRITE, ConnectionEvent.REMOTE_CLOSE);
+            } else if (event == ConnectionEvent.LOCAL_CLOSE) {
+                downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+            } else {
+                downstream.resetAfterFlush(ConnectionEvent.LOCAL_CLOSE);
+            }
+        }
+
+        @Override
+        public void onData(IoBuffer buffer) {
+            downstream.writeFrom(buffer);
+        }
+
+        @Override
+        public void onConnectFailure(UpstreamFailure failure) {
+            LOG.debug("connection {}: no upstream connection to cluster {} ({}), closing it", downstream.id(), cluster,
+                    failure);
+            downstream.close(ConnectionCloseType.NO_FLUSH, ConnectionEvent.LOCAL_CLOSE);
+        }
+
+        /** Upstream writability: stop reading the client while the upstream does not keep up. */
+        @Override
+        public void onWritabilityChanged(boolean writable) {
+            if (downstreamClosed) {
+                return;
+            }
             if (!writable && !pausedByUpstream) {
                 pausedByUpstream = true;
                 downstream.setReadDisable(true);
@@ -423,39 +270,6 @@ final class TcpProxyFilter implements ReadFilter, ConnectionEventListener, Consu
                 pausedByUpstream = false;
                 downstream.setReadDisable(false);
             }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (ctx.channel() != upstream) {
-                return;
-            }
-            long lifetime = System.nanoTime() - upstreamSince;
-            host.stats().closed(lifetime);
-            cluster.stats().closed(lifetime);
-            releaseSlot();
-            if (!downstreamClosed && !downstream.isClosed()) {
-                if (upstreamFailed || !upstreamEof) {
-                    // The upstream went away without a FIN (a reset, an error): every byte it sent before reaches
-                    // the client, then the client is reset.
-                    downstream.resetAfterFlush(ConnectionEvent.LOCAL_CLOSE);
-                } else {
-                    downstream.close(ConnectionCloseType.FLUSH_WRITE, ConnectionEvent.REMOTE_CLOSE);
-                }
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (ctx.channel() == upstream) {
-                upstreamFailed = true;
-            }
-            if (cause instanceof IOException) {
-                LOG.debug("connection {}: upstream {}: {}", downstream.id(), host, cause.toString());
-            } else {
-                LOG.warn("connection {}: upstream {} failed", downstream.id(), host, cause);
-            }
-            ctx.close();
         }
     }
 }

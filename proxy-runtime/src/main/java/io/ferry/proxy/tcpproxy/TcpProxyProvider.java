@@ -5,7 +5,6 @@ import io.ferry.filter.api.NetworkFilterChainFactory;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.NetworkFilterFactoryProvider;
-import io.ferry.proxy.cluster.ClusterManager;
 
 /**
  * The {@code tcp_proxy} network filter: forwards every accepted connection to a host of a cluster. MOSN:
@@ -15,8 +14,12 @@ import io.ferry.proxy.cluster.ClusterManager;
  * {@code {Cluster, SourceAddrs, DestinationAddrs, SourcePort, DestinationPort}}, {@code max_connect_attempts}
  * (honoured; MOSN ignores it), {@code stat_prefix} (ignored, as in MOSN). See {@link TcpProxyConfig}.
  *
- * <p>Needs the proxy runtime: the cluster manager comes from
- * {@link io.ferry.filter.api.spi.FilterEnvironment#service(Class)}.
+ * <p>Written on {@code filter-api} alone, as a third party could have written it: the cluster names are checked
+ * against {@link io.ferry.filter.api.spi.FilterEnvironment#clusterNames()}, the upstream connections come from
+ * {@link io.ferry.filter.api.ReadFilterCallbacks#upstreams()}, and an earlier filter may choose the cluster (and a
+ * host hint) with an {@link io.ferry.filter.api.upstream.UpstreamRoute} under
+ * {@link io.ferry.filter.api.upstream.UpstreamRoute#KEY}. The package imports nothing of the runtime
+ * ({@code TcpProxyIsThirdPartyCodeTest} compiles it against {@code filter-api} and SLF4J alone).
  */
 public final class TcpProxyProvider implements NetworkFilterFactoryProvider {
 
@@ -35,10 +38,7 @@ public final class TcpProxyProvider implements NetworkFilterFactoryProvider {
 
     @Override
     public NetworkFilterChainFactory create(FilterConfig config) throws FilterConfigException {
-        ClusterManager clusters = config.environment().service(ClusterManager.class)
-                .orElseThrow(() -> new FilterConfigException(config.path(), config.type(),
-                        "a runtime with a cluster manager: tcp_proxy runs only in the Ferry proxy runtime"));
-        TcpProxyConfig parsed = TcpProxyConfig.parse(config, clusters);
-        return (context, callbacks) -> callbacks.addReadFilter(new TcpProxyFilter(parsed));
+        TcpProxyConfig parsed = TcpProxyConfig.parse(config, config.environment().clusterNames());
+        return (context, callbacks) -> callbacks.addReadFilter(new TcpProxyFilter(parsed, context.listener().name()));
     }
 }

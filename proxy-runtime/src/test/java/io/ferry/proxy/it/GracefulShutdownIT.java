@@ -66,6 +66,32 @@ class GracefulShutdownIT {
     }
 
     @Test
+    void openConnectionsAreToldOfTheShutdownThenClosedAsByAFilter() throws Exception {
+        ThirdPartyFilters.LOG.clear();
+        try (TestServers.Server echo = TestServers.tcp(TestServers.ECHO)) {
+            io.ferry.proxy.config.ListenerConfig l = new io.ferry.proxy.config.ListenerConfig(0, "l", "tcp",
+                    "127.0.0.1:0", "127.0.0.1", 0, true, Duration.ofSeconds(90), java.util.List.of(
+                    TestConfigs.filter(0, 0, "test.events", "{}"),
+                    TestConfigs.filter(0, 1, "tcp_proxy", "{\"cluster\":\"c\"}")));
+            ProxyServer proxy = ProxyFixture.start(TestConfigs.create().listener(l)
+                    .cluster("c", LbType.LB_ROUNDROBIN, echo.hostAddress())
+                    .gracefulTimeout(Duration.ofMillis(500))
+                    .build());
+            try (Socket open = TestServers.connect(ProxyFixture.tcpAddress(proxy, "l"))) {
+                open.getOutputStream().write(1);
+                assertEquals(1, open.getInputStream().read());
+                proxy.shutdownGracefully();
+                ProxyFixture.await("the close event", Duration.ofSeconds(10),
+                        () -> ThirdPartyFilters.LOG.stream().anyMatch(e -> e.endsWith(" LOCAL_CLOSE")));
+                java.util.List<String> events = ThirdPartyFilters.LOG.stream().map(e -> e.replaceAll("^events \\d+ ", ""))
+                        .toList();
+                assertEquals(java.util.List.of("ON_SHUTDOWN", "LOCAL_CLOSE"), events,
+                        "ON_SHUTDOWN when the drain starts, LOCAL_CLOSE when graceful_timeout ends it");
+            }
+        }
+    }
+
+    @Test
     void connectionsStillOpenAtTheGracefulTimeoutAreClosed() throws Exception {
         try (TestServers.Server echo = TestServers.tcp(TestServers.ECHO)) {
             ProxyServer proxy = ProxyFixture.start(TestConfigs.create()

@@ -61,6 +61,17 @@ final class TestConfigs {
         return this;
     }
 
+    /** A cluster as the loader would build it (any connect timeout, idle timeout, circuit breaker). */
+    TestConfigs cluster(ClusterConfig c) {
+        clusters.add(c);
+        return this;
+    }
+
+    /** The index the next cluster gets. */
+    int nextClusterIndex() {
+        return clusters.size();
+    }
+
     TestConfigs gracefulTimeout(Duration d) {
         graceful = d;
         return this;

@@ -176,4 +176,42 @@ final class TestFilters {
             EVENTS.add("close");
         }
     }
+
+    /**
+     * {@code test.scoped}: one admin endpoint and one list of listeners per runtime, kept in the plugin scope, however
+     * many listeners configure it. {@code GET /api/v1/test_scoped/paths} lists the config paths that created a factory.
+     */
+    public static final class ScopedProvider implements NetworkFilterFactoryProvider {
+        /** The plugin-wide state; closed (recorded in {@link #EVENTS}) when the runtime stops. */
+        static final class Shared implements AutoCloseable {
+            final List<String> paths = new CopyOnWriteArrayList<>();
+
+            @Override
+            public void close() {
+                EVENTS.add("scope closed " + paths);
+            }
+        }
+
+        @Override
+        public String type() {
+            return "test.scoped";
+        }
+
+        @Override
+        public String apiVersion() {
+            return FilterApi.VERSION;
+        }
+
+        @Override
+        public NetworkFilterChainFactory create(FilterConfig config) {
+            Shared shared = config.pluginScope().computeIfAbsent(Shared.class, () -> {
+                Shared s = new Shared();
+                config.environment().admin().register("GET", "/api/v1/test_scoped/paths",
+                        request -> io.ferry.filter.api.admin.AdminResponse.text(200, String.join(",", s.paths)));
+                return s;
+            });
+            shared.paths.add(config.path());
+            return (context, callbacks) -> { };
+        }
+    }
 }

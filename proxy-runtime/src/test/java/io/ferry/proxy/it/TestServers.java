@@ -43,6 +43,15 @@ final class TestServers {
         shutdownOutput.run();
     };
 
+    /** Speaks first: sends {@code name} and a newline, then echoes (the upstream a test tells apart by its name). */
+    static Behaviour greeting(String name) {
+        return (in, out, shutdownOutput) -> {
+            out.write((name + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            ECHO.serve(in, out, shutdownOutput);
+        };
+    }
+
     /** A running server; {@link #close()} stops it and its connections. */
     static final class Server implements AutoCloseable {
         final AtomicInteger accepted = new AtomicInteger();

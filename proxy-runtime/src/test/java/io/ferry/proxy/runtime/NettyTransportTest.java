@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NettyTransportTest {
 
-    /** Records what it sees; starts with reading disabled, as tcp_proxy does until its upstream is connected. */
+    /** Records what it sees; starts with reading disabled, as a filter that holds the connection may. */
     static final class Recorder implements ReadFilter {
         final List<String> seen = new ArrayList<>();
         Connection connection;

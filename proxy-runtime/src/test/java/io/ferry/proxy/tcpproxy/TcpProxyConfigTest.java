@@ -4,20 +4,14 @@ import com.google.gson.Gson;
 import io.ferry.filter.api.spi.FilterConfig;
 import io.ferry.filter.api.spi.FilterConfigException;
 import io.ferry.filter.api.spi.FilterEnvironment;
-import io.ferry.proxy.cluster.ClusterManager;
-import io.ferry.proxy.config.ClusterConfig;
-import io.ferry.proxy.config.HostConfig;
-import io.ferry.proxy.config.LbType;
-import io.ferry.proxy.runtime.IoTransport;
-import io.netty.channel.WriteBufferWaterMark;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,17 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** tcp_proxy's config: MOSN's keys (case-insensitive), route matching, and the errors where MOSN stays silent. */
 class TcpProxyConfigTest {
 
-    private static ClusterManager clusters;
-
-    @BeforeAll
-    static void clusters() throws Exception {
-        clusters = ClusterManager.create(List.of(
-                new ClusterConfig(0, "a", "SIMPLE", LbType.LB_ROUNDROBIN, List.of(new HostConfig("127.0.0.1:1", 1)),
-                        Duration.ofSeconds(1), Duration.ZERO, 0),
-                new ClusterConfig(1, "b", "SIMPLE", LbType.LB_ROUNDROBIN, List.of(new HostConfig("127.0.0.1:2", 1)),
-                        Duration.ofSeconds(1), Duration.ZERO, 0)), IoTransport.NIO, WriteBufferWaterMark.DEFAULT,
-                new io.netty.channel.AdaptiveRecvByteBufAllocator());
-    }
+    /** The runtime's cluster names, in config order ({@code FilterEnvironment.clusterNames()}). */
+    private static final Set<String> clusters = new LinkedHashSet<>(List.of("a", "b"));
 
     private static FilterConfig config(String json) {
         @SuppressWarnings("unchecked")
@@ -85,7 +70,7 @@ class TcpProxyConfigTest {
     @Test
     void clusterWinsOverRoutesAndKeysAreCaseInsensitive() throws Exception {
         TcpProxyConfig c = parse("{\"Cluster\":\"a\",\"STAT_PREFIX\":\"x\",\"routes\":[{\"cluster\":\"b\"}]}");
-        assertEquals("a", c.select(CLIENT, LISTENER).name());
+        assertEquals("a", c.select(CLIENT, LISTENER));
         assertEquals(0, c.maxConnectAttempts());
     }
 
@@ -98,8 +83,8 @@ class TcpProxyConfigTest {
                 + "{\"cluster\":\"b\",\"sourceaddrs\":[{\"address\":\"10.1.0.0\",\"length\":16}],"
                 + "\"destinationaddrs\":[{\"address\":\"0.0.0.0\",\"length\":0}],"
                 + "\"sourceport\":\"30000-50000\",\"destinationport\":\"80,2000-3000\"}]}");
-        assertEquals("b", c.select(CLIENT, LISTENER).name(), "the first route's SourcePort does not match");
-        assertEquals("a", c.select(new InetSocketAddress("10.9.9.9", 999), LISTENER).name());
+        assertEquals("b", c.select(CLIENT, LISTENER), "the first route's SourcePort does not match");
+        assertEquals("a", c.select(new InetSocketAddress("10.9.9.9", 999), LISTENER));
         assertNull(c.select(new InetSocketAddress("192.168.0.1", 40000), LISTENER), "no route matches");
         assertNull(c.select(UnixDomainSocketAddress.of("/tmp/x"), UnixDomainSocketAddress.of("/tmp/y")),
                 "unix addresses never match, as in MOSN");
@@ -136,5 +121,20 @@ class TcpProxyConfigTest {
     @Test
     void maxConnectAttemptsIsKept() throws Exception {
         assertEquals(5, parse("{\"cluster\":\"a\",\"max_connect_attempts\":5}").maxConnectAttempts());
+    }
+
+    @Test
+    void addressLiteralsAreParsedWithoutALookup() throws Exception {
+        assertEquals(4, CidrRange.literal("10.0.0.1").length);
+        assertEquals(16, CidrRange.literal("fd00::1").length);
+        assertEquals(16, CidrRange.literal("[::1]").length);
+        assertNull(CidrRange.literal("example.com"));
+        assertNull(CidrRange.literal("256.1.1.1"));
+        assertNull(CidrRange.literal("10.1"));
+        assertNull(CidrRange.literal("bad:name"));
+        CidrRange v6 = CidrRange.of("p", "fd00::", 8.0);
+        assertTrue(v6.contains(java.net.InetAddress.getByName("fdab::7")));
+        assertTrue(!v6.contains(java.net.InetAddress.getByName("fe80::7")));
+        assertTrue(!v6.contains(java.net.InetAddress.getByName("10.0.0.1")));
     }
 }

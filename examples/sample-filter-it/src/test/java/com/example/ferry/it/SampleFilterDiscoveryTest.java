@@ -42,7 +42,7 @@ class SampleFilterDiscoveryTest {
         Path jar = plugins.resolve(SamplePlugin.builtJar().getFileName());
         assertEquals(jar.toString(), info.location());
         assertTrue(info.plugin());
-        assertEquals("1.0", info.apiVersion());
-        assertEquals(SamplePlugin.TYPE + "  " + info.version() + "  " + jar, info.inventoryLine());
+        assertEquals(io.ferry.filter.api.FilterApi.VERSION, info.apiVersion(), "the sample was built against this API");
+        assertEquals(SamplePlugin.TYPE + "  " + info.version() + "  plugin  " + jar, info.inventoryLine());
     }
 }

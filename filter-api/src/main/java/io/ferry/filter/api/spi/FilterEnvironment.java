@@ -2,10 +2,10 @@ package io.ferry.filter.api.spi;
 
 import io.ferry.filter.api.Stable;
 import io.ferry.filter.api.admin.AdminRegistry;
-import io.ferry.filter.api.internal.LocalMetricRegistry;
 import io.ferry.filter.api.metrics.MetricRegistry;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The services a runtime offers to filter factories. The proxy runtime backs them with its admin server, its stats
@@ -27,15 +27,33 @@ public interface FilterEnvironment {
      */
     @io.ferry.filter.api.Experimental
     default MetricRegistry metrics() {
-        return LocalMetricRegistry.detached();
+        return DetachedMetricRegistry.INSTANCE;
     }
 
     /** Time and timers. Tests drive it by hand, so filters never read the system clock directly. */
     FilterScheduler scheduler();
 
     /**
-     * A runtime-specific service, for built-in filters that need more than this API (for example the cluster
-     * manager that {@code tcp_proxy} uses). Third-party filters should not depend on it.
+     * The names of the clusters upstream connections can go to ({@code cluster_manager.clusters[].name}), so a filter
+     * can check the clusters its config names when it is created, as {@code tcp_proxy} does. Empty in a runtime
+     * without clusters; the test kit gives its in-memory clusters. Connections are opened with
+     * {@link io.ferry.filter.api.ReadFilterCallbacks#upstreams()}.
      */
-    <T> Optional<T> service(Class<T> type);
+    @io.ferry.filter.api.Experimental
+    default Set<String> clusterNames() {
+        return Set.of();
+    }
+
+    /**
+     * Always empty since 1.1. It was a lookup of runtime-specific services for built-in filters (the cluster manager
+     * of {@code tcp_proxy}); the runtime no longer offers any through it. State a filter shares between its
+     * factories belongs in {@link FilterConfig#pluginScope()}; everything else a filter may use is a method of
+     * this interface.
+     *
+     * @deprecated a service locator has no place in the SPI; removed in filter-api 2.0
+     */
+    @Deprecated(since = "1.1", forRemoval = true)
+    default <T> Optional<T> service(Class<T> type) {
+        return Optional.empty();
+    }
 }

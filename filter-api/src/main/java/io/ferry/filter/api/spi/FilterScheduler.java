@@ -7,7 +7,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Time and timers for filters, injectable so that tests never sleep. In the runtime, tasks run on one shared timer
  * thread, <b>never on a connection's event loop</b>: they may do short blocking work (sampling CPU, say) but should
- * hand long work to their own threads. In the test kit, time stands still until the test advances it.
+ * hand long work to their own threads. A task that touches a connection hops to its thread first
+ * ({@link io.ferry.filter.api.Connection#execute}) or uses the methods that may be called from any thread (rule R4.3).
+ * In the test kit, time stands still until the test advances it, and tasks run on a timer thread too.
  */
 @Stable
 public interface FilterScheduler {

@@ -15,7 +15,7 @@ public class MinorProvider implements NetworkFilterFactoryProvider {
 
     @Override
     public String apiVersion() {
-        return "1.1";
+        return "1.2";
     }
 
     @Override

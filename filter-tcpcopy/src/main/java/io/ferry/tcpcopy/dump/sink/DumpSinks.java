@@ -17,13 +17,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The sinks of one dump writer: for each sink a bounded queue and a thread of its own.
+ * The sinks of one dump writer, the fan-out of its records: for each sink a bounded queue and a thread of its own.
  *
- * <h2>Threading</h2>
- * {@link #offer} is called by the dump writer's thread (never by the data path): it encodes the record once and
- * offers it to each sink's queue without waiting. Each sink's thread takes records off its queue in order and calls
- * {@link DumpSink#accept}; an exception is counted ({@code dropped_sink_error}) and logged at most once a minute. So a
- * slow, failing or unreachable sink never blocks the writer, the data path or another sink.
+ * <h2>The boundary with the writer</h2>
+ * The dump writer ({@code io.ferry.tcpcopy.dump.DumpWriter}) creates it with {@link #start}; its thread calls
+ * {@link #active} (whether it builds Ferry records of captured bytes at all), {@link #offer} (each record it appended
+ * to its files, in file order) and {@link #congested} (when its queue is empty; no new connection is admitted while
+ * true); its {@code close} calls {@link #close} once the writer thread has ended (or after waiting 10 s for it).
+ * Nothing else of the writer is visible here, and nothing here is visible to the data path.
+ *
+ * <h2>Threading and buffers</h2>
+ * {@link #offer} encodes the record once and offers the encoding to each sink's queue without waiting; the record and
+ * its encoding are immutable and shared by every sink. Each sink's thread takes records off its queue in order and
+ * calls {@link DumpSink#accept}; an exception is counted ({@code dropped_sink_error}) and logged at most once a
+ * minute. So a slow, failing or unreachable sink never blocks the writer, the data path or another sink.
  *
  * <h2>Whole captures, per sink</h2>
  * A sink's queue is bounded in records ({@code queue_capacity}) and bytes ({@code queue_bytes}). When a record of a
