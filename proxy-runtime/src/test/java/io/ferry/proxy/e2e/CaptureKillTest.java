@@ -74,6 +74,7 @@ class CaptureKillTest {
             AtomicBoolean stop = new AtomicBoolean();
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try (ProxyProcess proxy = ProxyProcess.start(config, port, dir.resolve("proxy.err"))) {
+                proxy.awaitListening(admin);
                 HttpResponse<String> opened = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                                 "http://127.0.0.1:" + admin + "/api/v1/tcpcopy/window?duration_s=600"))
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -81,6 +81,7 @@ class CaptureMemoryBoundIT {
             Path err = dir.resolve("proxy.err");
             List<SocketChannel> clients = new ArrayList<>();
             try (ProxyProcess running = ProxyProcess.start(config, port, err, "-Xmx" + HEAP, "-XX:+UseSerialGC")) {
+                running.awaitListening(admin);
                 Process proxy = running.process;
                 HttpClient http = HttpClient.newHttpClient();
                 HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
