@@ -23,7 +23,8 @@
 #       /api/v1/tcp_mirror/report).
 #   bench/ferry-bench.sh serve-mirror-blackhole PORT UPSTREAM_PORT [JVM_FLAG...]
 #       the same with the shadow cluster on a blackhole (bench/Blackhole.java on 127.0.0.1:PORT+2000: accepts and
-#       never reads), so every mirrored connection fills its shadow buffer and is abandoned (overflow).
+#       never reads): a mirrored connection that sends more than the kernel's socket buffers and max_buffer absorb is
+#       abandoned as overflow, a shorter one as slow once the grace after its close has passed.
 #
 # JVM flags: FERRY_JAVA_OPTS (default below). peers.sh pins the proxy to one CPU, so the JVM sees one processor.
 # FERRY_JAR runs another build of ferry.jar (default: proxy-runtime/target/ferry.jar).
@@ -55,7 +56,6 @@ if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-blackhole" ]; the
     shadow_port=$((port + 2000))
     java "$REPO/bench/Blackhole.java" "$shadow_port" &
     blackhole_pid=$!
-    trap 'kill "$blackhole_pid" 2>/dev/null || true' EXIT
   fi
   cfg="$(mktemp -t ferry-bench-mirror.XXXXXX.json)"
   cat >"$cfg" <<JSON
@@ -81,8 +81,15 @@ if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-blackhole" ]; the
 }
 JSON
   echo "config $cfg, report: curl -s http://127.0.0.1:$((port + 1000))/api/v1/tcp_mirror/report"
+  if [ "$mode" = "serve-mirror" ]; then
+    # shellcheck disable=SC2086
+    exec java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg"
+  fi
   # shellcheck disable=SC2086
-  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg"
+  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" &
+  java_pid=$!
+  trap 'kill "$java_pid" "$blackhole_pid" 2>/dev/null || true' EXIT INT TERM
+  wait "$java_pid"
   exit $?
 fi
 
