@@ -17,6 +17,15 @@
 #       serve-tcpcopy plus a kafka dump sink (default settings, topic ferry-bench) to BOOTSTRAP (host:port) (the kafka sink comes from
 #       the default plugin directory, ferry-cli/target/plugins); prints the counters every 5 s (FERRY_BENCH_STATS_EVERY, seconds; 30 for serve-tcpcopy).
 #
+#   bench/ferry-bench.sh serve-mirror PORT UPSTREAM_PORT [JVM_FLAG...]
+#       tcp_mirror (percent 100, compare on) in front of tcp_proxy, its shadow cluster the same echo upstream (which
+#       then serves every connection twice), and an admin server on 127.0.0.1:PORT+1000 (GET
+#       /api/v1/tcp_mirror/report).
+#   bench/ferry-bench.sh serve-mirror-blackhole PORT UPSTREAM_PORT [JVM_FLAG...]
+#       the same with the shadow cluster on a blackhole (bench/Blackhole.java on 127.0.0.1:PORT+2000: accepts and
+#       never reads): a mirrored connection that sends more than the kernel's socket buffers and max_buffer absorb is
+#       abandoned as overflow, a shorter one as slow once the grace after its close has passed.
+#
 # JVM flags: FERRY_JAVA_OPTS (default below). peers.sh pins the proxy to one CPU, so the JVM sees one processor.
 # FERRY_JAR runs another build of ferry.jar (default: ferry-cli/target/ferry.jar).
 # FERRY_BENCH_BASELINE_JAR=PATH adds a target ferry-baseline, the same config on the ferry.jar at PATH (e.g. one built
@@ -24,6 +33,8 @@
 # FERRY_BENCH_NIO=1 adds a second target, ferry-nio, the same proxy on Netty's NIO transport.
 # FERRY_BENCH_TCPCOPY=1 adds the target ferry-tcpcopy (serve-tcpcopy above). FERRY_TCPCOPY_DUMP adds fields to its
 # "dump" object, e.g. FERRY_TCPCOPY_DUMP='"max_bytes_per_second": 0' for an unlimited capture budget.
+# FERRY_BENCH_MIRROR=1 adds the targets ferry-mirror and ferry-mirror-blackhole (serve-mirror and
+# serve-mirror-blackhole above), interleaved with plain ferry in the same run.
 # FERRY_BENCH_KAFKA=1 adds three targets to the same interleaved run: ferry-tcpcopy, ferry-tcpcopy-kafka (its sink to
 # a single-node KRaft broker this script starts on 127.0.0.1 from dump-kafka's test classes, pinned to
 # FERRY_KAFKA_BROKER_CPU, default 0, the load generator's CPU, so the proxy's CPU stays the proxy's; stopped on exit)
@@ -37,6 +48,51 @@ JAR="${FERRY_JAR:-$REPO/ferry-cli/target/ferry.jar}"
 PLUGINS="$REPO/ferry-cli/target/plugins"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
 JAVA_OPTS="${FERRY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
+
+if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-blackhole" ]; then
+  [ $# -ge 3 ] || { echo "usage: $0 $1 PORT UPSTREAM_PORT [JVM_FLAG...]" >&2; exit 2; }
+  mode="$1"; port="$2"; upstream="$3"; shift 3
+  shadow_port="$upstream"
+  if [ "$mode" = "serve-mirror-blackhole" ]; then
+    shadow_port=$((port + 2000))
+    java "$REPO/bench/Blackhole.java" "$shadow_port" &
+    blackhole_pid=$!
+  fi
+  cfg="$(mktemp -t ferry-bench-mirror.XXXXXX.json)"
+  cat >"$cfg" <<JSON
+{
+  "servers": [{
+    "default_log_level": "WARN",
+    "listeners": [{
+      "name": "bench",
+      "address": "127.0.0.1:$port",
+      "bind_port": true,
+      "filter_chains": [{"filters": [
+        {"type": "tcp_mirror", "config": {"cluster": "shadow", "percent": 100, "compare": true,
+                                          "max_buffer": "1MiB", "connect_timeout": "1s"${FERRY_MIRROR_CONFIG:+, $FERRY_MIRROR_CONFIG}}},
+        {"type": "tcp_proxy", "config": {"cluster": "echo"}}
+      ]}]
+    }]
+  }],
+  "cluster_manager": {"clusters": [
+    {"name": "echo", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$upstream"}]},
+    {"name": "shadow", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$shadow_port"}]}
+  ]},
+  "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": $((port + 1000))}}}
+}
+JSON
+  echo "config $cfg, report: curl -s http://127.0.0.1:$((port + 1000))/api/v1/tcp_mirror/report"
+  if [ "$mode" = "serve-mirror" ]; then
+    # shellcheck disable=SC2086
+    exec java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg"
+  fi
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" &
+  java_pid=$!
+  trap 'kill "$java_pid" "$blackhole_pid" 2>/dev/null || true' EXIT INT TERM
+  wait "$java_pid"
+  exit $?
+fi
 
 if [ "${1:-}" = "serve" ] || [ "${1:-}" = "serve-tcpcopy" ] || [ "${1:-}" = "serve-tcpcopy-kafka" ]; then
   [ $# -ge 3 ] || { echo "usage: $0 $1 PORT UPSTREAM_PORT [JVM_FLAG...]" >&2; exit 2; }
@@ -117,6 +173,10 @@ if [ -n "${FERRY_BENCH_BASELINE_JAR:-}" ]; then
 fi
 if [ "${FERRY_BENCH_NIO:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-nio=$REPO/bench/ferry-bench.sh serve {port} {upstream_port} -Dferry.transport=nio")
+fi
+if [ "${FERRY_BENCH_MIRROR:-0}" = 1 ]; then
+  targets+=(--target-cmd "ferry-mirror=$REPO/bench/ferry-bench.sh serve-mirror {port} {upstream_port}")
+  targets+=(--target-cmd "ferry-mirror-blackhole=$REPO/bench/ferry-bench.sh serve-mirror-blackhole {port} {upstream_port}")
 fi
 if [ "${FERRY_BENCH_TCPCOPY:-0}" = 1 ] || [ "${FERRY_BENCH_KAFKA:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-tcpcopy=$REPO/bench/ferry-bench.sh serve-tcpcopy {port} {upstream_port}")

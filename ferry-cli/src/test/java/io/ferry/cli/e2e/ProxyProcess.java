@@ -36,18 +36,27 @@ final class ProxyProcess implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile()).start();
         ProxyProcess proxy = new ProxyProcess(p, stderr);
+        proxy.awaitListening(port);
+        return proxy;
+    }
+
+    /**
+     * Waits until {@code port} accepts connections. The proxy binds its listeners before it starts its admin server,
+     * so a test that calls the admin API waits for the admin port too.
+     */
+    void awaitListening(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            assertTrue(p.isAlive(), "the proxy did not start: " + proxy.log());
+            assertTrue(process.isAlive(), "the proxy did not start: " + log());
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return proxy;
+                return;
             } catch (IOException notYet) {
                 Thread.sleep(100);
             }
         }
-        proxy.close();
-        throw new AssertionError("the proxy did not listen within 60 s: " + proxy.log());
+        close();
+        throw new AssertionError("the proxy did not listen on " + port + " within 60 s: " + log());
     }
 
     /**

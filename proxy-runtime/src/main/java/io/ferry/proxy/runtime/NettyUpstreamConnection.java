@@ -34,6 +34,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An {@link UpstreamConnection} of the proxy runtime: a Netty channel to a host of a {@link Cluster}, opened on the
@@ -102,6 +104,8 @@ final class NettyUpstreamConnection implements UpstreamConnection, LbContext, Ch
     private boolean eof;
     private boolean failed;
     private boolean ended;
+    /** How long this connection may outlive the downstream ({@link #lingerAfterDownstreamClose}); 0: not at all. */
+    private volatile long lingerNanos;
 
     NettyUpstreamConnection(NettyTransport downstream, ClusterManager clusters, UpstreamRoute route, int maxAttempts,
                             UpstreamCallbacks callbacks) {
@@ -343,11 +347,30 @@ final class NettyUpstreamConnection implements UpstreamConnection, LbContext, Ch
 
     /** The downstream connection is gone and the filter left this one open: closed without flushing. */
     void downstreamClosed() {
-        if (!closed) {
-            LOG.debug("connection {}: closed with an upstream connection its filters left open; closing it",
-                    downstream.connectionId());
-            close(ConnectionCloseType.NO_FLUSH);
+        if (closed) {
+            return;
         }
+        long linger = lingerNanos;
+        if (linger > 0) {
+            LOG.debug("connection {}: closed with an upstream connection asked to linger; closing it in {} ms at the"
+                    + " latest", downstream.connectionId(), TimeUnit.NANOSECONDS.toMillis(linger));
+            loop.schedule(() -> {
+                if (!closed) {
+                    LOG.debug("connection {}: the upstream connection's linger ended; closing it",
+                            downstream.connectionId());
+                    close(ConnectionCloseType.NO_FLUSH);
+                }
+            }, linger, TimeUnit.NANOSECONDS);
+            return;
+        }
+        LOG.debug("connection {}: closed with an upstream connection its filters left open; closing it",
+                downstream.connectionId());
+        close(ConnectionCloseType.NO_FLUSH);
+    }
+
+    @Override
+    public void lingerAfterDownstreamClose(Duration grace) {
+        lingerNanos = UpstreamConnection.checkLinger(grace).toNanos();
     }
 
     // ---- writing ----------------------------------------------------------------------------------------------

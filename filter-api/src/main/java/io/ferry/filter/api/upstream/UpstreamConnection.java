@@ -6,6 +6,7 @@ import io.ferry.filter.api.HostInfo;
 import io.ferry.filter.api.IoBuffer;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * A connection from the proxy to a host of a cluster, opened by a filter with {@link UpstreamConnector#connect}: what
@@ -41,7 +42,7 @@ import java.net.SocketAddress;
  * </ul>
  * The connection never outlives the downstream connection that opened it: when that one closes, after its close
  * event reached its listeners, the runtime closes ({@code NO_FLUSH}) any upstream connection of it the filter left
- * open.
+ * open, at once or, if the filter asked for it with {@link #lingerAfterDownstreamClose}, after a bounded grace.
  *
  * <h2>Buffers</h2>
  * {@link #write(IoBuffer)} takes over the buffer it is given: the caller must not touch it again.
@@ -118,4 +119,37 @@ public interface UpstreamConnection {
 
     /** True while the outbound queue is below the high-water mark (always true before {@code CONNECTED}). */
     boolean isWritable();
+
+    /** The longest grace {@link #lingerAfterDownstreamClose} accepts. */
+    Duration MAX_LINGER = Duration.ofSeconds(60);
+
+    /**
+     * Lets this connection outlive the downstream connection that opened it by at most {@code grace}
+     * (FILTER-CONTRACT.md R6.5): when the downstream closes, this connection stays open, connecting, sending what was
+     * written and delivering its callbacks as before (on the same thread), until it ends by itself, the filter closes
+     * it, or {@code grace} has passed since the downstream's close; then the runtime closes it ({@code NO_FLUSH},
+     * {@code LOCAL_CLOSE}). For a filter that waits for an answer it only observes, such as a mirror comparing a
+     * shadow's response with the primary's; a relay has no use for it. {@link Duration#ZERO}, the default, closes at
+     * once. The latest call before the downstream closes counts. May be called from any thread.
+     *
+     * <p>A runtime that does not support it closes the connection at once, as if it had not been called.
+     *
+     * @throws IllegalArgumentException if {@code grace} is negative or longer than {@link #MAX_LINGER}
+     */
+    default void lingerAfterDownstreamClose(Duration grace) {
+        checkLinger(grace);
+    }
+
+    /**
+     * Checks a grace for {@link #lingerAfterDownstreamClose}: returns it, or throws.
+     *
+     * @throws IllegalArgumentException if {@code grace} is negative or longer than {@link #MAX_LINGER}
+     */
+    static Duration checkLinger(Duration grace) {
+        java.util.Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative() || grace.compareTo(MAX_LINGER) > 0) {
+            throw new IllegalArgumentException("grace: " + grace + " (expected: 0 to " + MAX_LINGER + ")");
+        }
+        return grace;
+    }
 }
