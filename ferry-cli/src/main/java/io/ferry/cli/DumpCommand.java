@@ -7,6 +7,7 @@ import io.ferry.dump.tools.Capture;
 import io.ferry.dump.tools.Inspect;
 import io.ferry.dump.tools.PcapConverter;
 import io.ferry.dump.tools.Replay;
+import io.ferry.dump.tools.ReplayReport;
 import io.ferry.dump.tools.TsharkFollow;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,15 @@ final class DumpCommand {
     /** The sources of URIs, asked for only when a SOURCE is a URI other than {@code file://}. */
     private final Iterable<DumpSource> sources;
 
+    /** Completed when the user asks the command to stop (the CLI's first SIGINT or SIGTERM). */
+    private java.util.concurrent.CompletableFuture<Void> stop = new java.util.concurrent.CompletableFuture<>();
+
+    /** Ends a running replay (printing and writing its partial report) when {@code stop} completes. */
+    DumpCommand stopOn(java.util.concurrent.CompletableFuture<Void> stop) {
+        this.stop = stop;
+        return this;
+    }
+
     /** With the {@link DumpSource}s of the class path only. */
     DumpCommand(PrintStream out, PrintStream err) {
         this(out, err, Capture::classPathSources);
@@ -120,7 +130,8 @@ final class DumpCommand {
             return switch (sub) {
                 case "inspect" -> inspect(parse(sub, rest, Set.of(), Set.of()));
                 case "pcap" -> pcap(parse(sub, rest, Set.of(), Set.of("--verify")), rest);
-                case "replay" -> replay(parse(sub, rest, Set.of("--target", "--speed", "--idle-timeout"), Set.of()));
+                case "replay" -> replay(parse(sub, rest, Set.of("--target", "--speed", "--idle-timeout",
+                        "--concurrency", "--rate", "--report"), Set.of("--loop")));
                 default -> throw new Main.UsageException("dump: unknown subcommand " + sub + " (expected: inspect, pcap or replay)");
             };
         } catch (IOException e) {
@@ -282,19 +293,178 @@ final class DumpCommand {
         InetSocketAddress address = hostPort(target);
         double speed = a.options.containsKey("--speed") ? speed(a.options.get("--speed")) : 1.0;
         long idle = a.options.containsKey("--idle-timeout") ? number(a.options.get("--idle-timeout"), "--idle-timeout") : 2000;
-        Capture c = read(a.positional.get(0), a.selection, true, false);
+        double rate = a.options.containsKey("--rate") ? rate(a.options.get("--rate")) : 0;
+        int headroom = Replay.fdHeadroom();
+        int concurrency;
+        if (a.options.containsKey("--concurrency")) {
+            long n = number(a.options.get("--concurrency"), "--concurrency");
+            if (n < 1) {
+                throw new Main.UsageException("dump replay: --concurrency " + n + " (expected: at least 1)");
+            }
+            concurrency = (int) Math.min(Integer.MAX_VALUE, n);
+            if (concurrency > headroom) {
+                err.println("note: --concurrency " + concurrency + " lowered to " + headroom + ": this process may open "
+                        + Replay.fdLimit() + " files (ulimit -n), less those open and a margin of " + Replay.FD_MARGIN);
+                concurrency = headroom;
+            }
+        } else {
+            concurrency = Math.min(Replay.DEFAULT_CONCURRENCY, headroom);
+            if (concurrency < Replay.DEFAULT_CONCURRENCY) {
+                err.println("note: concurrency " + concurrency + " instead of " + Replay.DEFAULT_CONCURRENCY + ": this "
+                        + "process may open " + Replay.fdLimit() + " files (ulimit -n)");
+            }
+        }
+        boolean loop = a.flags.contains("--loop");
+        Path reportFile = a.options.containsKey("--report") ? Path.of(a.options.get("--report")) : null;
+        String source = a.positional.get(0);
+        Capture c = read(source, a.selection, false, false);
         String warning = Replay.warning(c);
         if (warning != null) {
             out.println(warning);
         }
-        try {
-            List<Replay.Result> results = Replay.run(c, new Replay.Options(address, speed, Set.of(), idle, 10_000));
-            return Replay.report(results, address, out);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("ferry dump replay: interrupted");
-            return Main.FAILED;
+        Replay.Options options = new Replay.Options(address, speed, Set.of(), idle, 10_000, concurrency, rate,
+                Replay.Options.defaultThreads());
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        List<ReplayReport.Pass> passes = new ArrayList<>();
+        try (Replay replay = Replay.prepare(c, options)) {
+            stop.thenRun(replay::stop);
+            Thread hook = new Thread(() -> {        // Ctrl-C where the CLI does not handle signals itself
+                replay.stop();
+                try {
+                    reported.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "ferry-replay-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Progress progress = Progress.start(err, replay, passes);
+            try {
+                int code = 0;
+                for (int pass = 1; ; pass++) {
+                    long t0 = System.nanoTime();
+                    List<Replay.Result> results = replay.pass();
+                    boolean interrupted = replay.stopped();
+                    progress.clear();
+                    ReplayReport.Pass p = new ReplayReport.Pass(pass, results, (System.nanoTime() - t0) / 1e9,
+                            interrupted);
+                    if (!passes.isEmpty()) {
+                        ReplayReport.Pass prev = passes.remove(passes.size() - 1);      // keep one pass's verdicts
+                        passes.add(new ReplayReport.Pass(prev.number(), List.of(), prev.seconds(), prev.interrupted()));
+                    }
+                    passes.add(p);
+                    if (loop) {
+                        out.println("pass " + pass + (interrupted ? " (interrupted)" : "") + ":");
+                    }
+                    code = worst(code, Replay.report(results, address, out));
+                    ReplayReport.table(p, out);
+                    if (interrupted) {
+                        out.println("interrupted: " + results.size() + " of " + replay.size() + " connections "
+                                + "reported; those still open were closed and count as failed");
+                    }
+                    if (reportFile != null) {
+                        ReplayReport.writeJson(reportFile, source, address, options, passes, interrupted, code);
+                    }
+                    if (!loop || interrupted) {
+                        break;
+                    }
+                }
+                if (reportFile != null) {
+                    out.println("report: " + reportFile);
+                }
+                return code;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                err.println("ferry dump replay: interrupted");
+                return Main.FAILED;
+            } finally {
+                progress.close();
+                out.flush();
+                reported.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waited for this report
+                }
+            }
         }
+    }
+
+    /** The worse of two replay exit codes: 1 over 3 over 0. */
+    private static int worst(int a, int b) {
+        return a == 1 || b == 1 ? 1 : Math.max(a, b);
+    }
+
+    /** The progress line on a terminal: a daemon thread rewriting one line of stderr in place. */
+    private static final class Progress implements AutoCloseable {
+        private final PrintStream err;
+        private final Thread thread;
+        private volatile boolean closed;
+        private int width;
+
+        private Progress(PrintStream err, Replay replay, List<ReplayReport.Pass> passes) {
+            this.err = err;
+            if (System.console() == null) {
+                this.thread = null;
+                return;
+            }
+            this.thread = new Thread(() -> {
+                while (!closed) {
+                    Replay.Progress p = replay.progress();
+                    if (p != null) {
+                        String line = ReplayReport.progressLine(passes.size() + 1, p);
+                        synchronized (this) {
+                            if (!closed) {
+                                err.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
+                                err.flush();
+                                width = line.length();
+                            }
+                        }
+                    }
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "ferry-replay-progress");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static Progress start(PrintStream err, Replay replay, List<ReplayReport.Pass> passes) {
+            return new Progress(err, replay, passes);
+        }
+
+        /** Erases the line (before the report is printed). */
+        synchronized void clear() {
+            if (thread != null && width > 0) {
+                err.print("\r" + " ".repeat(width) + "\r");
+                err.flush();
+                width = 0;
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            clear();
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+
+    /** {@code --rate}: connections started per second, a positive number. */
+    static double rate(String v) throws Main.UsageException {
+        try {
+            double d = Double.parseDouble(v.endsWith("/s") ? v.substring(0, v.length() - 2) : v);
+            if (d > 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new Main.UsageException("dump replay: --rate " + v + " (expected: connections per second, e.g. 500)");
     }
 
     private static String value(String sub, List<String> args, int i, String flag) throws Main.UsageException {
