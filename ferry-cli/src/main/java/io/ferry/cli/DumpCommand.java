@@ -247,20 +247,23 @@ final class DumpCommand {
         if (!verify) {
             return Main.OK;
         }
-        int streams = TsharkFollow.streamCount(target);
+        // one tshark pass digesting every stream (following them one by one would read the file once per stream)
+        java.util.SortedMap<Integer, TsharkFollow.Digest> digests = TsharkFollow.digests(target);
+        int streams = digests.isEmpty() ? 0 : digests.lastKey() + 1;
         List<Capture.Conn> conns = c.connections().values().stream()
                 .filter(k -> k.openSeen || k.inboundRecords + k.outboundRecords > 0).toList();
         int bad = 0;
         for (int i = 0; i < streams && i < conns.size(); i++) {
-            TsharkFollow.Stream s = TsharkFollow.follow(target, i);
+            TsharkFollow.Digest s = digests.getOrDefault(i, new TsharkFollow.Digest(0, 0, sha256(new byte[0]),
+                    sha256(new byte[0])));
             Capture.Conn k = conns.get(i);
-            boolean ok = s.fromNode0().length == k.inboundBytes && s.fromNode1().length == k.outboundBytes
-                    && Arrays.equals(sha256(s.fromNode0()), k.digest(FerryRecord.INBOUND))
-                    && Arrays.equals(sha256(s.fromNode1()), k.digest(FerryRecord.OUTBOUND));
+            boolean ok = s.bytes0() == k.inboundBytes && s.bytes1() == k.outboundBytes
+                    && Arrays.equals(s.sha0(), k.digest(FerryRecord.INBOUND))
+                    && Arrays.equals(s.sha1(), k.digest(FerryRecord.OUTBOUND));
             bad += ok ? 0 : 1;
             out.printf("tcp stream %d = connection %d%s: %s%n", i, k.id, c.renumbered() ? " (" + k.key() + ")" : "",
                     (ok ? "bytes match in both directions"
-                    : "DIFFERENT (tshark " + s.fromNode0().length + "/" + s.fromNode1().length + " B, captured "
+                    : "DIFFERENT (tshark " + s.bytes0() + "/" + s.bytes1() + " B, captured "
                     + k.inboundBytes + "/" + k.outboundBytes + " B)")
                     + (k.status().complete() ? "" : "; capture " + k.status().text()));
         }

@@ -53,7 +53,7 @@ public final class LayottoReader {
         ZoneId zone = ZoneId.systemDefault();
         int lineNo = 0;
         int bad = 0;
-        try (Lines in = new Lines(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16), limit)) {
+        try (Lines in = new Lines(Files.newInputStream(file), limit)) {
             for (String line = in.next(); line != null; line = in.next()) {
                 lineNo++;
                 if (line.isEmpty()) {
@@ -116,42 +116,63 @@ public final class LayottoReader {
         boolean tooLong;
 
         Lines(java.io.InputStream in, long limit) {
+            // reads in chunks of its own
             this.in = in;
             this.left = limit;
         }
+
+        private final byte[] chunk = new byte[1 << 16];
+        private int pos;
+        private int end;
 
         String next() throws IOException {
             int n = 0;
             tooLong = false;
             boolean any = false;
-            while (left > 0) {
-                int b = in.read();
-                if (b < 0) {
-                    left = 0;
-                    break;
+            while (true) {
+                if (pos == end) {
+                    if (left <= 0) {
+                        break;
+                    }
+                    int r = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                    if (r <= 0) {
+                        left = 0;
+                        break;
+                    }
+                    left -= r;
+                    pos = 0;
+                    end = r;
                 }
-                left--;
                 any = true;
-                if (b == '\n') {
+                int nl = pos;
+                while (nl < end && chunk[nl] != '\n') {
+                    nl++;
+                }
+                int k = nl - pos;
+                if (!tooLong && n + k > MAX_LINE) {
+                    tooLong = true;
+                }
+                if (!tooLong) {
+                    if (n + k > buf.length) {
+                        buf = java.util.Arrays.copyOf(buf, Math.min(MAX_LINE, Math.max(n + k, buf.length * 2)));
+                    }
+                    System.arraycopy(chunk, pos, buf, n, k);
+                    n += k;
+                }
+                if (nl < end) {
+                    pos = nl + 1;
                     break;
                 }
-                if (n == MAX_LINE) {
-                    tooLong = true;
-                    continue;
-                }
-                if (n == buf.length) {
-                    buf = java.util.Arrays.copyOf(buf, Math.min(MAX_LINE, buf.length * 2));
-                }
-                buf[n++] = (byte) b;
+                pos = end;
             }
             if (!any) {
                 return null;
             }
-            if (n > 0 && buf[n - 1] == '\r') {
-                n--;
-            }
             if (tooLong) {
                 return "x";
+            }
+            if (n > 0 && buf[n - 1] == '\r') {
+                n--;
             }
             return new String(buf, 0, n, StandardCharsets.ISO_8859_1);
         }

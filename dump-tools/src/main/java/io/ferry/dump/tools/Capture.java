@@ -136,6 +136,9 @@ public final class Capture {
         private final Map<String, long[]> spans = new LinkedHashMap<>(2);
         /** Its selected records. */
         private long records;
+        /** Its first and last entry in a replay spool ({@link ReplaySpool}), -1 if none. */
+        long spoolFirst = -1;
+        long spoolLast = -1;
         /** The sequence number of this connection's last record (see {@link RecordVisitor#record}). */
         long lastSeq = -1;
         private Status status;

@@ -8,8 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The DATA records replay needs, in a temporary file, chained per connection, so that each connection reads its own
@@ -17,7 +15,7 @@ import java.util.Map;
  *
  * <p>One pass over the dump ({@link Capture#forEachRecord}) appends each selected DATA record as an entry
  * {@code next i64 | direction u8 | time_us i64 | length u32 | payload} and points the previous entry of the same
- * connection at it ({@code next}; -1 ends a chain). Memory: two longs per connection and a write buffer; the file
+ * connection at it ({@code next}; -1 ends a chain). Memory: two longs per connection (in its {@link Capture.Conn}) and a write buffer; the file
  * holds the selected payloads. Entries are read with positional reads, which any thread may do at once
  * ({@link FileChannel} positional reads are thread-safe). The file is deleted on {@link #close}.
  */
@@ -26,15 +24,8 @@ final class ReplaySpool implements AutoCloseable {
     static final int HEAD = 8 + 1 + 8 + 4;
     private static final int BUFFER = 1 << 20;
 
-    /** Chain ends of one connection: its first and its last entry, -1 if none. */
-    private static final class Chain {
-        long first = -1;
-        long last = -1;
-    }
-
     private final Path file;
     private final FileChannel ch;
-    private final Map<Capture.Conn, Chain> chains = new HashMap<>();
     private final ByteBuffer buf = ByteBuffer.allocate(BUFFER);
     /** File position of {@link #buf}'s first byte. */
     private long bufStart;
@@ -52,6 +43,7 @@ final class ReplaySpool implements AutoCloseable {
         ReplaySpool s;
         try {
             s = new ReplaySpool(f);
+            capture.connections().values().forEach(c -> c.spoolFirst = c.spoolLast = -1);
         } catch (IOException e) {
             Files.deleteIfExists(f);
             throw e;
@@ -73,13 +65,12 @@ final class ReplaySpool implements AutoCloseable {
     private void append(Capture.Conn conn, FerryRecord r) throws IOException {
         byte[] p = r.payload();
         long at = bufStart + buf.position();
-        Chain c = chains.computeIfAbsent(conn, k -> new Chain());
-        if (c.last >= 0) {
-            patch(c.last, at);
+        if (conn.spoolLast >= 0) {
+            patch(conn.spoolLast, at);
         } else {
-            c.first = at;
+            conn.spoolFirst = at;
         }
-        c.last = at;
+        conn.spoolLast = at;
         if (buf.remaining() < HEAD) {
             flush();
         }
@@ -119,8 +110,7 @@ final class ReplaySpool implements AutoCloseable {
 
     /** The first entry of {@code conn}'s chain, or -1. */
     long first(Capture.Conn conn) {
-        Chain c = chains.get(conn);
-        return c == null ? -1 : c.first;
+        return conn.spoolFirst;
     }
 
     /** The spooled bytes. */

@@ -25,6 +25,7 @@ import java.util.Random;
  *   tiny N FILE [B]      N complete echo connections of B bytes each way (default 1), one after the other
  *   big MB FILE          20 complete connections, DATA records of 64 KiB, about MB megabytes in all
  *   layotto N FILE       a Layotto dump_tcp_copy.log of N windows, 2 lines each
+ *   layotto-big MB FILE  a Layotto dump_tcp_copy.log of about MB megabytes: 20 windows, lines of 1 KiB
  *   interleaved N FILE   N connections, 2 requests each, 64 connections open at a time, records interleaved
  * </pre>
  * Connections are 1 ms apart in capture time, records 10 µs apart within a connection.
@@ -51,6 +52,7 @@ public final class DumpGenerator {
             case "tiny" -> tiny(file, n, args.length > 3 ? Integer.parseInt(args[3]) : 1);
             case "big" -> big(file, n << 20);
             case "layotto" -> layotto(file, n);
+            case "layotto-big" -> layottoBig(file, n << 20);
             case "interleaved" -> interleaved(file, n, 64, 2);
             default -> {
                 System.err.println("unknown kind " + args[0]);
@@ -71,7 +73,7 @@ public final class DumpGenerator {
             for (long id = 1; id <= n; id++) {
                 long t = T0 + id * 1000;
                 byte[] p = payload(id, bytes);
-                out.write(FerryFormat.encode(FerryRecord.open(t, id, WINDOW, LISTENER, ip(1024 + (int) (id % 60000)),
+                out.write(FerryFormat.encode(FerryRecord.open(t, id, WINDOW, LISTENER, ip(10000 + (int) (id % 50000)),
                         ip(2045), false, 0, 0)));
                 out.write(FerryFormat.encode(FerryRecord.data(t + 10, id, FerryRecord.INBOUND, WINDOW, LISTENER, 0, p)));
                 out.write(FerryFormat.encode(FerryRecord.data(t + 20, id, FerryRecord.OUTBOUND, WINDOW, LISTENER, 0, p)));
@@ -132,6 +134,28 @@ public final class DumpGenerator {
         return file;
     }
 
+    /** A Layotto {@code dump_tcp_copy.log} of about {@code total} bytes: 20 windows, lines of 1 KiB of payload. */
+    public static Path layottoBig(Path file, long total) throws IOException {
+        ZoneId zone = ZoneId.of("UTC");
+        byte[] p = payload(7, 1024);
+        byte[] hex = new byte[p.length * 3];
+        int len = LayottoFormat.hex(p, hex, 0);
+        long written = 0;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            for (long line = 0; written < total; line++) {
+                StringBuilder sb = new StringBuilder();
+                LayottoFormat.prefix(sb, T0 / 1000 + line, zone);
+                sb.append('[').append(String.format("%08x-window", line % 20)).append("][2045]");
+                byte[] head = sb.toString().getBytes(StandardCharsets.US_ASCII);
+                out.write(head);
+                out.write(hex, 0, len);
+                out.write('\n');
+                written += head.length + len + 1;
+            }
+        }
+        return file;
+    }
+
     /**
      * {@code n} complete echo connections of {@code requests} request/response pairs (16 bytes each), {@code open}
      * connections at a time, their records interleaved as a proxy writes them.
@@ -144,7 +168,7 @@ public final class DumpGenerator {
                 long last = Math.min(n, base + open - 1);
                 for (long id = base; id <= last; id++) {
                     out.write(FerryFormat.encode(FerryRecord.open(t += 10, id, WINDOW, LISTENER,
-                            ip(1024 + (int) (id % 60000)), ip(2045), false, 0, 0)));
+                            ip(10000 + (int) (id % 50000)), ip(2045), false, 0, 0)));
                 }
                 for (int k = 0; k < requests; k++) {
                     for (long id = base; id <= last; id++) {
