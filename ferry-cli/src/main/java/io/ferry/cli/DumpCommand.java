@@ -26,15 +26,17 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code ferry dump ...}: tools for tcpcopy dumps. A SOURCE is a Ferry dump file, a dump directory, a Layotto
- * {@code dump_tcp_copy.log}, or a URI served by a {@link io.ferry.dump.spi.DumpSource} on the class path or in the
+ * {@code ferry dump ...}: tools for tcpcopy dumps. A SOURCE is a Ferry dump file, a dump directory (Ferry files, or
+ * the pcapng files of {@code "format": "pcapng"}), a pcapng file Ferry wrote, a Layotto {@code dump_tcp_copy.log}, or
+ * a URI served by a {@link io.ferry.dump.spi.DumpSource} on the class path or in the
  * plugin directory: {@code kafka://HOST:PORT[,HOST:PORT...]/TOPIC} reads the records the Kafka dump sink wrote
  * (module {@code dump-kafka}, a plugin in the default plugin directory).
  *
  * <pre>
  * ferry dump inspect SOURCE [SELECTION]
  * ferry dump pcap SOURCE OUT [--verify] [SELECTION]
- * ferry dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max|Nx] [--idle-timeout MS] [SELECTION]
+ * ferry dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max|Nx] [--idle-timeout MS] [--concurrency N]
+ *                   [--rate CONN/S] [--loop] [--report FILE] [SELECTION]
  *
  * SELECTION: [--window ID]... [--connection ID|INSTANCE/ID]... [--since T] [--until T]
  * </pre>
@@ -47,8 +49,10 @@ import java.util.function.Supplier;
  * mismatched or failed, or {@code --verify} found a difference; 2 a usage error; 3 (replay) every connection that
  * could be verified matched, but some could not be verified (their capture is not complete, or the dump records no
  * response). Damage in a dump is not an error: the reader skips it and says where (file and offset). Runs on the
- * calling thread (replay uses one thread per connection) and returns when done. {@code inspect} and {@code pcap} read
- * files in memory that grows with the number of connections, not with their bytes.
+ * calling thread (replay's connections run on a few event loop threads, at most {@code --concurrency} open at once)
+ * and returns when done; a first SIGINT ends a replay with the report of what is done (and {@code --report}
+ * written). {@code inspect}, {@code pcap} and {@code replay} read files in memory that grows with the number of
+ * connections, not with their bytes.
  */
 final class DumpCommand {
 
@@ -61,11 +65,16 @@ final class DumpCommand {
             "  dump pcap SOURCE OUT [--verify] [SELECTION]",
             "                 convert a dump to pcapng for Wireshark/tshark (--verify: check with tshark that",
             "                 following each TCP stream gives back the captured bytes)",
-            "  dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max] [--idle-timeout MS] [SELECTION]",
+            "  dump replay SOURCE --target HOST:PORT [--speed 1x|10x|Nx|max] [--idle-timeout MS]",
+            "              [--concurrency N] [--rate CONN/S] [--loop] [--report FILE] [SELECTION]",
             "                 re-send each connection's client bytes to HOST:PORT and compare the answers with the",
             "                 captured responses; exits 1 if any connection mismatched or failed, 3 if all that",
-            "                 could be verified matched but some captures are incomplete or have no response",
-            "                 SOURCE: a Ferry dump, a dump dir, a Layotto dump_tcp_copy.log, or",
+            "                 could be verified matched but some captures are incomplete or have no response.",
+            "                 --concurrency: most connections open at once (default 256, lowered to fit ulimit -n);",
+            "                 --rate: most connection starts per second; --loop: replay again and again until",
+            "                 Ctrl-C, each pass reported; --report: a JSON report (verdict per connection, latency",
+            "                 percentiles of the target beside the captured ones); Ctrl-C reports what is done",
+            "                 SOURCE: a Ferry dump, a dump dir, a pcapng Ferry wrote, a Layotto dump_tcp_copy.log, or",
             "                 kafka://HOST:PORT[,HOST:PORT...]/TOPIC (what the kafka dump sink wrote)",
             "                 SELECTION: --window ID, --connection ID|INSTANCE/ID (both repeatable),",
             "                 --since T, --until T (record capture time; T: 2026-11-26T06:00:00Z or epoch ms)",
