@@ -110,8 +110,8 @@ class ReplayManyConnectionsIT {
         Path dump = DumpGenerator.interleaved(dir.resolve("slow.ferry"), 400, 8, 1);
         Capture c = Capture.scan(dump.toString(), Selection.ALL, false);
         try (EchoServer echo = EchoServer.echo()) {
-            // at 1x, the dump spans about 1.1 s per 8 connections: a stop after 300 ms leaves most not started
-            Replay.Options o = new Replay.Options(echo.address(), 1, Set.of(), 5_000, 10_000, 4, 0, 1);
+            // the dump spans about 60 ms; at 0.01x, 6 s: a stop after 300 ms leaves most connections not started
+            Replay.Options o = new Replay.Options(echo.address(), 0.01, Set.of(), 5_000, 10_000, 4, 0, 1);
             try (Replay replay = Replay.prepare(c, o)) {
                 Thread stopper = new Thread(() -> {
                     try {
