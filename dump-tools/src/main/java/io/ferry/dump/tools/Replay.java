@@ -389,6 +389,8 @@ public final class Replay implements AutoCloseable {
         ReplaySpool.Entry expecting;
         int expectOff;
         final byte[] expected;
+        /** What arrived, copied out of the buffer for comparing. */
+        final byte[] got = new byte[SLICE];
         int expLen;
         int expPos;
         long compared;
@@ -553,7 +555,10 @@ public final class Replay implements AutoCloseable {
             }
         }
 
-        /** Compares the bytes that arrived with the next captured outbound bytes, up to the first difference. */
+        /**
+         * Compares the bytes that arrived with the next captured outbound bytes, up to the first difference. The bytes
+         * are copied out a slice at a time (one bulk read of the buffer each, not one access per byte).
+         */
         void compare(ByteBuf buf) throws IOException {
             int i = buf.readerIndex();
             int end = buf.writerIndex();
@@ -562,14 +567,13 @@ public final class Replay implements AutoCloseable {
                     return;     // more than was captured: counted, nothing to compare with
                 }
                 int k = Math.min(end - i, expLen - expPos);
-                for (int j = 0; j < k; j++) {
-                    byte got = buf.getByte(i + j);
-                    if (got != expected[expPos + j]) {
-                        diffAt = compared + j;
-                        diffExpected = expected[expPos + j] & 0xff;
-                        diffGot = got & 0xff;
-                        return;
-                    }
+                buf.getBytes(i, got, 0, k);
+                int m = java.util.Arrays.mismatch(got, 0, k, expected, expPos, expPos + k);
+                if (m >= 0) {
+                    diffAt = compared + m;
+                    diffExpected = expected[expPos + m] & 0xff;
+                    diffGot = got[m] & 0xff;
+                    return;
                 }
                 i += k;
                 expPos += k;
