@@ -7,6 +7,7 @@ import io.ferry.dump.tools.Capture;
 import io.ferry.dump.tools.Inspect;
 import io.ferry.dump.tools.PcapConverter;
 import io.ferry.dump.tools.Replay;
+import io.ferry.dump.tools.ReplayReport;
 import io.ferry.dump.tools.TsharkFollow;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +26,17 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code ferry dump ...}: tools for tcpcopy dumps. A SOURCE is a Ferry dump file, a dump directory, a Layotto
- * {@code dump_tcp_copy.log}, or a URI served by a {@link io.ferry.dump.spi.DumpSource} on the class path or in the
+ * {@code ferry dump ...}: tools for tcpcopy dumps. A SOURCE is a Ferry dump file, a dump directory (Ferry files, or
+ * the pcapng files of {@code "format": "pcapng"}), a pcapng file Ferry wrote, a Layotto {@code dump_tcp_copy.log}, or
+ * a URI served by a {@link io.ferry.dump.spi.DumpSource} on the class path or in the
  * plugin directory: {@code kafka://HOST:PORT[,HOST:PORT...]/TOPIC} reads the records the Kafka dump sink wrote
  * (module {@code dump-kafka}, a plugin in the default plugin directory).
  *
  * <pre>
  * ferry dump inspect SOURCE [SELECTION]
  * ferry dump pcap SOURCE OUT [--verify] [SELECTION]
- * ferry dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max|Nx] [--idle-timeout MS] [SELECTION]
+ * ferry dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max|Nx] [--idle-timeout MS] [--concurrency N]
+ *                   [--rate CONN/S] [--loop] [--report FILE] [SELECTION]
  *
  * SELECTION: [--window ID]... [--connection ID|INSTANCE/ID]... [--since T] [--until T]
  * </pre>
@@ -46,8 +49,10 @@ import java.util.function.Supplier;
  * mismatched or failed, or {@code --verify} found a difference; 2 a usage error; 3 (replay) every connection that
  * could be verified matched, but some could not be verified (their capture is not complete, or the dump records no
  * response). Damage in a dump is not an error: the reader skips it and says where (file and offset). Runs on the
- * calling thread (replay uses one thread per connection) and returns when done. {@code inspect} and {@code pcap} read
- * files in memory that grows with the number of connections, not with their bytes.
+ * calling thread (replay's connections run on a few event loop threads, at most {@code --concurrency} open at once)
+ * and returns when done; a first SIGINT ends a replay with the report of what is done (and {@code --report}
+ * written). {@code inspect}, {@code pcap} and {@code replay} read files in memory that grows with the number of
+ * connections, not with their bytes.
  */
 final class DumpCommand {
 
@@ -60,11 +65,16 @@ final class DumpCommand {
             "  dump pcap SOURCE OUT [--verify] [SELECTION]",
             "                 convert a dump to pcapng for Wireshark/tshark (--verify: check with tshark that",
             "                 following each TCP stream gives back the captured bytes)",
-            "  dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max] [--idle-timeout MS] [SELECTION]",
+            "  dump replay SOURCE --target HOST:PORT [--speed 1x|10x|Nx|max] [--idle-timeout MS]",
+            "              [--concurrency N] [--rate CONN/S] [--loop] [--report FILE] [SELECTION]",
             "                 re-send each connection's client bytes to HOST:PORT and compare the answers with the",
             "                 captured responses; exits 1 if any connection mismatched or failed, 3 if all that",
-            "                 could be verified matched but some captures are incomplete or have no response",
-            "                 SOURCE: a Ferry dump, a dump dir, a Layotto dump_tcp_copy.log, or",
+            "                 could be verified matched but some captures are incomplete or have no response.",
+            "                 --concurrency: most connections open at once (default 256, lowered to fit ulimit -n);",
+            "                 --rate: most connection starts per second; --loop: replay again and again until",
+            "                 Ctrl-C, each pass reported; --report: a JSON report (verdict per connection, latency",
+            "                 percentiles of the target beside the captured ones); Ctrl-C reports what is done",
+            "                 SOURCE: a Ferry dump, a dump dir, a pcapng Ferry wrote, a Layotto dump_tcp_copy.log, or",
             "                 kafka://HOST:PORT[,HOST:PORT...]/TOPIC (what the kafka dump sink wrote)",
             "                 SELECTION: --window ID, --connection ID|INSTANCE/ID (both repeatable),",
             "                 --since T, --until T (record capture time; T: 2026-11-26T06:00:00Z or epoch ms)",
@@ -74,6 +84,15 @@ final class DumpCommand {
     private final PrintStream err;
     /** The sources of URIs, asked for only when a SOURCE is a URI other than {@code file://}. */
     private final Iterable<DumpSource> sources;
+
+    /** Completed when the user asks the command to stop (the CLI's first SIGINT or SIGTERM). */
+    private java.util.concurrent.CompletableFuture<Void> stop = new java.util.concurrent.CompletableFuture<>();
+
+    /** Ends a running replay (printing and writing its partial report) when {@code stop} completes. */
+    DumpCommand stopOn(java.util.concurrent.CompletableFuture<Void> stop) {
+        this.stop = stop;
+        return this;
+    }
 
     /** With the {@link DumpSource}s of the class path only. */
     DumpCommand(PrintStream out, PrintStream err) {
@@ -120,7 +139,8 @@ final class DumpCommand {
             return switch (sub) {
                 case "inspect" -> inspect(parse(sub, rest, Set.of(), Set.of()));
                 case "pcap" -> pcap(parse(sub, rest, Set.of(), Set.of("--verify")), rest);
-                case "replay" -> replay(parse(sub, rest, Set.of("--target", "--speed", "--idle-timeout"), Set.of()));
+                case "replay" -> replay(parse(sub, rest, Set.of("--target", "--speed", "--idle-timeout",
+                        "--concurrency", "--rate", "--report"), Set.of("--loop")));
                 default -> throw new Main.UsageException("dump: unknown subcommand " + sub + " (expected: inspect, pcap or replay)");
             };
         } catch (IOException e) {
@@ -236,20 +256,23 @@ final class DumpCommand {
         if (!verify) {
             return Main.OK;
         }
-        int streams = TsharkFollow.streamCount(target);
+        // one tshark pass digesting every stream (following them one by one would read the file once per stream)
+        java.util.SortedMap<Integer, TsharkFollow.Digest> digests = TsharkFollow.digests(target);
+        int streams = digests.isEmpty() ? 0 : digests.lastKey() + 1;
         List<Capture.Conn> conns = c.connections().values().stream()
                 .filter(k -> k.openSeen || k.inboundRecords + k.outboundRecords > 0).toList();
         int bad = 0;
         for (int i = 0; i < streams && i < conns.size(); i++) {
-            TsharkFollow.Stream s = TsharkFollow.follow(target, i);
+            TsharkFollow.Digest s = digests.getOrDefault(i, new TsharkFollow.Digest(0, 0, sha256(new byte[0]),
+                    sha256(new byte[0])));
             Capture.Conn k = conns.get(i);
-            boolean ok = s.fromNode0().length == k.inboundBytes && s.fromNode1().length == k.outboundBytes
-                    && Arrays.equals(sha256(s.fromNode0()), k.digest(FerryRecord.INBOUND))
-                    && Arrays.equals(sha256(s.fromNode1()), k.digest(FerryRecord.OUTBOUND));
+            boolean ok = s.bytes0() == k.inboundBytes && s.bytes1() == k.outboundBytes
+                    && Arrays.equals(s.sha0(), k.digest(FerryRecord.INBOUND))
+                    && Arrays.equals(s.sha1(), k.digest(FerryRecord.OUTBOUND));
             bad += ok ? 0 : 1;
             out.printf("tcp stream %d = connection %d%s: %s%n", i, k.id, c.renumbered() ? " (" + k.key() + ")" : "",
                     (ok ? "bytes match in both directions"
-                    : "DIFFERENT (tshark " + s.fromNode0().length + "/" + s.fromNode1().length + " B, captured "
+                    : "DIFFERENT (tshark " + s.bytes0() + "/" + s.bytes1() + " B, captured "
                     + k.inboundBytes + "/" + k.outboundBytes + " B)")
                     + (k.status().complete() ? "" : "; capture " + k.status().text()));
         }
@@ -282,19 +305,178 @@ final class DumpCommand {
         InetSocketAddress address = hostPort(target);
         double speed = a.options.containsKey("--speed") ? speed(a.options.get("--speed")) : 1.0;
         long idle = a.options.containsKey("--idle-timeout") ? number(a.options.get("--idle-timeout"), "--idle-timeout") : 2000;
-        Capture c = read(a.positional.get(0), a.selection, true, false);
+        double rate = a.options.containsKey("--rate") ? rate(a.options.get("--rate")) : 0;
+        int headroom = Replay.fdHeadroom();
+        int concurrency;
+        if (a.options.containsKey("--concurrency")) {
+            long n = number(a.options.get("--concurrency"), "--concurrency");
+            if (n < 1) {
+                throw new Main.UsageException("dump replay: --concurrency " + n + " (expected: at least 1)");
+            }
+            concurrency = (int) Math.min(Integer.MAX_VALUE, n);
+            if (concurrency > headroom) {
+                err.println("note: --concurrency " + concurrency + " lowered to " + headroom + ": this process may open "
+                        + Replay.fdLimit() + " files (ulimit -n), less those open and a margin of " + Replay.FD_MARGIN);
+                concurrency = headroom;
+            }
+        } else {
+            concurrency = Math.min(Replay.DEFAULT_CONCURRENCY, headroom);
+            if (concurrency < Replay.DEFAULT_CONCURRENCY) {
+                err.println("note: concurrency " + concurrency + " instead of " + Replay.DEFAULT_CONCURRENCY + ": this "
+                        + "process may open " + Replay.fdLimit() + " files (ulimit -n)");
+            }
+        }
+        boolean loop = a.flags.contains("--loop");
+        Path reportFile = a.options.containsKey("--report") ? Path.of(a.options.get("--report")) : null;
+        String source = a.positional.get(0);
+        Capture c = read(source, a.selection, false, false);
         String warning = Replay.warning(c);
         if (warning != null) {
             out.println(warning);
         }
-        try {
-            List<Replay.Result> results = Replay.run(c, new Replay.Options(address, speed, Set.of(), idle, 10_000));
-            return Replay.report(results, address, out);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("ferry dump replay: interrupted");
-            return Main.FAILED;
+        Replay.Options options = new Replay.Options(address, speed, Set.of(), idle, 10_000, concurrency, rate,
+                Replay.Options.defaultThreads());
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        List<ReplayReport.Pass> passes = new ArrayList<>();
+        try (Replay replay = Replay.prepare(c, options)) {
+            stop.thenRun(replay::stop);
+            Thread hook = new Thread(() -> {        // Ctrl-C where the CLI does not handle signals itself
+                replay.stop();
+                try {
+                    reported.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "ferry-replay-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Progress progress = Progress.start(err, replay, passes);
+            try {
+                int code = 0;
+                for (int pass = 1; ; pass++) {
+                    long t0 = System.nanoTime();
+                    List<Replay.Result> results = replay.pass();
+                    boolean interrupted = replay.stopped();
+                    progress.clear();
+                    ReplayReport.Pass p = new ReplayReport.Pass(pass, results, (System.nanoTime() - t0) / 1e9,
+                            interrupted);
+                    if (!passes.isEmpty()) {
+                        ReplayReport.Pass prev = passes.remove(passes.size() - 1);      // keep one pass's verdicts
+                        passes.add(new ReplayReport.Pass(prev.number(), List.of(), prev.seconds(), prev.interrupted()));
+                    }
+                    passes.add(p);
+                    if (loop) {
+                        out.println("pass " + pass + (interrupted ? " (interrupted)" : "") + ":");
+                    }
+                    code = worst(code, Replay.report(results, address, out));
+                    ReplayReport.table(p, out);
+                    if (interrupted) {
+                        out.println("interrupted: " + results.size() + " of " + replay.size() + " connections "
+                                + "reported; those still open were closed and count as failed");
+                    }
+                    if (reportFile != null) {
+                        ReplayReport.writeJson(reportFile, source, address, options, passes, interrupted, code);
+                    }
+                    if (!loop || interrupted) {
+                        break;
+                    }
+                }
+                if (reportFile != null) {
+                    out.println("report: " + reportFile);
+                }
+                return code;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                err.println("ferry dump replay: interrupted");
+                return Main.FAILED;
+            } finally {
+                progress.close();
+                out.flush();
+                reported.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waited for this report
+                }
+            }
         }
+    }
+
+    /** The worse of two replay exit codes: 1 over 3 over 0. */
+    private static int worst(int a, int b) {
+        return a == 1 || b == 1 ? 1 : Math.max(a, b);
+    }
+
+    /** The progress line on a terminal: a daemon thread rewriting one line of stderr in place. */
+    private static final class Progress implements AutoCloseable {
+        private final PrintStream err;
+        private final Thread thread;
+        private volatile boolean closed;
+        private int width;
+
+        private Progress(PrintStream err, Replay replay, List<ReplayReport.Pass> passes) {
+            this.err = err;
+            if (System.console() == null) {
+                this.thread = null;
+                return;
+            }
+            this.thread = new Thread(() -> {
+                while (!closed) {
+                    Replay.Progress p = replay.progress();
+                    if (p != null) {
+                        String line = ReplayReport.progressLine(passes.size() + 1, p);
+                        synchronized (this) {
+                            if (!closed) {
+                                err.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
+                                err.flush();
+                                width = line.length();
+                            }
+                        }
+                    }
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "ferry-replay-progress");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static Progress start(PrintStream err, Replay replay, List<ReplayReport.Pass> passes) {
+            return new Progress(err, replay, passes);
+        }
+
+        /** Erases the line (before the report is printed). */
+        synchronized void clear() {
+            if (thread != null && width > 0) {
+                err.print("\r" + " ".repeat(width) + "\r");
+                err.flush();
+                width = 0;
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            clear();
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+
+    /** {@code --rate}: connections started per second, a positive number. */
+    static double rate(String v) throws Main.UsageException {
+        try {
+            double d = Double.parseDouble(v.endsWith("/s") ? v.substring(0, v.length() - 2) : v);
+            if (d > 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new Main.UsageException("dump replay: --rate " + v + " (expected: connections per second, e.g. 500)");
     }
 
     private static String value(String sub, List<String> args, int i, String flag) throws Main.UsageException {

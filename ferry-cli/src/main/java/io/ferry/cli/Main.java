@@ -163,7 +163,7 @@ public final class Main {
                     return demo(Options.parse(command, rest, Set.of("--listen-port", "--upstream-port",
                             "--admin-port", "--dump-dir"), Set.of("--exit-after-traffic")));
                 case "dump":
-                    return new DumpCommand(out, err, Main::dumpSources).run(rest);
+                    return new DumpCommand(out, err, Main::dumpSources).stopOn(stop).run(rest);
                 case "version":
                 case "--version":
                     Options.parse(command, rest, Set.of(), Set.of());

@@ -50,6 +50,12 @@ class DumpCommandTest {
         r = CliRun.ferry("dump", "replay", f, "--target", "localhost");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--target localhost (expected: HOST:PORT, e.g. 127.0.0.1:8080)"), r.err());
+        r = CliRun.ferry("dump", "replay", f, "--target", "127.0.0.1:1", "--concurrency", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--concurrency 0 (expected: at least 1)"), r.err());
+        r = CliRun.ferry("dump", "replay", f, "--target", "127.0.0.1:1", "--rate", "fast");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--rate fast (expected: connections per second, e.g. 500)"), r.err());
         r = CliRun.ferry("dump", "pcap", f);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("dump pcap: expected IN OUT [--verify]"), r.err());
@@ -62,7 +68,7 @@ class DumpCommandTest {
         Files.writeString(junk, "not a dump\n");
         CliRun r = CliRun.ferry("dump", "inspect", junk.toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("neither a Ferry dump (magic \"FERRYDMP\") nor a Layotto dump_tcp_copy.log"), r.err());
+        assertTrue(r.err().contains("neither a Ferry dump (magic \"FERRYDMP\"), a pcapng file, nor a Layotto dump_tcp_copy.log"), r.err());
         r = CliRun.ferry("dump", "inspect", dir.resolve("missing").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no such file"), r.err());

@@ -1,6 +1,5 @@
 package io.ferry.dump.format;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,24 +34,42 @@ public final class LayottoReader {
     private LayottoReader() {
     }
 
+    /** The longest line read; a longer one (not a Layotto line: binary garbage?) is reported and skipped. */
+    public static final int MAX_LINE = 64 << 20;
+
     /** Calls {@code sink} for each line as a {@code DATA} record; {@code problems} gets one message per bad line. */
     public static void read(Path file, Consumer<FerryRecord> sink, Consumer<String> problems) throws IOException {
+        read(file, Long.MAX_VALUE, sink, problems);
+    }
+
+    /**
+     * As {@link #read(Path, Consumer, Consumer)}, reading no further than the file's first {@code limit} bytes (the
+     * length it had when it was read before, so that a second pass sees the same lines). Streams: one line at a time.
+     */
+    public static void read(Path file, long limit, Consumer<FerryRecord> sink, Consumer<String> problems)
+            throws IOException {
         Map<String, Long> ids = new HashMap<>();
         Map<String, Long> offsets = new HashMap<>();
         ZoneId zone = ZoneId.systemDefault();
         int lineNo = 0;
         int bad = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+        try (Lines in = new Lines(Files.newInputStream(file), limit)) {
+            for (String line = in.next(); line != null; line = in.next()) {
                 lineNo++;
                 if (line.isEmpty()) {
                     continue;
                 }
                 String why = null;
+                if (in.tooLong) {
+                    why = "a line longer than " + (MAX_LINE >> 20) + " MiB (not a Layotto dump_tcp_copy.log line)";
+                    line = "";
+                }
                 Matcher m = LINE.matcher(line);
                 byte[] payload = null;
                 long millis = 0;
-                if (!m.matches()) {
+                if (why != null) {
+                    // reported below
+                } else if (!m.matches()) {
                     why = "not a Layotto dump_tcp_copy.log line (expected: \"YYYY-MM-DD hh:mm:ss,ms [INFO] "
                             + "[window][port]hex bytes\")";
                 } else if ((payload = hex(m.group(5))) == null) {
@@ -88,6 +105,81 @@ public final class LayottoReader {
         }
         if (bad > 3) {
             problems.accept(file + ": " + bad + " lines in all could not be read");
+        }
+    }
+
+    /** Lines of ISO-8859-1 text, each at most {@link #MAX_LINE} bytes (a longer one is skipped, flagged). */
+    private static final class Lines implements AutoCloseable {
+        private final java.io.InputStream in;
+        private long left;
+        private byte[] buf = new byte[256];
+        boolean tooLong;
+
+        Lines(java.io.InputStream in, long limit) {
+            // reads in chunks of its own
+            this.in = in;
+            this.left = limit;
+        }
+
+        private final byte[] chunk = new byte[1 << 16];
+        private int pos;
+        private int end;
+
+        String next() throws IOException {
+            int n = 0;
+            tooLong = false;
+            boolean any = false;
+            while (true) {
+                if (pos == end) {
+                    if (left <= 0) {
+                        break;
+                    }
+                    int r = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                    if (r <= 0) {
+                        left = 0;
+                        break;
+                    }
+                    left -= r;
+                    pos = 0;
+                    end = r;
+                }
+                any = true;
+                int nl = pos;
+                while (nl < end && chunk[nl] != '\n') {
+                    nl++;
+                }
+                int k = nl - pos;
+                if (!tooLong && n + k > MAX_LINE) {
+                    tooLong = true;
+                }
+                if (!tooLong) {
+                    if (n + k > buf.length) {
+                        buf = java.util.Arrays.copyOf(buf, Math.min(MAX_LINE, Math.max(n + k, buf.length * 2)));
+                    }
+                    System.arraycopy(chunk, pos, buf, n, k);
+                    n += k;
+                }
+                if (nl < end) {
+                    pos = nl + 1;
+                    break;
+                }
+                pos = end;
+            }
+            if (!any) {
+                return null;
+            }
+            if (tooLong) {
+                return "x";
+            }
+            if (n > 0 && buf[n - 1] == '\r') {
+                n--;
+            }
+            return new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

@@ -111,6 +111,9 @@ public final class Capture {
         public String abandonedReason;
         public long firstMicros = Long.MAX_VALUE;
         public long lastMicros;
+        /** Capture time of its first inbound and first outbound DATA record, {@code Long.MIN_VALUE} if none. */
+        public long firstInboundMicros = Long.MIN_VALUE;
+        public long firstOutboundMicros = Long.MIN_VALUE;
         /** The DATA records of this connection, in order; empty unless the records are kept. */
         public final List<FerryRecord> data = new ArrayList<>();
 
@@ -133,6 +136,9 @@ public final class Capture {
         private final Map<String, long[]> spans = new LinkedHashMap<>(2);
         /** Its selected records. */
         private long records;
+        /** Its first and last entry in a replay spool ({@link ReplaySpool}), -1 if none. */
+        long spoolFirst = -1;
+        long spoolLast = -1;
         /** The sequence number of this connection's last record (see {@link RecordVisitor#record}). */
         long lastSeq = -1;
         private Status status;
@@ -329,8 +335,11 @@ public final class Capture {
     private record Entry(Conn conn, FerryRecord record, long seq) {
     }
 
-    /** A file read in the first pass: what to read again, how far. */
-    private record FileRead(Path path, long length, String instance) {
+    /** The kinds of file the tools read. */
+    enum Kind { FERRY, LAYOTTO, PCAPNG }
+
+    /** A file read in the first pass: what to read again, how far, as what. */
+    private record FileRead(Path path, long length, String instance, Kind kind) {
     }
 
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://.*");
@@ -459,19 +468,29 @@ public final class Capture {
 
     private static Capture readPath(Path path, Selection selection, boolean keep, boolean digests) throws IOException {
         if (Files.isDirectory(path)) {
-            List<Path> files = ferryFiles(path);
+            List<Path> files = ferryFiles(path, FerryFormat.FILE);
+            String format = "ferry";
+            if (files.isEmpty()) {
+                files = ferryFiles(path, io.ferry.dump.format.pcapng.PcapngWriter.FILE);
+                format = "pcapng";
+            }
             if (files.isEmpty()) {
                 Path layotto = path.resolve(io.ferry.dump.format.LayottoFormat.TCP_COPY_FILE);
                 if (Files.exists(layotto)) {
                     return readPath(layotto, selection, keep, digests);
                 }
-                throw new IOException(path + ": no " + FerryFormat.FILE + " or "
+                throw new IOException(path + ": no " + FerryFormat.FILE + ", "
+                        + io.ferry.dump.format.pcapng.PcapngWriter.FILE + " or "
                         + io.ferry.dump.format.LayottoFormat.TCP_COPY_FILE + " in this directory");
             }
-            Capture c = new Capture(path.toString(), "ferry", selection, keep, digests);
+            Capture c = new Capture(path.toString(), format, selection, keep, digests);
             for (Path f : files) {
                 try {
-                    c.readFerry(f);
+                    if (format.equals("ferry")) {
+                        c.readFerry(f);
+                    } else {
+                        c.readPcapng(f);
+                    }
                 } catch (IOException e) {
                     c.problems.add(e.getMessage() + "; the file is skipped");   // one bad file hides no other
                 }
@@ -492,15 +511,22 @@ public final class Capture {
             c.readFerry(path);
             return c.finish();
         }
-        Capture c = new Capture(path.toString(), "layotto", selection, true, digests);
+        if (io.ferry.dump.format.pcapng.PcapngReader.isPcapng(path)) {
+            Capture c = new Capture(path.toString(), "pcapng", selection, keep, digests);
+            c.readPcapng(path);
+            return c.finish();
+        }
+        Capture c = new Capture(path.toString(), "layotto", selection, keep, digests);
+        long length = Files.size(path);
         boolean[] any = new boolean[1];
-        LayottoReader.read(path, r -> {
+        c.files.add(new FileRead(path, length, "", Kind.LAYOTTO));
+        LayottoReader.read(path, length, r -> {
             any[0] = true;
             c.add("", r);
         }, c.problems::add);
         if (!any[0] && !c.problems.isEmpty()) {
-            throw new IOException(path + ": neither a Ferry dump (magic \"FERRYDMP\") nor a Layotto dump_tcp_copy.log ("
-                    + c.problems.get(0) + ")");
+            throw new IOException(path + ": neither a Ferry dump (magic \"FERRYDMP\"), a pcapng file, nor a Layotto "
+                    + "dump_tcp_copy.log (" + c.problems.get(0) + ")");
         }
         return c.finish();
     }
@@ -519,8 +545,13 @@ public final class Capture {
 
     /** The Ferry files of a dump directory, oldest first: {@code .N} … {@code .1}, then the current file. */
     static List<Path> ferryFiles(Path dir) throws IOException {
+        return ferryFiles(dir, FerryFormat.FILE);
+    }
+
+    /** The files {@code name}, {@code name.1}, … of a dump directory, oldest first. */
+    static List<Path> ferryFiles(Path dir, String name) throws IOException {
         TreeMap<Integer, Path> rotated = new TreeMap<>(java.util.Comparator.reverseOrder());
-        Pattern p = Pattern.compile(Pattern.quote(FerryFormat.FILE) + "\\.([1-9][0-9]{0,8})");
+        Pattern p = Pattern.compile(Pattern.quote(name) + "\\.([1-9][0-9]{0,8})");
         try (var list = Files.list(dir)) {
             for (Path f : (Iterable<Path>) list::iterator) {
                 Matcher m = p.matcher(f.getFileName().toString());
@@ -530,7 +561,7 @@ public final class Capture {
             }
         }
         List<Path> out = new ArrayList<>(rotated.values());
-        Path cur = dir.resolve(FerryFormat.FILE);
+        Path cur = dir.resolve(name);
         if (Files.isRegularFile(cur)) {
             out.add(cur);
         }
@@ -539,10 +570,24 @@ public final class Capture {
 
     private void readFerry(Path file) throws IOException {
         try (FerryReader r = FerryReader.open(file)) {
-            files.add(new FileRead(file, r.length(), r.instance()));
+            files.add(new FileRead(file, r.length(), r.instance(), Kind.FERRY));
             try {
                 for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
                     add(r.instance(), rec);
+                }
+            } finally {
+                problems.addAll(r.problems());
+            }
+        }
+    }
+
+    private void readPcapng(Path file) throws IOException {
+        long length = Files.size(file);
+        try (io.ferry.dump.format.pcapng.PcapngReader r = io.ferry.dump.format.pcapng.PcapngReader.open(file, length)) {
+            files.add(new FileRead(file, length, null, Kind.PCAPNG));
+            try {
+                for (var rec = r.next(); rec != null; rec = r.next()) {
+                    add(rec.instance(), rec.record());
                 }
             } finally {
                 problems.addAll(r.problems());
@@ -617,9 +662,15 @@ public final class Capture {
                     c.data.add(r);
                 }
                 if (r.direction() == FerryRecord.OUTBOUND) {
+                    if (c.firstOutboundMicros == Long.MIN_VALUE) {
+                        c.firstOutboundMicros = r.timeMicros();
+                    }
                     c.outboundBytes += r.payload().length;
                     c.outboundRecords++;
                 } else {
+                    if (c.firstInboundMicros == Long.MIN_VALUE) {
+                        c.firstInboundMicros = r.timeMicros();
+                    }
                     c.inboundBytes += r.payload().length;
                     c.inboundRecords++;
                 }
@@ -743,24 +794,55 @@ public final class Capture {
             }
             return;
         }
-        long s = 0;
+        long[] s = {0};
         for (FileRead f : files) {
-            try (FerryReader r = FerryReader.open(f.path(), f.length())) {
-                for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
-                    if (!selection.record(rec)) {
-                        continue;
+            switch (f.kind()) {
+                case FERRY -> {
+                    try (FerryReader r = FerryReader.open(f.path(), f.length())) {
+                        for (FerryRecord rec = r.next(); rec != null; rec = r.next()) {
+                            again(f.instance(), rec, s, visitor);
+                        }
                     }
-                    if (!connectionRecord(rec)) {
-                        visitor.record(null, rec, false);
-                        continue;
+                }
+                case PCAPNG -> {
+                    try (var r = io.ferry.dump.format.pcapng.PcapngReader.open(f.path(), f.length())) {
+                        for (var rec = r.next(); rec != null; rec = r.next()) {
+                            again(rec.instance(), rec.record(), s, visitor);
+                        }
                     }
-                    long mine = s++;
-                    Conn c = byKey.get(new Key(f.instance(), rec.connectionId()));
-                    if (c != null && connections.get(c.id) == c) {
-                        visitor.record(c, relabel(rec, c), mine == c.lastSeq);
+                }
+                case LAYOTTO -> {
+                    IOException[] failed = new IOException[1];
+                    LayottoReader.read(f.path(), f.length(), rec -> {
+                        if (failed[0] == null) {
+                            try {
+                                again("", rec, s, visitor);
+                            } catch (IOException e) {
+                                failed[0] = e;
+                            }
+                        }
+                    }, p -> { });
+                    if (failed[0] != null) {
+                        throw failed[0];
                     }
                 }
             }
+        }
+    }
+
+    /** A record read again ({@link #forEachRecord}): handed to {@code visitor} if selected. */
+    private void again(String instance, FerryRecord rec, long[] s, RecordVisitor visitor) throws IOException {
+        if (!selection.record(rec)) {
+            return;
+        }
+        if (!connectionRecord(rec)) {
+            visitor.record(null, rec, false);
+            return;
+        }
+        long mine = s[0]++;
+        Conn c = byKey.get(new Key(instance, rec.connectionId()));
+        if (c != null && connections.get(c.id) == c) {
+            visitor.record(c, relabel(rec, c), mine == c.lastSeq);
         }
     }
 
@@ -819,7 +901,7 @@ public final class Capture {
         return source;
     }
 
-    /** {@code ferry} or {@code layotto}. */
+    /** {@code ferry}, {@code pcapng} or {@code layotto}. */
     public String format() {
         return format;
     }

@@ -46,6 +46,78 @@ public final class TsharkFollow {
         return parse(text);
     }
 
+    /** What one TCP stream carried each way: bytes and their SHA-256, node 0 being the sender of its first packet. */
+    public record Digest(long bytes0, long bytes1, byte[] sha0, byte[] sha1) {
+    }
+
+    /**
+     * Every TCP stream of {@code file} in one pass of {@code tshark -T fields} (stream, source port, payload), digested
+     * as it streams: time linear in the file's size, memory in the number of streams (two digests each), where
+     * following each stream ({@link #follow}) would read the whole file once per stream. Segments are taken in file
+     * order (Ferry's pcapng has neither retransmissions nor reordering). Returns the streams by index.
+     */
+    public static java.util.SortedMap<Integer, Digest> digests(Path file) throws IOException {
+        Path t = tshark();
+        if (t == null) {
+            throw new IOException("tshark not found on the PATH (Debian: apt-get install tshark)");
+        }
+        final class Acc {
+            final int port0;
+            final java.security.MessageDigest[] md = {sha(), sha()};
+            final long[] n = new long[2];
+
+            Acc(int port0) {
+                this.port0 = port0;
+            }
+        }
+        java.util.Map<Integer, Acc> streams = new java.util.HashMap<>();
+        Path errFile = Files.createTempFile("ferry-tshark", ".err");
+        try {
+            Process p = new ProcessBuilder(t.toString(), "-r", file.toString(), "-T", "fields", "-e", "tcp.stream",
+                    "-e", "tcp.srcport", "-e", "tcp.payload").redirectError(errFile.toFile()).start();
+            HexFormat hex = HexFormat.of();
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    p.getInputStream(), StandardCharsets.US_ASCII), 1 << 16)) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    String[] f = line.split("\t", -1);
+                    if (f.length < 3 || f[0].isEmpty()) {
+                        continue;
+                    }
+                    int stream = Integer.parseInt(f[0].trim());
+                    int port = Integer.parseInt(f[1].trim());
+                    Acc a = streams.computeIfAbsent(stream, k -> new Acc(port));
+                    String payload = f[2].replace(":", "").trim();
+                    if (!payload.isEmpty()) {
+                        byte[] b = hex.parseHex(payload);
+                        int d = port == a.port0 ? 0 : 1;
+                        a.md[d].update(b);
+                        a.n[d] += b.length;
+                    }
+                }
+            }
+            waitFor(p);
+            if (p.exitValue() != 0) {
+                throw new IOException("tshark -r " + file + " -T fields exited with " + p.exitValue() + ": "
+                        + Files.readString(errFile).trim());
+            }
+        } catch (NumberFormatException e) {
+            throw new IOException("tshark -T fields printed what is not a stream and port: " + e.getMessage());
+        } finally {
+            Files.deleteIfExists(errFile);
+        }
+        java.util.SortedMap<Integer, Digest> out = new java.util.TreeMap<>();
+        streams.forEach((k, a) -> out.put(k, new Digest(a.n[0], a.n[1], a.md[0].digest(), a.md[1].digest())));
+        return out;
+    }
+
+    private static java.security.MessageDigest sha() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The number of TCP streams tshark sees in {@code file}. */
     public static int streamCount(Path file) throws IOException {
         String text = run(List.of("tshark", "-r", file.toString(), "-T", "fields", "-e", "tcp.stream"));
