@@ -9,6 +9,7 @@ import io.ferry.dump.tools.PcapConverter;
 import io.ferry.dump.tools.Replay;
 import io.ferry.dump.tools.ReplayReport;
 import io.ferry.dump.tools.TsharkFollow;
+import io.ferry.dump.tools.Verdicts;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ import java.util.function.Supplier;
  * (module {@code dump-kafka}, a plugin in the default plugin directory).
  *
  * <pre>
- * ferry dump inspect SOURCE [SELECTION]
+ * ferry dump inspect SOURCE [SELECTION]          (SOURCE may also be a tcp_mirror verdict log)
  * ferry dump pcap SOURCE OUT [--verify] [SELECTION]
  * ferry dump replay SOURCE --target HOST:PORT [--speed 1x|10x|max|Nx] [--idle-timeout MS] [--concurrency N]
  *                   [--rate CONN/S] [--loop] [--report FILE] [SELECTION]
@@ -62,6 +63,8 @@ final class DumpCommand {
             "                 list the connections of a dump: instance, listener, addresses, windows, bytes per",
             "                 direction and status (complete, truncated, abandoned and why, open when the dump",
             "                 ends, incomplete), connections refused per window, totals named as in the stats",
+            "                 (SOURCE may also be a tcp_mirror verdict log: verdicts by kind, listener and",
+            "                 reason, latency percentiles of primary and shadow, the verdicts that differ)",
             "  dump pcap SOURCE OUT [--verify] [SELECTION]",
             "                 convert a dump to pcapng for Wireshark/tshark (--verify: check with tshark that",
             "                 following each TCP stream gives back the captured bytes)",
@@ -233,7 +236,16 @@ final class DumpCommand {
         if (a.positional.size() != 1) {
             throw new Main.UsageException("dump inspect: expected exactly one SOURCE, got " + a.positional);
         }
-        Inspect.print(read(a.positional.get(0), a.selection, false, false), out);
+        String source = a.positional.get(0);
+        if (!source.contains("://") && Verdicts.isVerdictLog(Path.of(source))) {
+            if (!a.selection.isAll()) {
+                throw new Main.UsageException("dump inspect: " + source + " is a tcp_mirror verdict log, which "
+                        + "--window, --connection, --since and --until do not apply to");
+            }
+            Verdicts.inspect(Path.of(source), out);
+            return Main.OK;
+        }
+        Inspect.print(read(source, a.selection, false, false), out);
         return Main.OK;
     }
 

@@ -207,4 +207,26 @@ class DumpCommandTest {
             assertTrue(r.out().contains("0 matched, 1 not verified, 0 mismatched, 0 failed"), r.out());
         }
     }
+    @Test
+    void inspectReadsATcpMirrorVerdictLogAndNamesTheLineOfABadOne() throws Exception {
+        String line = "{\"v\":1,\"listener\":\"mirrored\",\"connection\":4,\"copy\":0,\"client\":\"127.0.0.1:5\","
+                + "\"shadow\":\"127.0.0.1:9001\",\"verdict\":\"differs\",\"detail\":\"differs at byte 3\","
+                + "\"primary_latency_us\":120,\"shadow_latency_us\":90}\n";
+        Path log = dir.resolve("verdicts.jsonl");
+        Files.writeString(log, line);
+        CliRun r = CliRun.ferry("dump", "inspect", log.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("tcp_mirror verdict log (format 1), 1 verdicts"), r.out());
+        assertTrue(r.out().contains("conn 4 copy 0  mirrored  127.0.0.1:5 -> 127.0.0.1:9001: differs at byte 3"), r.out());
+
+        r = CliRun.ferry("dump", "inspect", log.toString(), "--window", "w");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("is a tcp_mirror verdict log, which --window"), r.err());
+
+        Files.writeString(log, line + "{\"v\":1,\"listener\":\"mirrored\",\"verdict\":7}\n");
+        r = CliRun.ferry("dump", "inspect", log.toString());
+        assertEquals(1, r.code());
+        assertEquals(List.of("ferry dump inspect: " + log + ": line 2: field \"verdict\" is 7 (expected: a string)"),
+                r.err().lines().toList());
+    }
 }

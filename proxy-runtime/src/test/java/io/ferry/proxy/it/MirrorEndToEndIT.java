@@ -319,6 +319,11 @@ class MirrorEndToEndIT {
             assertEquals(v.get("primary_bytes").getAsLong(), v.get("bytes_to_shadow").getAsLong(), line);
         }
         assertEquals(0, counter("verdict_log_dropped"));
+        // the log reads back through `ferry dump inspect`'s reader
+        assertTrue(io.ferry.dump.tools.Verdicts.isVerdictLog(log));
+        io.ferry.dump.tools.Verdicts.Summary summary = io.ferry.dump.tools.Verdicts.read(log);
+        assertEquals(connections, summary.verdicts());
+        assertEquals(java.util.Map.of("matched", (long) connections), summary.byKind());
         awaitNothingHeld();
     }
 
