@@ -9,12 +9,15 @@
 # Each round starts the proxy on the config `bench/ferry-bench.sh serve` writes, pinned to CPU 1 (load and echo
 # upstream on CPU 0), warms it up for 5 s, then measures SECONDS (default 5) of `tcpbench -m stream -k echo -c 4
 # -s 65536` or `-m rr -c 64 -s 128`. Prints one line per run and the medians. Ports: FERRY_AB_PORT (default 19300),
-# +10 and +11. Everything it starts is stopped by process id.
+# +10 and +11. FERRY_AB_SERVE=serve-mirror runs the config `bench/ferry-bench.sh serve-mirror` writes instead
+# (tcp_mirror, 100 %, its shadow the same echo upstream). Everything it starts is stopped by process id.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 H="$(cd "$1" && pwd)/build"; A="$(realpath "$2")"; B="$(realpath "$3")"
 MODE="${4:-stream}"; ROUNDS="${5:-8}"; DUR="${6:-5}"; BASE="${FERRY_AB_PORT:-19300}"
+SERVE="${FERRY_AB_SERVE:-serve}"
+case "$SERVE" in serve|serve-mirror) ;; *) echo "FERRY_AB_SERVE: $SERVE (expected: serve or serve-mirror)" >&2; exit 2;; esac
 [ -x "$H/tcpbench" ] && [ -x "$H/echo" ] || { echo "$H/tcpbench or $H/echo missing: run the harness once" >&2; exit 1; }
 [ "$MODE" = rr ] && ARGS=(-c 64 -s 128) || ARGS=(-k echo -c 4 -s 65536)
 log="$(mktemp -d -t ferry-cpu-ab.XXXXXX)"
@@ -24,7 +27,7 @@ proxy_pid=""
 trap 'kill "$echo_pid" 2>/dev/null || true; [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null || true' EXIT
 run() { # label jar port
   local label=$1 jar=$2 port=$3
-  FERRY_JAR="$jar" taskset -c 1 "$REPO/bench/ferry-bench.sh" serve "$port" "$BASE" >"$log/$label.log" 2>&1 &
+  FERRY_JAR="$jar" taskset -c 1 "$REPO/bench/ferry-bench.sh" "$SERVE" "$port" "$BASE" >"$log/$label.log" 2>&1 &
   proxy_pid=$!
   for _ in $(seq 1 300); do ss -ltn | grep -q ":$port " && break; sleep 0.1; done
   taskset -c 0 "$H/tcpbench" -m "$MODE" "${ARGS[@]}" -p "$port" -d 5 -w 1 >/dev/null 2>&1 || true

@@ -34,7 +34,8 @@
 # FERRY_BENCH_TCPCOPY=1 adds the target ferry-tcpcopy (serve-tcpcopy above). FERRY_TCPCOPY_DUMP adds fields to its
 # "dump" object, e.g. FERRY_TCPCOPY_DUMP='"max_bytes_per_second": 0' for an unlimited capture budget.
 # FERRY_BENCH_MIRROR=1 adds the targets ferry-mirror and ferry-mirror-blackhole (serve-mirror and
-# serve-mirror-blackhole above), interleaved with plain ferry in the same run.
+# serve-mirror-blackhole above), interleaved with plain ferry in the same run; with FERRY_BENCH_BASELINE_JAR also
+# ferry-mirror-baseline, serve-mirror on the baseline jar, so a mirror change is measured against its baseline.
 # FERRY_BENCH_KAFKA=1 adds three targets to the same interleaved run: ferry-tcpcopy, ferry-tcpcopy-kafka (its sink to
 # a single-node KRaft broker this script starts on 127.0.0.1 from dump-kafka's test classes, pinned to
 # FERRY_KAFKA_BROKER_CPU, default 0, the load generator's CPU, so the proxy's CPU stays the proxy's; stopped on exit)
@@ -177,6 +178,9 @@ fi
 if [ "${FERRY_BENCH_MIRROR:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-mirror=$REPO/bench/ferry-bench.sh serve-mirror {port} {upstream_port}")
   targets+=(--target-cmd "ferry-mirror-blackhole=$REPO/bench/ferry-bench.sh serve-mirror-blackhole {port} {upstream_port}")
+  if [ -n "${FERRY_BENCH_BASELINE_JAR:-}" ]; then
+    targets+=(--target-cmd "ferry-mirror-baseline=env FERRY_JAR=$baseline $REPO/bench/ferry-bench.sh serve-mirror {port} {upstream_port}")
+  fi
 fi
 if [ "${FERRY_BENCH_TCPCOPY:-0}" = 1 ] || [ "${FERRY_BENCH_KAFKA:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-tcpcopy=$REPO/bench/ferry-bench.sh serve-tcpcopy {port} {upstream_port}")

@@ -34,8 +34,11 @@ import java.util.concurrent.TimeUnit;
  * shadow, and no shadow event closes or delays the client's connection.
  *
  * <h2>A shadow connection</h2>
- * Each gets the client's bytes in order, as they arrive. Bytes not yet handed to its socket (while it connects,
- * while its socket is not writable) wait in a queue of at most {@code max_buffer} bytes; the runtime's own outbound
+ * Each gets the client's bytes in order, as they arrive. When its socket takes them at once (connected, writable,
+ * nothing queued) they go straight from the client's read buffer, which the runtime copies once into its own memory
+ * ({@link UpstreamConnection#writeCopy}) without draining it. Bytes not yet handed to its socket (while it connects,
+ * while its socket is not writable) are copied into a queue of at most {@code max_buffer} bytes, one copy shared by
+ * every shadow that must wait; the runtime's own outbound
  * queue adds at most its write high-water mark. A shadow is abandoned (closed, counted by reason) when the queue would
  * overflow ({@code overflow}), it cannot be established ({@code connect_failed}, {@code connect_timeout},
  * {@code no_host}, {@code no_cluster}, {@code circuit_breaker}), it resets or fails ({@code reset}), it ends its stream
@@ -149,13 +152,18 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
             }
             byte[] chunk = null;
             for (Shadow sh : s) {
-                if (sh.live()) {
-                    if (chunk == null) {
-                        chunk = new byte[n];              // one copy, shared by every shadow (never changed)
-                        buffer.getBytes(skip, chunk, 0, n);
-                    }
-                    sh.send(chunk);
+                if (!sh.live() || sh.finWanted) {
+                    continue;
                 }
+                if (sh.canWriteNow()) {
+                    sh.writeCopy(buffer, skip, n);        // copied once by the runtime; the buffer stays whole
+                    continue;
+                }
+                if (chunk == null) {
+                    chunk = new byte[n];                  // bytes that must wait: one copy, shared (never changed)
+                    buffer.getBytes(skip, chunk, 0, n);
+                }
+                sh.enqueue(chunk);
             }
         }
         if (base >= 0) {
@@ -301,7 +309,7 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
         private ArrayDeque<byte[]> queue;
         private long queued;
         boolean connected;
-        private boolean finWanted;
+        boolean finWanted;
         private boolean finSent;
         private boolean shadowFin;
         /** The connection is gone (closed, failed, cancelled). */
@@ -324,15 +332,20 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
             return failure == null && !closed;
         }
 
-        /** Sends {@code chunk} (never changed, possibly shared) now if the socket takes it, else queues it. */
-        void send(byte[] chunk) {
-            if (finWanted) {
-                return;
-            }
-            if (connected && queued == 0 && conn.isWritable()) {
-                write(chunk);
-                return;
-            }
+        /** True if bytes may go to the socket now: connected, nothing waiting before them, below the high-water mark. */
+        boolean canWriteNow() {
+            return connected && queued == 0 && conn.isWritable();
+        }
+
+        /** Sends a copy of {@code buffer[index, index + n)} now, draining nothing (only when {@link #canWriteNow}). */
+        void writeCopy(IoBuffer buffer, int index, int n) {
+            conn.writeCopy(buffer, index, n);
+            sent += n;
+            factory.report().bytesToShadow(n);
+        }
+
+        /** Queues {@code chunk} (never changed, possibly shared) until the socket takes it, within {@code max_buffer}. */
+        void enqueue(byte[] chunk) {
             if (queued + chunk.length > config.maxBuffer()) {
                 abandon("overflow");
                 return;

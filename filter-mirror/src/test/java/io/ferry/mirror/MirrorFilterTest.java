@@ -88,6 +88,31 @@ class MirrorFilterTest {
     }
 
     @Test
+    void bytesReachEachShadowInOrderWhetherTheyWaitOrGoStraightToItsSocket() {
+        EmbeddedFilterChain chain = chain("{\"cluster\": \"shadow\", \"copies\": 2}",
+                EmbeddedClusters.Behaviour.MANUAL);
+        chain.writeInbound("a1");                               // both connecting: queued
+        List<EmbeddedUpstream> shadows = env.clusters().connections("shadow");
+        EmbeddedUpstream s0 = shadows.get(0);
+        EmbeddedUpstream s1 = shadows.get(1);
+        s0.completeConnect();
+        chain.writeInbound("b2");                               // s0 straight from the read buffer, s1 queued
+        s1.completeConnect();
+        s0.setWritable(false);
+        chain.writeInbound("c3");                               // s0 queued, s1 straight
+        chain.writeInbound("d4");
+        s0.setWritable(true);
+        chain.writeInbound("e5");
+        assertEquals("a1b2c3d4e5", s0.receivedString());
+        assertEquals("a1b2c3d4e5", s1.receivedString());
+        assertEquals("a1b2c3d4e5", chain.readOutboundString());  // tcp_proxy after the mirror got every byte
+        chain.finishInbound();
+        assertTrue(s0.isOutputShutdown() && s1.isOutputShutdown());
+        assertEquals(20L, counters().get("bytes_to_shadow"));
+        chain.finish();
+    }
+
+    @Test
     void aShadowThatNeverConnectsOverflowsItsBufferAndThePrimaryGoesOn() {
         EmbeddedFilterChain chain = chain("{\"cluster\": \"shadow\", \"max_buffer\": \"1KiB\", \"connect_timeout\": \"5s\"}",
                 EmbeddedClusters.Behaviour.MANUAL);

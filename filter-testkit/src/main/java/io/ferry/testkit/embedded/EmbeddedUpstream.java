@@ -209,6 +209,20 @@ public final class EmbeddedUpstream implements UpstreamConnection {
         accept(take(source));
     }
 
+    /** Copies the bytes now, as the proxy does, and drains nothing: a runtime buffer is still whole afterwards. */
+    @Override
+    public void writeCopy(IoBuffer source, int index, int length) {
+        Objects.requireNonNull(source, "source");
+        Objects.checkFromIndexSize(index, length, source.length());
+        byte[] bytes = new byte[length];
+        source.getBytes(index, bytes, 0, length);
+        if (!transport.inEventLoop()) {
+            transport.execute(() -> accept(bytes));
+            return;
+        }
+        accept(bytes);
+    }
+
     /** The readable bytes of {@code b}, drained from it (a runtime buffer hands its memory over, as in the proxy). */
     private static byte[] take(IoBuffer b) {
         if (b instanceof ByteBufIoBuffer r) {

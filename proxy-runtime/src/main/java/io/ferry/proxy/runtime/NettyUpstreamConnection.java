@@ -385,9 +385,46 @@ final class NettyUpstreamConnection implements UpstreamConnection, LbContext, Ch
         if (buffer instanceof ByteBufIoBuffer b) {
             data = b.takeAll();
         } else {
-            data = Unpooled.wrappedBuffer(buffer.toByteArray());
+            data = directCopy(buffer, 0, buffer.length());
         }
         send(data);
+    }
+
+    /**
+     * Copies once into pooled direct memory from the channel's allocator: what the socket sends from, so the
+     * transport does not copy a heap buffer again into a new direct one.
+     */
+    @Override
+    public void writeCopy(IoBuffer source, int index, int length) {
+        java.util.Objects.checkFromIndexSize(index, length, source.length());
+        ByteBuf data = directCopy(source, index, length);
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> send(data));
+            return;
+        }
+        send(data);
+    }
+
+    /** A direct buffer from the channel's (pooled) allocator holding {@code source[index, index + length)}. */
+    private ByteBuf directCopy(IoBuffer source, int index, int length) {
+        if (length == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        Channel ch = channel;
+        ByteBuf data = (ch != null ? ch : downstream.channel()).alloc().directBuffer(length);
+        try {
+            if (source instanceof ByteBufIoBuffer b) {
+                ByteBuf src = b.unwrap();
+                data.writeBytes(src, src.readerIndex() + index, length);
+            } else {
+                source.getBytes(index, data.nioBuffer(data.writerIndex(), length));
+                data.writerIndex(data.writerIndex() + length);
+            }
+            return data;
+        } catch (RuntimeException e) {
+            data.release();
+            throw e;
+        }
     }
 
     @Override

@@ -48,7 +48,8 @@ import java.time.Duration;
  * {@link #write(IoBuffer)} takes over the buffer it is given: the caller must not touch it again.
  * {@link #writeFrom(IoBuffer)} moves the readable bytes of a buffer the caller does not give away (a read buffer in
  * a callback): they are drained from it and sent, without a copy when the runtime can share the memory (always for
- * the runtime's own read buffers).
+ * the runtime's own read buffers). {@link #writeCopy} sends a copy of bytes of a buffer without draining it (an
+ * observer such as a mirror), copied once by the runtime.
  *
  * <h2>Flow control</h2>
  * {@link #isWritable()} and {@link UpstreamCallbacks#onWritabilityChanged} report this connection's outbound queue
@@ -89,6 +90,30 @@ public interface UpstreamConnection {
      * (call {@link #closeWrite()}).
      */
     void writeFrom(IoBuffer source);
+
+    /**
+     * Writes a copy of {@code length} readable bytes of {@code source} starting at {@code index}, after the bytes
+     * written before: {@code source} is neither drained nor changed, stays its owner's and may be a runtime buffer
+     * inside its callback (a read buffer the filter only observes, which a later filter still gets whole). The copy is
+     * taken before the call returns, so {@code source} may change or be reused afterwards; its EOF flag is not carried
+     * (call {@link #closeWrite()}). For a filter that sends the same bytes to another connection while the chain goes
+     * on with them, such as a mirror: the runtime copies them once, into memory of its own (its outbound buffers'
+     * pool), where {@code write(IoBuffer.wrap(copy))} needs the filter's copy and then the runtime's. Like
+     * {@link #write}, dropped after {@link #closeWrite()} or {@link #close}, queued before {@code CONNECTED}.
+     *
+     * <p>The default copies into a heap buffer and calls {@link #write}, so a runtime without its own implementation
+     * behaves the same, only with one copy more.
+     *
+     * @throws IndexOutOfBoundsException if {@code [index, index + length)} is not within {@code source}'s readable
+     *                                   bytes
+     */
+    @Experimental
+    default void writeCopy(IoBuffer source, int index, int length) {
+        java.util.Objects.checkFromIndexSize(index, length, source.length());
+        byte[] bytes = new byte[length];
+        source.getBytes(index, bytes, 0, length);
+        write(IoBuffer.wrap(bytes));
+    }
 
     /** Sends a FIN after the bytes written so far (TCP half-close); reading goes on. At most once. */
     void closeWrite();
