@@ -157,6 +157,20 @@ class MirrorFilterTest {
     }
 
     @Test
+    void aShadowClusterTheRuntimeDoesNotKnowIsNoCluster() {
+        // a runtime that names no clusters at creation (FilterEnvironment.clusterNames() empty) cannot have the
+        // cluster checked then; the connection attempt finds none
+        EmbeddedFilterChain chain = EmbeddedFilterChain.builder().environment(env).providerType("tcp_mirror")
+                .config("{\"cluster\": \"shadow\"}").build();
+        assertEquals(FilterStatus.CONTINUE, chain.writeInbound("ping"));
+        assertEquals("ping", chain.readInboundString());                // the rest of the chain got it whole
+        assertEquals(1L, counters().get("abandoned_no_cluster"));
+        chain.closeRemotely();                                        // the verdict comes with the client's close
+        assertEquals(1L, counters().get("verdict_shadow_failed"));
+        chain.finish();
+    }
+
+    @Test
     void aShadowThatDoesNotFinishWithinTheGraceIsSlow() {
         EmbeddedFilterChain chain = chain("{\"cluster\": \"shadow\", \"grace\": \"2s\"}", EmbeddedClusters.Behaviour.ACCEPT);
         chain.writeInbound("ping");

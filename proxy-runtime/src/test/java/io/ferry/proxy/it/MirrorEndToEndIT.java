@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MirrorEndToEndIT {
 
     /** What a test upstream does with each connection. */
-    enum Kind { ECHO, DIFFER, RESET, BLACKHOLE, GREET_FIRST }
+    enum Kind { ECHO, DIFFER, RESET, BLACKHOLE, GREET_FIRST, SILENT, FIN_THEN_RESET }
 
     /** An upstream on an ephemeral port of 127.0.0.1. */
     static final class Upstream implements AutoCloseable {
@@ -94,6 +94,30 @@ class MirrorEndToEndIT {
             try {
                 switch (kind) {
                     case BLACKHOLE -> held.add(s);                   // accepts, never reads, never closes
+                    case SILENT -> {                                 // reads everything, never answers or closes
+                        held.add(s);
+                        s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                    }
+                    case FIN_THEN_RESET -> {                         // ends its answer early, then resets
+                        InputStream in = s.getInputStream();
+                        in.readNBytes(1024);
+                        s.shutdownOutput();
+                        // reads on for a second, ample for the proxy to see the FIN before the reset
+                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                        s.setSoTimeout(50);
+                        byte[] sink = new byte[16 * 1024];
+                        while (System.nanoTime() < until) {
+                            try {
+                                if (in.read(sink) < 0) {
+                                    break;
+                                }
+                            } catch (java.net.SocketTimeoutException idle) {
+                                // nothing to read yet
+                            }
+                        }
+                        s.setSoLinger(true, 0);
+                        s.close();
+                    }
                     case RESET -> {
                         s.getInputStream().readNBytes(64 * 1024);
                         s.setSoLinger(true, 0);
@@ -172,6 +196,11 @@ class MirrorEndToEndIT {
     }
 
     private void start(int primaryPort, int shadowPort, String mirrorConfig) throws Exception {
+        start(primaryPort, "\"hosts\": [{\"address\": \"127.0.0.1:" + shadowPort + "\"}]", mirrorConfig);
+    }
+
+    /** {@code shadowCluster}: the fields of the shadow cluster after its name, load balancer and connect timeout. */
+    private void start(int primaryPort, String shadowCluster, String mirrorConfig) throws Exception {
         String json = """
                 {
                   "servers": [{"default_log_level": "WARN", "listeners": [{
@@ -183,12 +212,11 @@ class MirrorEndToEndIT {
                   }]}],
                   "cluster_manager": {"clusters": [
                     {"name": "primary", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:%d"}]},
-                    {"name": "shadow", "lb_type": "LB_ROUNDROBIN", "connect_timeout": "5s",
-                     "hosts": [{"address": "127.0.0.1:%d"}]}
+                    {"name": "shadow", "lb_type": "LB_ROUNDROBIN", "connect_timeout": "5s", %s}
                   ]},
                   "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}}}
                 }
-                """.formatted(mirrorConfig, primaryPort, shadowPort);
+                """.formatted(mirrorConfig, primaryPort, shadowCluster);
         proxy = ProxyServer.start(MosnConfigLoader.parse(json, "mirror-e2e.json"), FilterRegistry.builder().build());
         address = (InetSocketAddress) proxy.listeners().get("mirrored");
         http = HttpClient.newHttpClient();
@@ -434,6 +462,108 @@ class MirrorEndToEndIT {
         assertEquals(data.length, shadow.received.get(0));
         await("the verdict", () -> verdicts() == 1);
         assertEquals(1, counter("verdict_matched"), counters().toString());
+        awaitNothingHeld();
+    }
+
+    @Test
+    void aShadowThatEndsItsAnswerThenResetsWhileTheClientSendsIsClosedEarly() throws Exception {
+        start(upstream(Kind.ECHO, 0).port(), upstream(Kind.FIN_THEN_RESET, 0).port(),
+                "{\"cluster\": \"shadow\", \"grace\": \"20s\"}");
+        try (Socket s = new Socket()) {
+            s.connect(address, 10_000);
+            s.setSoTimeout(30_000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            byte[] chunk = new byte[1024];
+            long sent = 0;
+            // the client goes on talking, a request every 20 ms, until its shadow has failed
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (counter("abandoned_closed_early") + counter("abandoned_reset") == 0) {
+                assertTrue(System.nanoTime() < deadline, "still waiting for the shadow to fail: " + counters());
+                java.util.Arrays.fill(chunk, (byte) sent);
+                out.write(chunk);
+                byte[] back = in.readNBytes(chunk.length);
+                assertEquals(HexFormat.of().formatHex(chunk), HexFormat.of().formatHex(back));
+                sent++;
+                Thread.sleep(20);
+            }
+            s.shutdownOutput();
+            assertEquals(-1, in.read());
+        }
+        await("the verdict", () -> verdicts() == 1);
+        assertEquals(1, counter("abandoned_closed_early"), counters().toString());
+        assertEquals(1, counter("verdict_shadow_failed"), counters().toString());
+        awaitNothingHeld();
+    }
+
+    /** The verdict of a short exchange whose shadow cannot be had: the client gets its answer, the reason is counted. */
+    private void shortExchangeAbandoned(String reason) throws Exception {
+        byte[] data = "the client is served whatever the shadow".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(sha256(data), exchange(data, 1));
+        await("the verdict", () -> verdicts() == 1);
+        assertEquals(1, counter("abandoned_" + reason), counters().toString());
+        assertEquals(1, counter("verdict_shadow_failed"), counters().toString());
+        String detail = report().getAsJsonArray("latest").get(0).getAsJsonObject().get("detail").getAsString();
+        assertTrue(detail.startsWith("shadow failed: " + reason), detail);
+        awaitNothingHeld();
+    }
+
+    @Test
+    void aShadowClusterWithoutHostsIsNoHost() throws Exception {
+        start(upstream(Kind.ECHO, 0).port(), "\"hosts\": []", "{\"cluster\": \"shadow\"}");
+        shortExchangeAbandoned("no_host");
+    }
+
+    @Test
+    void aShadowClusterAtItsConnectionLimitIsCircuitBreaker() throws Exception {
+        Upstream shadow = upstream(Kind.ECHO, 0);
+        start(upstream(Kind.ECHO, 0).port(), "\"circuit_breakers\": [{\"max_connections\": 1}], \"hosts\": "
+                + "[{\"address\": \"127.0.0.1:" + shadow.port() + "\"}]", "{\"cluster\": \"shadow\", \"grace\": \"20s\"}");
+        try (Socket first = new Socket()) {
+            first.connect(address, 10_000);
+            first.setSoTimeout(30_000);
+            first.getOutputStream().write('a');
+            assertEquals('a', first.getInputStream().read());
+            await("the first connection's shadow", () -> shadow.accepted.get() == 1);
+            shortExchangeAbandonedWhileHeld("circuit_breaker");
+            first.getOutputStream().write('b');
+            assertEquals('b', first.getInputStream().read(), "the first connection is unaffected");
+        }
+        await("the first connection's verdict", () -> verdicts() == 2);
+        assertEquals(1, counter("verdict_matched"), counters().toString());
+        assertEquals(1, shadow.accepted.get());
+        awaitNothingHeld();
+    }
+
+    /** {@link #shortExchangeAbandoned} while another client connection is still open. */
+    private void shortExchangeAbandonedWhileHeld(String reason) throws Exception {
+        byte[] data = "the second client".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(sha256(data), exchange(data, 2));
+        await("the verdict", () -> verdicts() == 1);
+        assertEquals(1, counter("abandoned_" + reason), counters().toString());
+        assertEquals(1, counter("verdict_shadow_failed"), counters().toString());
+    }
+
+    @Test
+    void aShadowIdleBeyondTheClustersIdleTimeoutIsIdleTimeout() throws Exception {
+        Upstream shadow = upstream(Kind.SILENT, 0);
+        start(upstream(Kind.ECHO, 0).port(), "\"idle_timeout\": \"300ms\", \"hosts\": [{\"address\": \"127.0.0.1:"
+                + shadow.port() + "\"}]", "{\"cluster\": \"shadow\", \"grace\": \"20s\"}");
+        try (Socket s = new Socket()) {
+            s.connect(address, 10_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+            // the shadow takes the bytes and says nothing: its connection idles past the shadow cluster's timeout
+            await("the idle shadow to be abandoned", () -> counter("abandoned_idle_timeout") == 1);
+            s.getOutputStream().write("pong".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("pong", new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII),
+                    "the client's connection outlives its shadow's");
+            s.shutdownOutput();
+            assertEquals(-1, s.getInputStream().read());
+        }
+        await("the verdict", () -> verdicts() == 1);
+        assertEquals(1, counter("verdict_shadow_failed"), counters().toString());
         awaitNothingHeld();
     }
 
