@@ -21,6 +21,8 @@
 #       tcp_mirror (percent 100, compare on) in front of tcp_proxy, its shadow cluster the same echo upstream (which
 #       then serves every connection twice), and an admin server on 127.0.0.1:PORT+1000 (GET
 #       /api/v1/tcp_mirror/report).
+#   bench/ferry-bench.sh serve-mirror-nocompare PORT UPSTREAM_PORT [JVM_FLAG...]
+#       serve-mirror with compare off: the shadow's answer is read and counted, not compared.
 #   bench/ferry-bench.sh serve-mirror-blackhole PORT UPSTREAM_PORT [JVM_FLAG...]
 #       the same with the shadow cluster on a blackhole (bench/Blackhole.java on 127.0.0.1:PORT+2000: accepts and
 #       never reads): a mirrored connection that sends more than the kernel's socket buffers and max_buffer absorb is
@@ -50,9 +52,11 @@ PLUGINS="$REPO/ferry-cli/target/plugins"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
 JAVA_OPTS="${FERRY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
 
-if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-blackhole" ]; then
+if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-nocompare" ] || [ "${1:-}" = "serve-mirror-blackhole" ]; then
   [ $# -ge 3 ] || { echo "usage: $0 $1 PORT UPSTREAM_PORT [JVM_FLAG...]" >&2; exit 2; }
   mode="$1"; port="$2"; upstream="$3"; shift 3
+  compare=true
+  [ "$mode" = "serve-mirror-nocompare" ] && compare=false
   shadow_port="$upstream"
   if [ "$mode" = "serve-mirror-blackhole" ]; then
     shadow_port=$((port + 2000))
@@ -69,7 +73,7 @@ if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-blackhole" ]; the
       "address": "127.0.0.1:$port",
       "bind_port": true,
       "filter_chains": [{"filters": [
-        {"type": "tcp_mirror", "config": {"cluster": "shadow", "percent": 100, "compare": true,
+        {"type": "tcp_mirror", "config": {"cluster": "shadow", "percent": 100, "compare": $compare,
                                           "max_buffer": "1MiB", "connect_timeout": "1s"${FERRY_MIRROR_CONFIG:+, $FERRY_MIRROR_CONFIG}}},
         {"type": "tcp_proxy", "config": {"cluster": "echo"}}
       ]}]
@@ -83,7 +87,7 @@ if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-blackhole" ]; the
 }
 JSON
   echo "config $cfg, report: curl -s http://127.0.0.1:$((port + 1000))/api/v1/tcp_mirror/report"
-  if [ "$mode" = "serve-mirror" ]; then
+  if [ "$mode" != "serve-mirror-blackhole" ]; then
     # shellcheck disable=SC2086
     exec java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg"
   fi
