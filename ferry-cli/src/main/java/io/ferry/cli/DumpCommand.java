@@ -23,7 +23,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +42,7 @@ import java.util.function.Supplier;
  *                   [--rate CONN/S] [--loop] [--report FILE] [SELECTION]
  *
  * SELECTION: [--window ID]... [--connection ID|INSTANCE/ID]... [--since T] [--until T]
+ * Every tool also takes --plugins-dir DIR (the jars of DIR serve SOURCE URIs; default: the default plugin directory)
  * </pre>
  * {@code --window} and {@code --connection} repeat (a {@code --connection} may also be followed by more plain ids);
  * {@code --since} (inclusive) and {@code --until} (exclusive) take an ISO-8601 instant or epoch milliseconds and
@@ -49,7 +52,9 @@ import java.util.function.Supplier;
  * Exit codes: 0 success; 1 the dump cannot be read, a selected connection does not exist, a replayed connection
  * mismatched or failed, or {@code --verify} found a difference; 2 a usage error; 3 (replay) every connection that
  * could be verified matched, but some could not be verified (their capture is not complete, or the dump records no
- * response). Damage in a dump is not an error: the reader skips it and says where (file and offset). Runs on the
+ * response); 130 (replay without {@code --loop}) interrupted before its end, nothing mismatched or failed so far. The
+ * connections an interrupt cuts off are counted as interrupted, not as verdicts, so a {@code --loop} ended by Ctrl-C
+ * exits by the verdicts of the connections that finished. Damage in a dump is not an error: the reader skips it and says where (file and offset). Runs on the
  * calling thread (replay's connections run on a few event loop threads, at most {@code --concurrency} open at once)
  * and returns when done; a first SIGINT ends a replay with the report of what is done (and {@code --report}
  * written). {@code inspect}, {@code pcap} and {@code replay} read files in memory that grows with the number of
@@ -77,16 +82,21 @@ final class DumpCommand {
             "                 --rate: most connection starts per second; --loop: replay again and again until",
             "                 Ctrl-C, each pass reported; --report: a JSON report (verdict per connection, latency",
             "                 percentiles of the target beside the captured ones); Ctrl-C reports what is done",
+            "                 (connections it cuts off count as interrupted; without --loop it exits 130 if nothing",
+            "                 mismatched or failed)",
             "                 SOURCE: a Ferry dump, a dump dir, a pcapng Ferry wrote, a Layotto dump_tcp_copy.log, or",
             "                 kafka://HOST:PORT[,HOST:PORT...]/TOPIC (what the kafka dump sink wrote)",
             "                 SELECTION: --window ID, --connection ID|INSTANCE/ID (both repeatable),",
             "                 --since T, --until T (record capture time; T: 2026-11-26T06:00:00Z or epoch ms)",
+            "                 --plugins-dir DIR (every dump tool): the jars of DIR also serve SOURCE URIs",
             "");
 
     private final PrintStream out;
     private final PrintStream err;
     /** The sources of URIs, asked for only when a SOURCE is a URI other than {@code file://}. */
     private final Iterable<DumpSource> sources;
+    /** {@code --plugins-dir}, if given: where {@link #sources} also look (else the default plugin directory). */
+    private Optional<Path> pluginsDir = Optional.empty();
 
     /** Completed when the user asks the command to stop (the CLI's first SIGINT or SIGTERM). */
     private java.util.concurrent.CompletableFuture<Void> stop = new java.util.concurrent.CompletableFuture<>();
@@ -97,16 +107,17 @@ final class DumpCommand {
         return this;
     }
 
-    /** With the {@link DumpSource}s of the class path only. */
+    /** With the {@link DumpSource}s of the class path only ({@code --plugins-dir} adds nothing). */
     DumpCommand(PrintStream out, PrintStream err) {
-        this(out, err, Capture::classPathSources);
+        this(out, err, dir -> Capture.classPathSources());
     }
 
     /**
-     * @param sources the {@link DumpSource}s of URIs (the CLI's: those the filter registry finds on the class path and
-     *                in the plugin directory); called once, and only if a URI needs them
+     * @param sources the {@link DumpSource}s of URIs for a {@code --plugins-dir} (empty if none was given); the CLI's
+     *                are those the filter registry finds on the class path and in that directory, or else in the
+     *                default plugin directory; called once, and only if a URI needs them
      */
-    DumpCommand(PrintStream out, PrintStream err, Supplier<List<DumpSource>> sources) {
+    DumpCommand(PrintStream out, PrintStream err, Function<Optional<Path>, List<DumpSource>> sources) {
         this.out = out;
         this.err = err;
         Supplier<List<DumpSource>> once = new Supplier<>() {
@@ -115,7 +126,7 @@ final class DumpCommand {
             @Override
             public synchronized List<DumpSource> get() {
                 if (found == null) {
-                    found = List.copyOf(sources.get());
+                    found = List.copyOf(sources.apply(pluginsDir));
                 }
                 return found;
             }
@@ -140,10 +151,10 @@ final class DumpCommand {
         quietKafkaClientLogs();
         try {
             return switch (sub) {
-                case "inspect" -> inspect(parse(sub, rest, Set.of(), Set.of()));
-                case "pcap" -> pcap(parse(sub, rest, Set.of(), Set.of("--verify")), rest);
-                case "replay" -> replay(parse(sub, rest, Set.of("--target", "--speed", "--idle-timeout",
-                        "--concurrency", "--rate", "--report"), Set.of("--loop")));
+                case "inspect" -> inspect(plugins(sub, parse(sub, rest, Set.of(), Set.of())));
+                case "pcap" -> pcap(plugins(sub, parse(sub, rest, Set.of(), Set.of("--verify"))), rest);
+                case "replay" -> replay(plugins(sub, parse(sub, rest, Set.of("--target", "--speed", "--idle-timeout",
+                        "--concurrency", "--rate", "--report"), Set.of("--loop"))));
                 default -> throw new Main.UsageException("dump: unknown subcommand " + sub + " (expected: inspect, pcap or replay)");
             };
         } catch (IOException e) {
@@ -167,6 +178,18 @@ final class DumpCommand {
         }
     }
 
+    /** Takes {@code --plugins-dir}, which every tool accepts, from {@code a}; it must be a directory. */
+    private Args plugins(String sub, Args a) throws Main.UsageException {
+        String dir = a.options.remove("--plugins-dir");
+        if (dir != null) {
+            if (!java.nio.file.Files.isDirectory(Path.of(dir))) {
+                throw new Main.UsageException("dump " + sub + ": --plugins-dir " + dir + " is not a directory");
+            }
+            pluginsDir = Optional.of(Path.of(dir));
+        }
+        return a;
+    }
+
     /** Splits {@code args} into positional arguments, the tool's options and the selection options. */
     private static Args parse(String sub, List<String> args, Set<String> valued, Set<String> flags)
             throws Main.UsageException {
@@ -186,6 +209,7 @@ final class DumpCommand {
                             connections.add(args.get(++i));    // --connection 1 2 3
                         }
                     }
+                    case "--plugins-dir" -> a.options.put(arg, value(sub, args, ++i, arg));
                     case "--since" -> since = Selection.parseTime(arg, value(sub, args, ++i, arg));
                     case "--until" -> until = Selection.parseTime(arg, value(sub, args, ++i, arg));
                     default -> {
@@ -383,7 +407,10 @@ final class DumpCommand {
                     ReplayReport.table(p, out);
                     if (interrupted) {
                         out.println("interrupted: " + results.size() + " of " + replay.size() + " connections "
-                                + "reported; those still open were closed and count as failed");
+                                + "reported; those still open were closed and count as interrupted, not as verdicts");
+                        if (!loop && code != 1) {
+                            code = INTERRUPTED;        // no failure seen, but the replay did not finish
+                        }
                     }
                     if (reportFile != null) {
                         ReplayReport.writeJson(reportFile, source, address, options, passes, interrupted, code);
@@ -414,6 +441,13 @@ final class DumpCommand {
     }
 
     /** The worse of two replay exit codes: 1 over 3 over 0. */
+    /**
+     * The exit code of a replay without {@code --loop} interrupted before its end with no connection mismatched or
+     * failed (128 + SIGINT, as shells report it). With {@code --loop}, Ctrl-C is how a replay ends: its exit code is
+     * that of the verdicts.
+     */
+    static final int INTERRUPTED = 130;
+
     private static int worst(int a, int b) {
         return a == 1 || b == 1 ? 1 : Math.max(a, b);
     }

@@ -271,17 +271,18 @@ public final class Main {
     }
 
     /**
-     * The {@link DumpSource}s of {@code ferry dump}: the class path's and the default plugin directory's
-     * ({@value #PLUGINS_DIR_PROPERTY}), as the filter registry finds them. A plugin directory that cannot be read is
-     * reported on stderr by the caller's error (no source for the scheme), not here.
+     * The {@link DumpSource}s of {@code ferry dump}: the class path's and those of {@code pluginsDir}
+     * ({@code --plugins-dir}), or else of the default plugin directory ({@value #PLUGINS_DIR_PROPERTY}), as the filter
+     * registry finds them. A plugin directory that cannot be read is reported on stderr by the caller's error (no
+     * source for the scheme), not here.
      */
-    private static List<DumpSource> dumpSources() {
+    private static List<DumpSource> dumpSources(Optional<Path> pluginsDir) {
         if (LoggerFactory.getLogger("io.ferry.filter.registry") instanceof ch.qos.logback.classic.Logger l
                 && l.getLevel() == null) {
             l.setLevel(ch.qos.logback.classic.Level.WARN);   // the inventory would bury the tool's output
         }
         try {
-            return registry(defaultPluginsDir(), FailurePolicy.WARN).extensions(DumpSource.class).stream()
+            return registry(pluginsDir.or(Main::defaultPluginsDir), FailurePolicy.WARN).extensions(DumpSource.class).stream()
                     .map(Extension::instance).toList();
         } catch (RegistryException e) {
             LoggerFactory.getLogger(Main.class).warn("{}", e.getMessage());

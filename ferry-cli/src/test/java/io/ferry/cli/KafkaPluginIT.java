@@ -59,6 +59,31 @@ class KafkaPluginIT {
     }
 
     @Test
+    void theDumpToolsFindTheKafkaSourceInThePluginsDirTheyAreGiven() {
+        String defaultDir = System.getProperty(Main.PLUGINS_DIR_PROPERTY);
+        String plugins = Plugins.dir().toString();
+        System.clearProperty(Main.PLUGINS_DIR_PROPERTY);              // no default plugin directory
+        try {
+            CliRun none = CliRun.ferry("dump", "inspect", "kafka://127.0.0.1:9");
+            assertEquals(1, none.code(), none.out() + none.err());
+            assertTrue(none.err().contains("no dump source for kafka:// was found"), none.err());
+
+            // found in --plugins-dir: the Kafka source itself now reads the URI (and says it lacks its topic)
+            CliRun given = CliRun.ferry("dump", "inspect", "kafka://127.0.0.1:9", "--plugins-dir", plugins);
+            assertEquals(1, given.code(), given.out() + given.err());
+            assertTrue(given.err().contains("expected: kafka://HOST:PORT"), given.err());
+
+            CliRun missing = CliRun.ferry("dump", "pcap", "kafka://127.0.0.1:9/t", "out.pcapng", "--plugins-dir",
+                    dir.resolve("nowhere").toString());
+            assertEquals(2, missing.code(), missing.out() + missing.err());
+            assertTrue(missing.err().contains("dump pcap: --plugins-dir " + dir.resolve("nowhere")
+                    + " is not a directory"), missing.err());
+        } finally {
+            System.setProperty(Main.PLUGINS_DIR_PROPERTY, defaultDir);
+        }
+    }
+
+    @Test
     void aBadSinkSettingStopsStartWithTheFullPathAndCredentialsHidden() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.json"), EchoClients.captureConfig(dir, """
                 "sinks": [{"type": "kafka", "bootstrap_servers": "127.0.0.1:9092", "topic": "t",

@@ -144,7 +144,18 @@ public final class Replay implements AutoCloseable {
         public Result(long connection, String key, long sent, long received, Status status, String detail) {
             this(connection, key, sent, received, status, detail, -1, -1);
         }
+
+        /**
+         * True for a connection {@link #stop} cut off while it was open ({@code FAILED: interrupted}): no verdict on
+         * the target, so it is counted apart and does not decide the exit code.
+         */
+        public boolean interrupted() {
+            return status == Status.FAILED && INTERRUPTED.equals(detail);
+        }
     }
+
+    /** The detail of a connection {@link #stop} cut off. */
+    static final String INTERRUPTED = "interrupted";
 
     /** Where a pass stands, for a progress line. */
     public record Progress(int total, int done, int open, long startedNanos, long waitingUntilNanos,
@@ -442,14 +453,14 @@ public final class Replay implements AutoCloseable {
             if (channel == null) {
                 return;     // not registered yet: channelActive sees stopped
             }
-            channel.eventLoop().execute(() -> finish(Status.FAILED, "interrupted"));
+            channel.eventLoop().execute(() -> finish(Status.FAILED, INTERRUPTED));
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             ch = ctx.channel();
             if (stopped) {
-                finish(Status.FAILED, "interrupted");
+                finish(Status.FAILED, INTERRUPTED);
                 return;
             }
             startNanos = System.nanoTime();
@@ -735,9 +746,14 @@ public final class Replay implements AutoCloseable {
     public static int summary(List<Result> results, InetSocketAddress target, PrintStream out) {
         int matched = 0;
         int unverified = 0;
+        int interrupted = 0;
         List<Long> mismatched = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
         for (Result r : results) {
+            if (r.interrupted()) {
+                interrupted++;
+                continue;
+            }
             switch (r.status()) {
                 case MATCHED -> matched++;
                 case NOT_VERIFIED, NO_OUTBOUND -> unverified++;
@@ -745,9 +761,10 @@ public final class Replay implements AutoCloseable {
                 case FAILED -> failed.add(r.connection());
             }
         }
-        out.printf("replayed %d connections to %s: %d matched, %d not verified, %d mismatched%s, %d failed%s%n",
+        out.printf("replayed %d connections to %s: %d matched, %d not verified, %d mismatched%s, %d failed%s%s%n",
                 results.size(), target.getHostString() + ":" + target.getPort(), matched, unverified,
-                mismatched.size(), ids(mismatched), failed.size(), ids(failed));
+                mismatched.size(), ids(mismatched), failed.size(), ids(failed),
+                interrupted == 0 ? "" : ", " + interrupted + " interrupted");
         return exitCode(results);
     }
 
@@ -762,10 +779,16 @@ public final class Replay implements AutoCloseable {
         return " " + ids.subList(0, 20).toString().replace("]", ", ... " + (ids.size() - 20) + " more]");
     }
 
-    /** 1 if a connection mismatched or failed, else {@link #UNVERIFIED} if some could not be verified, else 0. */
+    /**
+     * 1 if a connection mismatched or failed, else {@link #UNVERIFIED} if some could not be verified, else 0; the
+     * connections {@link #stop} cut off ({@link Result#interrupted}) are no verdict and do not count.
+     */
     public static int exitCode(List<Result> results) {
         boolean unverified = false;
         for (Result r : results) {
+            if (r.interrupted()) {
+                continue;
+            }
             switch (r.status()) {
                 case MISMATCHED, FAILED -> {
                     return 1;

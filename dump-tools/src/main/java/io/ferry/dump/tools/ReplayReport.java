@@ -26,8 +26,15 @@ public final class ReplayReport {
     /** The outcome of one pass. */
     public record Pass(int number, List<Replay.Result> results, double seconds, boolean interrupted) {
 
+        /** The results of these statuses, less those cut off by an interrupt ({@link Replay.Result#interrupted}). */
         public long count(Replay.Status... statuses) {
-            return results.stream().filter(r -> Arrays.asList(statuses).contains(r.status())).count();
+            return results.stream().filter(r -> !r.interrupted() && Arrays.asList(statuses).contains(r.status()))
+                    .count();
+        }
+
+        /** The connections an interrupt cut off. */
+        public long interruptedCount() {
+            return results.stream().filter(Replay.Result::interrupted).count();
         }
     }
 
@@ -63,11 +70,12 @@ public final class ReplayReport {
     /** The pass's final table: counts, rate, latency percentiles of the target beside the captured ones. */
     public static void table(Pass p, PrintStream out) {
         int n = p.results().size();
+        long cut = p.interruptedCount();
         out.printf(Locale.ROOT, "pass %d%s: %d connections in %.1f s (%.0f connections/s): %d matched, %d not verified,"
-                        + " %d mismatched, %d failed%n", p.number(), p.interrupted() ? " (interrupted)" : "", n,
+                        + " %d mismatched, %d failed%s%n", p.number(), p.interrupted() ? " (interrupted)" : "", n,
                 p.seconds(), p.seconds() > 0 ? n / p.seconds() : 0.0, p.count(Replay.Status.MATCHED),
                 p.count(Replay.Status.NOT_VERIFIED, Replay.Status.NO_OUTBOUND), p.count(Replay.Status.MISMATCHED),
-                p.count(Replay.Status.FAILED));
+                p.count(Replay.Status.FAILED), cut == 0 ? "" : ", " + cut + " interrupted");
         Latency t = target(p.results());
         Latency c = captured(p.results());
         out.printf(Locale.ROOT, "  %-58s %8s %9s %9s %9s %9s%n", "latency, ms (first byte sent to first byte received)",
@@ -101,7 +109,8 @@ public final class ReplayReport {
                         + p.results().size() + ", \"matched\": " + p.count(Replay.Status.MATCHED)
                         + ", \"not_verified\": " + p.count(Replay.Status.NOT_VERIFIED, Replay.Status.NO_OUTBOUND)
                         + ", \"mismatched\": " + p.count(Replay.Status.MISMATCHED) + ", \"failed\": "
-                        + p.count(Replay.Status.FAILED) + ",\n     \"latency_ms\": {\"target\": "
+                        + p.count(Replay.Status.FAILED) + ", \"interrupted_connections\": " + p.interruptedCount()
+                        + ",\n     \"latency_ms\": {\"target\": "
                         + latency(target(p.results())) + ", \"captured\": " + latency(captured(p.results())) + "}}");
             }
             w.write("\n  ],\n  \"connections\": [");
@@ -109,7 +118,8 @@ public final class ReplayReport {
             for (int i = 0; i < last.size(); i++) {
                 Replay.Result r = last.get(i);
                 w.write((i == 0 ? "\n" : ",\n") + "    {\"connection\": " + r.connection() + ", \"key\": "
-                        + str(r.key()) + ", \"verdict\": " + str(verdict(r.status())) + ", \"sent\": " + r.sent()
+                        + str(r.key()) + ", \"verdict\": " + str(r.interrupted() ? "interrupted" : verdict(r.status()))
+                        + ", \"sent\": " + r.sent()
                         + ", \"received\": " + r.received() + ", \"detail\": " + str(r.detail())
                         + ", \"latency_ms\": " + ms(r.latencyMicros()) + ", \"captured_latency_ms\": "
                         + ms(r.capturedLatencyMicros()) + "}");
