@@ -33,6 +33,9 @@
 # FERRY_BENCH_BASELINE_JAR=PATH adds a target ferry-baseline, the same config on the ferry.jar at PATH (e.g. one built
 # from the commit before a change), so a change is measured against its baseline in one interleaved run.
 # FERRY_BENCH_NIO=1 adds a second target, ferry-nio, the same proxy on Netty's NIO transport.
+# FERRY_BENCH_FLOOR=1 adds the targets floor and floor-mirror: bench/relay-floor.c (built here with gcc -O2), the
+# least a single-threaded epoll relay does, without and with a mirror to the echo upstream (its answers read and
+# dropped), so the cost of mirroring to the kernel alone is measured in the same run.
 # FERRY_BENCH_TCPCOPY=1 adds the target ferry-tcpcopy (serve-tcpcopy above). FERRY_TCPCOPY_DUMP adds fields to its
 # "dump" object, e.g. FERRY_TCPCOPY_DUMP='"max_bytes_per_second": 0' for an unlimited capture budget.
 # FERRY_BENCH_MIRROR=1 adds the targets ferry-mirror and ferry-mirror-blackhole (serve-mirror and
@@ -185,6 +188,12 @@ if [ "${FERRY_BENCH_MIRROR:-0}" = 1 ]; then
   if [ -n "${FERRY_BENCH_BASELINE_JAR:-}" ]; then
     targets+=(--target-cmd "ferry-mirror-baseline=env FERRY_JAR=$baseline $REPO/bench/ferry-bench.sh serve-mirror {port} {upstream_port}")
   fi
+fi
+if [ "${FERRY_BENCH_FLOOR:-0}" = 1 ]; then
+  floor_dir="$(mktemp -d -t ferry-relay-floor.XXXXXX)"
+  gcc -O2 -o "$floor_dir/relay-floor" "$REPO/bench/relay-floor.c"
+  targets+=(--target-cmd "floor=$floor_dir/relay-floor -l {port} -u {upstream_port}")
+  targets+=(--target-cmd "floor-mirror=$floor_dir/relay-floor -l {port} -u {upstream_port} -m {upstream_port}")
 fi
 if [ "${FERRY_BENCH_TCPCOPY:-0}" = 1 ] || [ "${FERRY_BENCH_KAFKA:-0}" = 1 ]; then
   targets+=(--target-cmd "ferry-tcpcopy=$REPO/bench/ferry-bench.sh serve-tcpcopy {port} {upstream_port}")
