@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * @param percent        the share of connections mirrored, 0 to 100, fractions allowed (default 100)
  * @param copies         shadow connections per mirrored connection, 1 to {@value #MAX_COPIES} (default 1)
  * @param compare        compare each shadow's answer with the primary's (default true)
- * @param maxBuffer      bytes a shadow connection may have pending before it is abandoned ({@code overflow}),
- *                       {@value #MIN_BUFFER} B to 1 GiB (default 1 MiB)
+ * @param maxBuffer      bytes a shadow connection may fall behind, beyond the runtime's write high-water mark, before it
+ *                       is abandoned ({@code overflow}), {@value #MIN_BUFFER} B to 1 GiB (default 1 MiB)
  * @param connectTimeout how long a shadow connection may take to be established (default 1 s, at most 60 s)
  * @param grace          how long shadows may still answer after the client's connection closed (default 1 s, at
  *                       most 30 s)

@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -34,17 +33,17 @@ import java.util.concurrent.TimeUnit;
  * shadow, and no shadow event closes or delays the client's connection.
  *
  * <h2>A shadow connection</h2>
- * Each gets the client's bytes in order, as they arrive. When its socket takes them at once (connected, writable,
- * nothing queued) they go straight from the client's read buffer, which the runtime copies once into its own memory
- * ({@link UpstreamConnection#writeCopy}) without draining it. Bytes not yet handed to its socket (while it connects,
- * while its socket is not writable) are copied into a queue of at most {@code max_buffer} bytes, one copy shared by
- * every shadow that must wait; the runtime's own outbound
- * queue adds at most its write high-water mark. A shadow is abandoned (closed, counted by reason) when the queue would
- * overflow ({@code overflow}), it cannot be established ({@code connect_failed}, {@code connect_timeout},
+ * Each gets the client's bytes in order, as they arrive, straight from the client's read buffer, which the runtime
+ * copies once into its own memory ({@link UpstreamConnection#writeCopy}) without draining it. What the shadow's socket
+ * does not take at once waits in the runtime's outbound queue (before it is connected, in the runtime's connect
+ * queue). The bytes written while the shadow is not connected or not writable (its queue above the runtime's write
+ * high-water mark) are its backlog, at most {@code max_buffer}; the backlog starts again from zero when the shadow is
+ * writable again, so what waits for a shadow is at most the high-water mark, one read and {@code max_buffer}. A
+ * shadow is abandoned (closed, counted by reason) when its backlog would exceed {@code max_buffer} ({@code overflow}), it cannot be established ({@code connect_failed}, {@code connect_timeout},
  * {@code no_host}, {@code no_cluster}, {@code circuit_breaker}), it resets or fails ({@code reset}), it ends its stream
  * and then fails while the client is still sending ({@code closed_early}), the cluster's idle timeout closes it
  * ({@code idle_timeout}), or it has not finished answering {@code grace} after the client's connection closed
- * ({@code slow}). The client's FIN is passed on as a FIN after every queued byte.
+ * ({@code slow}). The client's FIN is passed on as a FIN after every byte written before it.
  *
  * <h2>Verdicts</h2>
  * A shadow's verdict is given once both answers have ended: the primary's when the client's connection closes, the
@@ -150,20 +149,10 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
             if (firstRequestNanos == 0) {
                 firstRequestNanos = scheduler.nanoTime();
             }
-            byte[] chunk = null;
             for (Shadow sh : s) {
-                if (!sh.live() || sh.finWanted) {
-                    continue;
+                if (sh.live() && !sh.finWanted) {
+                    sh.send(buffer, skip, n);             // copied once by the runtime; the buffer stays whole
                 }
-                if (sh.canWriteNow()) {
-                    sh.writeCopy(buffer, skip, n);        // copied once by the runtime; the buffer stays whole
-                    continue;
-                }
-                if (chunk == null) {
-                    chunk = new byte[n];                  // bytes that must wait: one copy, shared (never changed)
-                    buffer.getBytes(skip, chunk, 0, n);
-                }
-                sh.enqueue(chunk);
             }
         }
         if (base >= 0) {
@@ -226,7 +215,7 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
         }
     }
 
-    /** The client's stream ended: each shadow gets its FIN after what is queued for it. */
+    /** The client's stream ended: each shadow gets its FIN after the bytes written to it. */
     private void clientFin() {
         if (clientFin) {
             return;
@@ -300,17 +289,16 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
         }
     }
 
-    /** One shadow connection: its queue, its state, its comparison. */
+    /** One shadow connection: its backlog, its state, its comparison. */
     private final class Shadow implements UpstreamCallbacks {
 
         final int copy;
         UpstreamConnection conn;
         final ResponseComparison comparison;
-        private ArrayDeque<byte[]> queue;
-        private long queued;
+        /** Bytes written since the shadow was last connected and writable (see the class comment). */
+        private long backlog;
         boolean connected;
         boolean finWanted;
-        private boolean finSent;
         private boolean shadowFin;
         /** The connection is gone (closed, failed, cancelled). */
         private boolean closed;
@@ -332,59 +320,31 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
             return failure == null && !closed;
         }
 
-        /** True if bytes may go to the socket now: connected, nothing waiting before them, below the high-water mark. */
-        boolean canWriteNow() {
-            return connected && queued == 0 && conn.isWritable();
-        }
-
-        /** Sends a copy of {@code buffer[index, index + n)} now, draining nothing (only when {@link #canWriteNow}). */
-        void writeCopy(IoBuffer buffer, int index, int n) {
+        /**
+         * Sends a copy of {@code buffer[index, index + n)} after what was written before, draining nothing; abandons
+         * the shadow instead if its backlog would exceed {@code max_buffer}.
+         */
+        void send(IoBuffer buffer, int index, int n) {
+            if (connected && conn.isWritable()) {
+                backlog = 0;                              // what waits for it is below the high-water mark
+            } else if (backlog + n > config.maxBuffer()) {
+                abandon("overflow");
+                return;
+            } else {
+                backlog += n;
+            }
             conn.writeCopy(buffer, index, n);
             sent += n;
             factory.report().bytesToShadow(n);
         }
 
-        /** Queues {@code chunk} (never changed, possibly shared) until the socket takes it, within {@code max_buffer}. */
-        void enqueue(byte[] chunk) {
-            if (queued + chunk.length > config.maxBuffer()) {
-                abandon("overflow");
-                return;
-            }
-            if (queue == null) {
-                queue = new ArrayDeque<>();
-            }
-            queue.add(chunk);
-            queued += chunk.length;
-        }
-
-        private void write(byte[] chunk) {
-            conn.write(IoBuffer.wrap(chunk));
-            sent += chunk.length;
-            factory.report().bytesToShadow(chunk.length);
-        }
-
-        /** Hands queued bytes to the socket while it takes them; then the FIN, if it is due. */
-        private void flush() {
-            if (!connected || !live()) {
-                return;
-            }
-            while (queued > 0 && conn.isWritable()) {
-                byte[] chunk = queue.poll();
-                queued -= chunk.length;
-                write(chunk);
-            }
-            if (queued == 0 && finWanted && !finSent) {
-                finSent = true;
-                conn.closeWrite();
-            }
-        }
-
+        /** The client's FIN: passed on after every byte written before it (before CONNECTED, once connected). */
         void fin() {
             if (finWanted || !live()) {
                 return;
             }
             finWanted = true;
-            flush();
+            conn.closeWrite();
         }
 
         /** Gives the shadow up: closes it, counts the reason, and gives its verdict once the primary has ended. */
@@ -395,8 +355,7 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
             failure = reason;
             factory.report().abandoned(reason);
             LOG.debug("connection {}: shadow {} to {} abandoned: {}", connection.id(), copy, config.cluster(), reason);
-            queue = null;
-            queued = 0;
+            backlog = 0;
             if (conn != null && !conn.isClosed()) {
                 conn.close(ConnectionCloseType.NO_FLUSH);
             }
@@ -439,7 +398,6 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
                         return;
                     }
                     connected = true;
-                    flush();
                 }
                 case REMOTE_HALF_CLOSE -> {
                     shadowFin = true;
@@ -501,8 +459,7 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
             if (failure == null && !done) {
                 failure = reason;
                 factory.report().abandoned(reason);
-                queue = null;
-                queued = 0;
+                backlog = 0;
             }
             maybeVerdict();
         }
@@ -510,7 +467,7 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
         @Override
         public void onWritabilityChanged(boolean writable) {
             if (writable) {
-                flush();
+                backlog = 0;                              // its queue fell below the low-water mark
             }
         }
     }
