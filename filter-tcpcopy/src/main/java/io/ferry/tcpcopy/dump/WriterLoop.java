@@ -457,12 +457,19 @@ final class WriterLoop implements RecordEncoder.Output {
         closeFiles();
     }
 
-    /** Closes the files; for a writer whose thread never ran, the caller's thread does it. */
+    /**
+     * Closes the files, once: the writer thread at its end, or the caller's thread for a writer whose thread is not
+     * alive (it never ran, or it has just finished: {@code Thread.isAlive()} returning false orders its actions
+     * before the caller's, so a second call finds nothing to close).
+     */
     void closeFiles() {
+        DumpFiles f = files;
+        files = null;
+        if (f == null) {
+            return;
+        }
         try {
-            if (files != null) {
-                files.close();
-            }
+            f.close();
         } catch (IOException e) {
             log.warn("tcpcopy: closing dump files in {} failed: {}", config.dir(), e.toString());
         }

@@ -171,6 +171,30 @@ class DumpWriterTest {
     }
 
     @Test
+    void closingAWriterWhoseThreadHasEndedClosesNothingTwice() throws Exception {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WriterLoop.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            DumpWriter w = writer(dir, DumpConfig.Format.LAYOTTO);
+            w.submitPortrait(T / 1000, "w1", "1", "RPC", "1", "{\"c\":1}", stats);
+            await(w);
+            w.close();                       // the writer thread closes its files and ends
+            w.close();                       // its thread is no longer alive: the caller's thread finds them closed
+            assertEquals(List.of(), logged.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList());
+            assertEquals("2023-11-14 22:13:20,0 [INFO] [w1][RPC][1]1\n",
+                    Files.readString(dir.resolve("dump_portrait_data.log")));
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    @Test
     void memDumpIsWrittenInFullAgainWhenTheFileIsEmpty() throws Exception {
         DumpWriter w = writer(dir, DumpConfig.Format.LAYOTTO);
         w.submitPortrait(T / 1000, "w1", "1", "RPC", "1", "{\"c\":1}", stats);
