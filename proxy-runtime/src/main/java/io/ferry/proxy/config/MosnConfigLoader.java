@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,54 @@ public final class MosnConfigLoader {
         if (!root.isJsonObject()) {
             throw new ConfigException(sourceName + ": " + JsonNode.render(root) + " (expected: a JSON object)");
         }
-        return new Loading(root.getAsJsonObject(), null).load();
+        Loading loading = new Loading(root.getAsJsonObject(), null);
+        loading.warnings.addAll(duplicateKeys(json));
+        return loading.load();
+    }
+
+    /**
+     * One warning per key given more than once in the same object of {@code json} (already parsed, so well formed):
+     * the last value is the one used, as MOSN's decoder (Go's {@code encoding/json}) uses it, and the others are
+     * silently lost there; Ferry says so, with the path of the key.
+     */
+    static List<String> duplicateKeys(String json) {
+        List<String> out = new ArrayList<>();
+        try (JsonReader reader = new JsonReader(new StringReader(json))) {
+            reader.setStrictness(Strictness.STRICT);
+            duplicateKeys(reader, "", out);
+        } catch (IOException | RuntimeException e) {
+            // parseTree accepted the text; nothing more to say about it
+        }
+        return out;
+    }
+
+    private static void duplicateKeys(JsonReader reader, String path, List<String> out) throws IOException {
+        switch (reader.peek()) {
+            case BEGIN_OBJECT -> {
+                reader.beginObject();
+                Map<String, Integer> seen = new LinkedHashMap<>();
+                while (reader.hasNext()) {
+                    String key = reader.nextName();
+                    seen.merge(key, 1, Integer::sum);
+                    duplicateKeys(reader, path.isEmpty() ? key : path + "." + key, out);
+                }
+                reader.endObject();
+                seen.forEach((key, n) -> {
+                    if (n > 1) {
+                        out.add((path.isEmpty() ? key : path + "." + key) + ": given " + n + " times in one object;"
+                                + " the last value is used, as MOSN's decoder uses it, the others are ignored");
+                    }
+                });
+            }
+            case BEGIN_ARRAY -> {
+                reader.beginArray();
+                for (int i = 0; reader.hasNext(); i++) {
+                    duplicateKeys(reader, path + "[" + i + "]", out);
+                }
+                reader.endArray();
+            }
+            default -> reader.skipValue();
+        }
     }
 
     /** Strict JSON (RFC 8259, as Go's decoder), the whole text; errors name the source, line and column. */

@@ -94,6 +94,27 @@ class MosnConfigLoaderTest {
     }
 
     @Test
+    void aKeyGivenTwiceInOneObjectIsAWarningWithItsPathAndTheLastValueIsUsed() throws Exception {
+        FerryConfig c = MosnConfigLoader.parse("""
+                {"servers": [{"listeners": [{"name": "l", "address": "127.0.0.1:0", "bind_port": true,
+                  "filter_chains": [{"filters": [
+                    {"type": "tcp_proxy", "config": {"cluster": "a", "cluster": "b", "cluster": "b"}}]}]}]}],
+                 "cluster_manager": {"clusters": [
+                    {"name": "a", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:9"}]},
+                    {"name": "b", "lb_type": "LB_ROUNDROBIN", "lb_type": "LB_RANDOM",
+                     "hosts": [{"address": "127.0.0.1:9"}]}]}}
+                """, "dup.json");
+        assertEquals(LbType.LB_RANDOM, c.clusters().get(1).lbType(), "the last value, as MOSN's decoder takes it");
+        assertTrue(c.warnings().contains("servers[0].listeners[0].filter_chains[0].filters[0].config.cluster: given 3"
+                + " times in one object; the last value is used, as MOSN's decoder uses it, the others are ignored"),
+                c.warnings()::toString);
+        assertTrue(c.warnings().contains("cluster_manager.clusters[1].lb_type: given 2 times in one object; the last"
+                + " value is used, as MOSN's decoder uses it, the others are ignored"), c.warnings()::toString);
+        assertEquals(2, c.warnings().stream().filter(w -> w.contains(" times in one object")).count(),
+                c.warnings()::toString);
+    }
+
+    @Test
     void udsClientSampleHasAUnixListenerAndWarnsAboutTracingAndUpgrade() throws Exception {
         FerryConfig c = MosnConfigLoader.load(corpus("accepted/uds-client.json"));
         ListenerConfig l = c.server().listeners().get(0);
