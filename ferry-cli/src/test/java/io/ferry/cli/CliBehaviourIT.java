@@ -30,6 +30,52 @@ class CliBehaviourIT {
     @TempDir
     Path dir;
 
+    /** What a process started under {@code cmd} prints and its exit code, or null if it ran past 60 s. */
+    private static String[] run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return null;
+        }
+        return new String[] {Integer.toString(p.exitValue()), new String(out, StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void aTproxyListenerWithoutTheCapabilityIsRefusedInOneLineNamingIt() throws Exception {
+        List<String> dropCaps = List.of("setpriv", "--bounding-set=-net_admin,-net_raw",
+                "--inh-caps=-net_admin,-net_raw");
+        String[] probe;
+        try {
+            probe = run(concat(dropCaps, List.of("true")));
+        } catch (IOException noSetpriv) {
+            probe = null;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe != null && probe[0].equals("0"),
+                "setpriv cannot drop capabilities here: " + (probe == null ? "not found" : probe[1]));
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(),
+                "transparent listeners need the native epoll transport");
+        Path config = Files.writeString(dir.resolve("tproxy.json"), """
+                {"servers": [{"listeners": [{"name": "t", "address": "127.0.0.1:0", "bind_port": true,
+                  "use_original_dst": "tproxy",
+                  "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "a"}}]}]}]}],
+                 "cluster_manager": {"clusters": [{"name": "a", "type": "ORIGINAL_DST", "lb_type": "LB_ORIGINAL_DST"}]}}
+                """);
+        String[] r = run(concat(dropCaps, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "start", "-c", config.toString())));
+        assertTrue(r != null, "ferry start did not end within 60 s");
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].contains("ferry: servers[0].listeners[0].use_original_dst: \"tproxy\" (expected: a listener this"
+                + " process may make transparent (IP_TRANSPARENT needs CAP_NET_ADMIN or CAP_NET_RAW)"), r[1]);
+        assertFalse(r[1].contains("\tat "), "no stack trace: " + r[1]);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     @Test
     void everyCommandHasHelpWithExamplesBothWays() {
         for (String command : List.of("start", "filters", "demo", "dump", "version", "help")) {

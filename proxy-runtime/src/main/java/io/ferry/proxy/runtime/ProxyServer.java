@@ -368,6 +368,25 @@ public final class ProxyServer implements AutoCloseable {
         return secretFields.getOrDefault(filterType, Set.of());
     }
 
+    /**
+     * Refuses a {@code tproxy} listener this process may not make transparent, before binding it: setting
+     * {@code IP_TRANSPARENT} on a socket of its own first, which fails without {@code CAP_NET_ADMIN} or
+     * {@code CAP_NET_RAW}. (On the bootstrap, the failure would only be logged by Netty with a stack trace, and the bind
+     * would then fail with a message that does not say why.)
+     */
+    private void checkTransparent(ListenerRuntime l) throws ConfigException {
+        Channel probe = transport.tcpServer().newChannel();
+        try {
+            probe.config().setOption(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+        } catch (io.netty.channel.ChannelException e) {
+            throw ConfigException.at(l.config.path() + ".use_original_dst", l.config.originalDst().type(),
+                    "a listener this process may make transparent (IP_TRANSPARENT needs CAP_NET_ADMIN or CAP_NET_RAW): "
+                            + e.getMessage());
+        } finally {
+            probe.unsafe().closeForcibly();
+        }
+    }
+
     private void bind(ListenerRuntime l, WriteBufferWaterMark waterMark, RecvByteBufAllocator reads)
             throws ConfigException {
         boolean unix = "unix".equals(l.config.network());
@@ -388,6 +407,7 @@ public final class ProxyServer implements AutoCloseable {
         SocketAddress address = l.info.bindAddress();
         if (l.config.originalDst() != null
                 && io.ferry.proxy.config.OriginalDstConfig.TPROXY.equals(l.config.originalDst().type())) {
+            checkTransparent(l);
             b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
         }
         java.nio.file.Path socketFile = null;
@@ -405,14 +425,14 @@ public final class ProxyServer implements AutoCloseable {
             f = null;
             throw ConfigException.at(l.config.path() + ".use_original_dst", l.config.originalDst() == null ? null
                     : l.config.originalDst().type(), "a listener this process may make transparent"
-                    + " (IP_TRANSPARENT needs CAP_NET_ADMIN): " + e.getMessage());
+                    + " (IP_TRANSPARENT needs CAP_NET_ADMIN or CAP_NET_RAW): " + e.getMessage());
         }
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
             if (l.config.originalDst() != null && String.valueOf(cause).contains("IP_TRANSPARENT")) {
                 throw ConfigException.at(l.config.path() + ".use_original_dst", l.config.originalDst().type(),
-                        "a listener this process may make transparent (IP_TRANSPARENT needs CAP_NET_ADMIN): "
-                                + cause.getMessage());
+                        "a listener this process may make transparent (IP_TRANSPARENT needs CAP_NET_ADMIN or"
+                                + " CAP_NET_RAW): " + cause.getMessage());
             }
             throw new ConfigException(io.ferry.filter.api.spi.FilterConfigException.format(l.config.path() + ".address",
                     l.config.address(), "an address this host can listen on; binding failed: " + cause.getMessage()),
