@@ -34,11 +34,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>A shadow connection</h2>
  * Each gets the client's bytes in order, as they arrive, straight from the client's read buffer, which the runtime
- * copies once into its own memory ({@link UpstreamConnection#writeCopy}) without draining it. What the shadow's socket
+ * shares or copies once into its own memory ({@link UpstreamConnection#writeCopy}) without draining it. What the shadow's socket
  * does not take at once waits in the runtime's outbound queue (before it is connected, in the runtime's connect
  * queue). The bytes written while the shadow is not connected or not writable (its queue above the runtime's write
  * high-water mark) are its backlog, at most {@code max_buffer}; the backlog starts again from zero when the shadow is
- * writable again, so what waits for a shadow is at most the high-water mark, one read and {@code max_buffer}. A
+ * writable again, so what waits for a shadow is at most the high-water mark, one read and {@code max_buffer}, in at
+ * most twice that memory (a read buffer the runtime shares may be up to twice the bytes it carries). A
  * shadow is abandoned (closed, counted by reason) when its backlog would exceed {@code max_buffer} ({@code overflow}), it cannot be established ({@code connect_failed}, {@code connect_timeout},
  * {@code no_host}, {@code no_cluster}, {@code circuit_breaker}), it resets or fails ({@code reset}), it ends its stream
  * and then fails while the client is still sending ({@code closed_early}), the cluster's idle timeout closes it
@@ -151,7 +152,7 @@ final class MirrorFilter implements ReadFilter, WriteFilter, ConnectionEventList
             }
             for (Shadow sh : s) {
                 if (sh.live() && !sh.finWanted) {
-                    sh.send(buffer, skip, n);             // copied once by the runtime; the buffer stays whole
+                    sh.send(buffer, skip, n);             // shared or copied once by the runtime; the buffer stays whole
                 }
             }
         }

@@ -66,6 +66,8 @@ import java.util.concurrent.TimeUnit;
 final class NettyUpstreamConnection implements UpstreamConnection, LbContext, ChannelFutureListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyUpstreamConnection.class);
+    /** {@link #writeCopy} shares a buffer whose memory is at most this many times the bytes written, else copies. */
+    static final int SHARE_MAX_WASTE = 2;
 
     private final NettyTransport downstream;
     private final ClusterManager clusters;
@@ -391,18 +393,41 @@ final class NettyUpstreamConnection implements UpstreamConnection, LbContext, Ch
     }
 
     /**
-     * Copies once into pooled direct memory from the channel's allocator: what the socket sends from, so the
-     * transport does not copy a heap buffer again into a new direct one.
+     * A runtime buffer's memory is shared instead of copied when that pins little more than the bytes written (see
+     * {@link #shareOrCopy}); anything else is copied once into pooled direct memory from the channel's allocator: what
+     * the socket sends from, so the transport does not copy a heap buffer again into a new direct one.
      */
     @Override
     public void writeCopy(IoBuffer source, int index, int length) {
         java.util.Objects.checkFromIndexSize(index, length, source.length());
-        ByteBuf data = directCopy(source, index, length);
+        ByteBuf data = shareOrCopy(source, index, length);
         if (!loop.inEventLoop()) {
             loop.execute(() -> send(data));
             return;
         }
         send(data);
+    }
+
+    /**
+     * {@code source[index, index + length)} as a buffer this connection owns. For a runtime buffer whose memory is at
+     * most {@link #SHARE_MAX_WASTE} times the bytes written, a retained slice of it: no copy, and the socket sends
+     * both the chain's and this connection's bytes from the same memory. Sharing is safe because a
+     * {@link ByteBufIoBuffer} never writes into memory another reference holds: once its buffer is shared, appends,
+     * reads and trims move the bytes to new memory (its class comment). The bound on the memory a slice pins keeps
+     * what a lagging connection holds within that factor of the bytes its owner counts.
+     */
+    private ByteBuf shareOrCopy(IoBuffer source, int index, int length) {
+        if (length > 0 && source instanceof ByteBufIoBuffer b) {
+            ByteBuf src = b.unwrap();
+            ByteBuf root = src;
+            while (root.unwrap() != null) {
+                root = root.unwrap();
+            }
+            if (root.capacity() <= (long) length * SHARE_MAX_WASTE) {
+                return src.retainedSlice(src.readerIndex() + index, length);
+            }
+        }
+        return directCopy(source, index, length);
     }
 
     /** A direct buffer from the channel's (pooled) allocator holding {@code source[index, index + length)}. */

@@ -204,7 +204,10 @@ final class ThirdPartyFilters {
      * {@code attempts}, optionally {@code host}) when reached and logs every callback as
      * {@code "probe <id> <event>"}; once connected it relays the client's bytes; the upstream's FIN is answered with a
      * FIN, and the client is closed when the upstream connection closes. With {@code "leave_open": true} it forgets to
-     * close the upstream connection when the client goes away.
+     * close the upstream connection when the client goes away. With {@code "observe_keep": K} it sends the client's
+     * bytes the way an observer such as a mirror does, with {@code writeCopy} as they arrive, and drains all but the
+     * last {@code K} of them, which stay in the read buffer and come back, already sent, with the next read; the
+     * client's FIN is passed on.
      */
     public static final class UpstreamProbeProvider extends Provider {
         @Override
@@ -218,9 +221,11 @@ final class ThirdPartyFilters {
             String host = (String) config.asMap().get("host");
             int attempts = (int) number(config, "attempts", 0);
             boolean leaveOpen = Boolean.TRUE.equals(config.asMap().get("leave_open"));
+            long keep = number(config, "observe_keep", -1);
             return (ctx, cb) -> cb.addReadFilter(new ReadFilter() {
                 ReadFilterCallbacks callbacks;
                 UpstreamConnection upstream;
+                long sentUpTo;
 
                 @Override
                 public void initializeReadFilterCallbacks(ReadFilterCallbacks callbacks) {
@@ -270,7 +275,20 @@ final class ThirdPartyFilters {
 
                 @Override
                 public FilterStatus onData(IoBuffer buffer) {
-                    upstream.writeFrom(buffer);
+                    if (keep < 0) {
+                        upstream.writeFrom(buffer);
+                        return FilterStatus.STOP;
+                    }
+                    long first = buffer.drainedCount();
+                    int from = (int) (sentUpTo - first);
+                    upstream.writeCopy(buffer, from, buffer.length() - from);
+                    sentUpTo = first + buffer.length();
+                    if (buffer.isEof()) {
+                        buffer.drain(buffer.length());
+                        upstream.closeWrite();
+                    } else {
+                        buffer.drain((int) Math.max(0, buffer.length() - keep));
+                    }
                     return FilterStatus.STOP;
                 }
             });

@@ -12,13 +12,16 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -266,6 +269,54 @@ class UpstreamApiIT {
                 reset.get(10, TimeUnit.SECONDS);
                 List<String> cut = probeLines("ON_READ_ERR_CLOSE");
                 assertTrue(!cut.contains("REMOTE_HALF_CLOSE"), "a reset is no FIN: " + cut);
+            }
+        }
+    }
+    /**
+     * {@code writeCopy} takes what it needs before it returns: the source may be kept, appended to and reused after.
+     * The filter leaves part of each read in the read buffer, so the chain's buffer grows, is compacted and reused
+     * while earlier writes still wait behind an upstream that starts reading late: every byte arrives, in order.
+     */
+    @Test
+    void bytesWrittenWithWriteCopyStayIntactWhileTheSourceIsKeptAndReused() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("UpstreamApiIT seed " + seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] data = new byte[12 * 1024 * 1024];
+        random.nextBytes(data);
+        TestServers.Behaviour lateEcho = (in, out, shutdownOutput) -> {
+            try {
+                Thread.sleep(400);          // the proxy's outbound queue fills meanwhile
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            TestServers.ECHO.serve(in, out, shutdownOutput);
+        };
+        for (int keep : new int[] {1, 1000, 70_000}) {
+            try (TestServers.Server echo = TestServers.tcp(lateEcho);
+                 ProxyServer proxy = ProxyFixture.start(TestConfigs.create()
+                         .listener(probe("{\"cluster\":\"c\",\"observe_keep\":" + keep + "}"))
+                         .cluster(cluster(0, "c", Duration.ofSeconds(5), 0, echo.hostAddress()))
+                         .build());
+                 Socket s = TestServers.connect(ProxyFixture.tcpAddress(proxy, "l"))) {
+                CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return s.getInputStream().readAllBytes();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                OutputStream out = s.getOutputStream();
+                for (int off = 0; off < data.length; ) {
+                    int n = Math.min(data.length - off, 1 + random.nextInt(96 * 1024));
+                    out.write(data, off, n);
+                    off += n;
+                }
+                s.shutdownOutput();
+                byte[] got = echoed.get(40, TimeUnit.SECONDS);
+                assertEquals(data.length, got.length, "bytes echoed with " + keep + " kept (seed " + seed + ")");
+                assertEquals(-1, Arrays.mismatch(data, got),
+                        "first byte that differs, with " + keep + " kept (seed " + seed + ")");
             }
         }
     }

@@ -49,7 +49,7 @@ import java.time.Duration;
  * {@link #writeFrom(IoBuffer)} moves the readable bytes of a buffer the caller does not give away (a read buffer in
  * a callback): they are drained from it and sent, without a copy when the runtime can share the memory (always for
  * the runtime's own read buffers). {@link #writeCopy} sends a copy of bytes of a buffer without draining it (an
- * observer such as a mirror), copied once by the runtime.
+ * observer such as a mirror), with at most one copy by the runtime.
  *
  * <h2>Flow control</h2>
  * {@link #isWritable()} and {@link UpstreamCallbacks#onWritabilityChanged} report this connection's outbound queue
@@ -97,8 +97,10 @@ public interface UpstreamConnection {
      * inside its callback (a read buffer the filter only observes, which a later filter still gets whole). The copy is
      * taken before the call returns, so {@code source} may change or be reused afterwards; its EOF flag is not carried
      * (call {@link #closeWrite()}). For a filter that sends the same bytes to another connection while the chain goes
-     * on with them, such as a mirror: the runtime copies them once, into memory of its own (its outbound buffers'
-     * pool), where {@code write(IoBuffer.wrap(copy))} needs the filter's copy and then the runtime's. Like
+     * on with them, such as a mirror: the runtime copies them at most once, where {@code write(IoBuffer.wrap(copy))}
+     * needs the filter's copy and then the runtime's. A read buffer of the runtime's own whose memory holds little
+     * more than these bytes is shared instead of copied (the runtime never writes into memory a pending write still
+     * holds); anything else is copied into the runtime's own pooled memory. Like
      * {@link #write}, dropped after {@link #closeWrite()} or {@link #close}, queued before {@code CONNECTED}.
      *
      * <p>The default copies into a heap buffer and calls {@link #write}, so a runtime without its own implementation
