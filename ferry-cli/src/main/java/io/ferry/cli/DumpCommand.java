@@ -97,6 +97,8 @@ final class DumpCommand {
     private final Iterable<DumpSource> sources;
     /** {@code --plugins-dir}, if given: where {@link #sources} also look (else the default plugin directory). */
     private Optional<Path> pluginsDir = Optional.empty();
+    /** Captures read by this command, closed when it ends. */
+    private final List<Capture> opened = new ArrayList<>();
 
     /** Completed when the user asks the command to stop (the CLI's first SIGINT or SIGTERM). */
     private java.util.concurrent.CompletableFuture<Void> stop = new java.util.concurrent.CompletableFuture<>();
@@ -164,6 +166,9 @@ final class DumpCommand {
             // a defect, not the input's fault: still one line, never a stack trace
             err.println("ferry dump " + sub + ": internal error: " + e + " (please report it, with the command)");
             return Main.FAILED;
+        } finally {
+            opened.forEach(Capture::close);     // a source's temporary copy of its records
+            opened.clear();
         }
     }
 
@@ -238,6 +243,7 @@ final class DumpCommand {
      */
     private Capture read(String source, Selection selection, boolean keep, boolean digests) throws IOException {
         Capture c = keep ? Capture.read(source, selection, sources) : Capture.scan(source, selection, digests, sources);
+        opened.add(c);
         for (String p : c.problems()) {
             err.println("warning: " + p);
         }

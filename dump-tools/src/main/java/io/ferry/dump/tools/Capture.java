@@ -34,10 +34,11 @@ import java.util.regex.Pattern;
  * record; {@link #problems()} says where and how much. Not thread-safe.
  *
  * <h2>Two ways to read</h2>
- * {@link #read(String, Selection)} keeps every selected record in memory ({@link #records()}, {@link Conn#data}), as
- * replay needs. {@link #scan(String, Selection, boolean)} keeps only the summaries: its memory grows with the number
- * of connections, not with their bytes, and {@link #forEachRecord} reads the files again to hand out the records (a
- * {@link DumpSource} is read once and its records kept, as the sources deliver them only once).
+ * {@link #read(String, Selection)} keeps every selected record in memory ({@link #records()}, {@link Conn#data}).
+ * {@link #scan(String, Selection, boolean)} keeps only the summaries: its memory grows with the number of
+ * connections, not with their bytes, and {@link #forEachRecord} reads the files again to hand out the records. A
+ * {@link DumpSource} delivers its records only once: {@code scan} copies them to a temporary file as they arrive and
+ * reads that again; {@link #close} removes it.
  *
  * <h2>Connections, instances and ids</h2>
  * A connection is identified by the proxy instance that captured it (a Ferry file's header, a Kafka record's key)
@@ -54,7 +55,7 @@ import java.util.regex.Pattern;
  * the dump ends, and incomplete when offsets do not follow each other or stop short of the end record's; a capture
  * that started mid-stream says so besides.
  */
-public final class Capture {
+public final class Capture implements AutoCloseable {
 
     /** How a connection's capture ended, from its end record (or the lack of one). */
     public enum End {
@@ -336,7 +337,7 @@ public final class Capture {
     }
 
     /** The kinds of file the tools read. */
-    enum Kind { FERRY, LAYOTTO, PCAPNG }
+    enum Kind { FERRY, LAYOTTO, PCAPNG, SOURCE_SPOOL }
 
     /** A file read in the first pass: what to read again, how far, as what. */
     private record FileRead(Path path, long length, String instance, Kind kind) {
@@ -367,6 +368,8 @@ public final class Capture {
     private final Map<String, WindowInfo> windows = new LinkedHashMap<>();
     private long recordCount;
     private long seq;
+    /** A source's records in a temporary file ({@link #scan} of a URI), or null. */
+    private SourceSpool spool;
 
     private Capture(String source, String format, Selection selection, boolean keep, boolean digests) {
         this.source = source;
@@ -445,19 +448,44 @@ public final class Capture {
         List<String> known = new ArrayList<>();
         for (DumpSource s : sources) {
             if (s.scheme().equals(scheme)) {
-                // a source delivers its records once: they are kept for a second pass
-                Capture c = new Capture(location, "ferry", selection, true, digests);
-                s.read(location, selection, new DumpSource.Records() {
-                    @Override
-                    public void record(String instance, FerryRecord record) {
-                        c.add(instance == null ? "" : instance, record);
-                    }
+                // a source delivers its records once: read() keeps them in memory, scan() in a temporary file
+                Capture c = new Capture(location, "ferry", selection, keep, digests);
+                SourceSpool spool = keep ? null : SourceSpool.create();
+                try {
+                    s.read(location, selection, new DumpSource.Records() {
+                        @Override
+                        public void record(String instance, FerryRecord record) {
+                            String i = instance == null ? "" : instance;
+                            if (spool != null) {
+                                try {
+                                    spool.append(i, record);
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }
+                            c.add(i, record);
+                        }
 
-                    @Override
-                    public void problem(String message) {
-                        c.problems.add(message);
+                        @Override
+                        public void problem(String message) {
+                            c.problems.add(message);
+                        }
+                    });
+                    if (spool != null) {
+                        spool.finish();
+                        c.spool = spool;
+                        c.files.add(new FileRead(spool.path(), spool.length(), "", Kind.SOURCE_SPOOL));
                     }
-                });
+                } catch (java.io.UncheckedIOException e) {
+                    spool.delete();
+                    throw new IOException(location + ": writing its records to a temporary file: "
+                            + e.getCause().getMessage(), e.getCause());
+                } catch (IOException | RuntimeException | Error e) {
+                    if (spool != null) {
+                        spool.delete();
+                    }
+                    throw e;
+                }
                 return c.finish();
             }
             known.add(s.scheme() + "://");
@@ -811,6 +839,8 @@ public final class Capture {
                         }
                     }
                 }
+                case SOURCE_SPOOL -> SourceSpool.forEach(f.path(), f.length(),
+                        (instance, rec) -> again(instance, rec, s, visitor));
                 case LAYOTTO -> {
                     IOException[] failed = new IOException[1];
                     LayottoReader.read(f.path(), f.length(), rec -> {
@@ -844,6 +874,22 @@ public final class Capture {
         if (c != null && connections.get(c.id) == c) {
             visitor.record(c, relabel(rec, c), mine == c.lastSeq);
         }
+    }
+
+    /**
+     * Removes what the capture holds on disk: the temporary copy of a {@link DumpSource}'s records that
+     * {@link #scan} makes. {@link #forEachRecord} cannot be used afterwards for such a capture.
+     */
+    @Override
+    public void close() {
+        if (spool != null) {
+            spool.delete();
+        }
+    }
+
+    /** The temporary copy of a source's records, or null. For tests. */
+    Path spoolFile() {
+        return spool == null ? null : spool.path();
     }
 
     /** What was selected. */

@@ -180,6 +180,25 @@ class CaptureSelectionTest {
     }
 
     @Test
+    void aScannedSourceIsReadAgainFromATemporaryFileNotFromMemory() throws Exception {
+        List<FerryRecord> kept = Capture.read("test://two", Selection.ALL).records();
+        Path spool;
+        try (Capture scanned = Capture.scan("test://two", Selection.ALL, true)) {
+            assertTrue(!scanned.keepsRecords(), "scan keeps no records of a source");
+            assertTrue(scanned.connections().values().stream().allMatch(k -> k.data.isEmpty()));
+            spool = scanned.spoolFile();
+            assertTrue(spool != null && Files.isRegularFile(spool), "the source's records are in a temporary file");
+            List<FerryRecord> again = new java.util.ArrayList<>();
+            scanned.forEachRecord((conn, r, last) -> again.add(r));
+            assertEquals(encoded(kept), encoded(again), "the same records, relabelled alike, in the same order");
+            assertEquals(6, scanned.connections().size());
+            assertArrayEquals(java.security.MessageDigest.getInstance("SHA-256").digest(bytes("two-in1")),
+                    scanned.connections().get(4L).digest(FerryRecord.INBOUND), "digests come from the first pass");
+        }
+        assertTrue(!Files.exists(spool), "close() removes the temporary file");
+    }
+
+    @Test
     void selectionValuesAreParsedOrExplained() {
         assertEquals(Instant.parse("2026-11-26T06:00:00Z"), Selection.parseTime("--since", "2026-11-26T06:00:00Z"));
         assertEquals(Instant.parse("2026-11-26T06:00:00Z"), Selection.parseTime("--since", "2026-11-26T14:00:00+08:00"));
