@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Properties;
 import java.util.TreeSet;
 
@@ -54,7 +53,10 @@ import java.util.TreeSet;
  * <h2>Order</h2>
  * Kafka orders records within a partition, and all records of one connection share a key and so a partition. The
  * selected records of each partition are kept in offset order and handed out merged by capture time, each partition's
- * order preserved, so every connection's records arrive in capture order.
+ * order preserved, so every connection's records arrive in capture order. The merge hands a record out as soon as
+ * every partition still being read has one queued; a partition whose queue holds more than its share of
+ * {@link #MERGE_BYTES} is paused until the others catch up, so the memory a read needs is bounded whatever the
+ * topic's size.
  *
  * <h2>Errors</h2>
  * A malformed URI, an unreachable bootstrap server (after {@link #TIMEOUT}, or the location's
@@ -137,6 +139,10 @@ public final class KafkaDumpSource implements DumpSource {
 
     /** One selected, decoded record waiting to be merged. */
     private record Entry(String instance, FerryRecord record) {
+        /** What it holds in memory, about. */
+        long size() {
+            return 128 + record.payload().length;
+        }
     }
 
     /** {@code 10} for 10 s, {@code 0.5} for 500 ms. */
@@ -174,6 +180,7 @@ public final class KafkaDumpSource implements DumpSource {
         p.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.putIfAbsent(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.putIfAbsent(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(FETCH_MAX_BYTES));
         KafkaConsumer<byte[], byte[]> consumer;
         try {
             consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new WindowFilter(selection));
@@ -222,7 +229,11 @@ public final class KafkaDumpSource implements DumpSource {
                 pending.add(tp);
             }
         }
-        Map<Integer, ArrayDeque<Entry>> selected = new HashMap<>();
+        Map<Integer, Part> parts = new HashMap<>();
+        for (TopicPartition tp : pending) {
+            parts.put(tp.partition(), new Part());
+        }
+        long queueLimit = Math.max(MIN_QUEUE_BYTES, MERGE_BYTES / Math.max(1, pending.size()));
         consumer.assign(pending);
         for (TopicPartition tp : pending) {
             consumer.seek(tp, start.get(tp));
@@ -233,13 +244,14 @@ public final class KafkaDumpSource implements DumpSource {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 progress = true;
                 if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                    accept(r, location, selection, out, selected);
+                    accept(r, location, selection, out, parts.get(r.partition()));
                 }
             }
             List<TopicPartition> done = new ArrayList<>();
             for (TopicPartition tp : pending) {
                 if (consumer.position(tp, timeout) >= end.get(tp)) {
                     done.add(tp);
+                    parts.get(tp.partition()).finished = true;
                 }
             }
             if (!done.isEmpty()) {
@@ -247,6 +259,15 @@ public final class KafkaDumpSource implements DumpSource {
                 consumer.assign(pending);
                 progress = true;
             }
+            emit(parts, out);
+            // a partition far ahead of the others waits, paused, until the merge has handed out its queue
+            List<TopicPartition> pause = new ArrayList<>();
+            List<TopicPartition> resume = new ArrayList<>();
+            for (TopicPartition tp : pending) {
+                (parts.get(tp.partition()).bytes > queueLimit ? pause : resume).add(tp);
+            }
+            consumer.pause(pause);
+            consumer.resume(resume);
             if (progress) {
                 lastProgress = System.nanoTime();
             } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
@@ -254,12 +275,53 @@ public final class KafkaDumpSource implements DumpSource {
                         + pending + " (expected: each partition readable up to its end offset " + end + ")");
             }
         }
-        merge(selected, out);
+        emit(parts, out);
+    }
+
+    /** The consumer's {@code fetch.max.bytes} unless the location sets it (Kafka's default is 50 MiB). */
+    static final int FETCH_MAX_BYTES = 16 << 20;
+    /** Bytes of selected records the merge may hold, over all partitions ({@link #MIN_QUEUE_BYTES} each at least). */
+    static final long MERGE_BYTES = 32L << 20;
+    /** Bytes of selected records a partition's queue may hold before the partition is paused, at least. */
+    static final long MIN_QUEUE_BYTES = 64L << 10;
+
+    /** One partition being read: its selected records not yet handed out, in offset order. */
+    private static final class Part {
+        final ArrayDeque<Entry> queue = new ArrayDeque<>();
+        long bytes;
+        /** Read up to its end offset: an empty queue no longer holds the merge back. */
+        boolean finished;
+    }
+
+    /**
+     * Hands out records by capture time, keeping each partition's order, as long as every partition still being read
+     * has a record queued (the next record of an empty one could come before any queued one).
+     */
+    private static void emit(Map<Integer, Part> parts, Records out) {
+        while (true) {
+            Part best = null;
+            for (Part p : parts.values()) {
+                Entry head = p.queue.peek();
+                if (head == null) {
+                    if (!p.finished) {
+                        return;
+                    }
+                } else if (best == null || head.record().timeMicros() < best.queue.peek().record().timeMicros()) {
+                    best = p;
+                }
+            }
+            if (best == null) {
+                return;
+            }
+            Entry e = best.queue.poll();
+            best.bytes -= e.size();
+            out.record(e.instance(), e.record());
+        }
     }
 
     /** Selects and decodes one consumed record into its partition's queue. */
     private static void accept(ConsumerRecord<byte[], byte[]> r, String location, Selection selection, Records out,
-                               Map<Integer, ArrayDeque<Entry>> selected) {
+                               Part part) {
         if (r.value() == null) {
             return;     // another window (see WindowFilter), or a tombstone
         }
@@ -292,22 +354,9 @@ public final class KafkaDumpSource implements DumpSource {
             return;
         }
         if (selection.record(record)) {
-            selected.computeIfAbsent(r.partition(), k -> new ArrayDeque<>()).add(new Entry(instance, record));
-        }
-    }
-
-    /** Hands out the partitions' records by capture time, keeping each partition's order. */
-    private static void merge(Map<Integer, ArrayDeque<Entry>> selected, Records out) {
-        PriorityQueue<ArrayDeque<Entry>> heads = new PriorityQueue<>(
-                (a, b) -> Long.compare(a.peek().record().timeMicros(), b.peek().record().timeMicros()));
-        heads.addAll(selected.values());
-        while (!heads.isEmpty()) {
-            ArrayDeque<Entry> q = heads.poll();
-            Entry e = q.poll();
-            out.record(e.instance(), e.record());
-            if (!q.isEmpty()) {
-                heads.add(q);
-            }
+            Entry e = new Entry(instance, record);
+            part.queue.add(e);
+            part.bytes += e.size();
         }
     }
 

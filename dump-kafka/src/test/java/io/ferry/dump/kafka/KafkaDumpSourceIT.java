@@ -20,9 +20,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -306,6 +308,75 @@ class KafkaDumpSourceIT {
                     c.connections().values().stream().map(k -> k.status().text()).toList());
             assertEquals(Map.of("memory", 3L, "rate_limit", 2L), c.windows().get("w").refused);
             assertEquals(Map.of("edge-9\nl", Map.of("memory", 3L, "rate_limit", 2L)), c.refused());
+        });
+    }
+
+    /**
+     * Run in a child JVM by {@link #aTopicLargerThanTheHeapIsReadInBoundedMemory}: reads {@code args[0]} and prints
+     * the records, the payload bytes, and how many records came before an earlier one of their connection.
+     */
+    public static void main(String[] args) throws Exception {
+        long[] n = new long[3];
+        Map<Long, Long> last = new HashMap<>();
+        new KafkaDumpSource().read(args[0], Selection.ALL, new io.ferry.dump.spi.DumpSource.Records() {
+            @Override
+            public void record(String instance, FerryRecord r) {
+                n[0]++;
+                n[1] += r.payload().length;
+                Long before = last.put(r.connectionId(), r.timeMicros());
+                if (before != null && before > r.timeMicros()) {
+                    n[2]++;
+                }
+            }
+
+            @Override
+            public void problem(String message) {
+                System.out.println("problem: " + message);
+            }
+        });
+        System.out.println("records " + n[0] + " bytes " + n[1] + " out of order " + n[2]);
+    }
+
+    /**
+     * A topic of 192 MiB in two partitions, the first one's records all captured before the second one's: the merge
+     * hands out the first partition while the second one waits, paused, so the read fits in 80 MiB of heap.
+     */
+    @Test
+    void aTopicLargerThanTheHeapIsReadInBoundedMemory() throws Exception {
+        String topic = "ferry-big";
+        int perPartition = 1536;
+        int size = 64 * 1024;
+        assertTimeoutPreemptively(Duration.ofSeconds(150), () -> {
+            broker.createTopic(topic, 2);
+            byte[] payload = new byte[size];
+            new Random(7).nextBytes(payload);
+            long t = (System.currentTimeMillis() - 120_000) * 1000;
+            try (KafkaProducer<byte[], byte[]> p = producer()) {
+                for (int part = 0; part < 2; part++) {
+                    long id = part + 1;
+                    String key = "big/" + id;
+                    p.send(raw(topic, part, t / 1000, key, "w", FerryFormat.encode(
+                            FerryRecord.open(t++, id, "w", "l", client(id), PROXY, false, 0, 0))));
+                    for (int i = 0; i < perPartition; i++) {
+                        p.send(raw(topic, part, t / 1000, key, "w", FerryFormat.encode(
+                                FerryRecord.data(t++, id, FerryRecord.INBOUND, "w", "l", (long) i * size, payload))));
+                    }
+                    p.send(raw(topic, part, t / 1000, key, "w", FerryFormat.encode(
+                            FerryRecord.close(t++, id, "w", "l", (long) perPartition * size, 0))));
+                }
+                p.flush();
+            }
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(javaBin, "-Xmx80m", "-cp", System.getProperty("java.class.path"),
+                    KafkaDumpSourceIT.class.getName(), "kafka://" + broker.bootstrapServers() + "/" + topic)
+                    .redirectErrorStream(true).start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            child.getInputStream().transferTo(out);
+            int rc = child.waitFor();
+            String text = out.toString(StandardCharsets.UTF_8).trim();
+            assertEquals(0, rc, text);
+            assertEquals("records " + (2 * (perPartition + 2)) + " bytes " + (2L * perPartition * size)
+                    + " out of order 0", text.lines().reduce((a, b) -> b).orElse(""), text);
         });
     }
 
