@@ -450,15 +450,25 @@ public final class Capture implements AutoCloseable {
             if (s.scheme().equals(scheme)) {
                 // a source delivers its records once: read() keeps them in memory, scan() in a temporary file
                 Capture c = new Capture(location, "ferry", selection, keep, digests);
-                SourceSpool spool = keep ? null : SourceSpool.create();
+                SourceSpool spool = null;
+                if (!keep) {
+                    try {
+                        spool = SourceSpool.create();
+                    } catch (IOException e) {
+                        throw new IOException(location + ": cannot create a temporary file for its records in "
+                                + System.getProperty("java.io.tmpdir") + " (" + e + "; expected: a writable"
+                                + " java.io.tmpdir, set with FERRY_JAVA_OPTS=-Djava.io.tmpdir=DIR)", e);
+                    }
+                }
+                SourceSpool spooled = spool;
                 try {
                     s.read(location, selection, new DumpSource.Records() {
                         @Override
                         public void record(String instance, FerryRecord record) {
                             String i = instance == null ? "" : instance;
-                            if (spool != null) {
+                            if (spooled != null) {
                                 try {
-                                    spool.append(i, record);
+                                    spooled.append(i, record);
                                 } catch (IOException e) {
                                     throw new java.io.UncheckedIOException(e);
                                 }
