@@ -166,6 +166,14 @@ final class DumpCommand {
             // a defect, not the input's fault: still one line, never a stack trace
             err.println("ferry dump " + sub + ": internal error: " + e + " (please report it, with the command)");
             return Main.FAILED;
+        } catch (OutOfMemoryError e) {
+            // the tools keep a summary per connection (not the records): a dump of very many connections can need
+            // more heap than the JVM was given; say so in one line instead of a stack trace
+            err.println("ferry dump " + sub + ": out of memory: " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB of heap do not hold a summary of every connection of this dump (about 1.2 KB each;"
+                    + " expected: more heap, FERRY_JAVA_OPTS=-XmxSIZE, or a part of the dump: --window, --since,"
+                    + " --until)");
+            return Main.FAILED;
         } finally {
             opened.forEach(Capture::close);     // a source's temporary copy of its records
             opened.clear();

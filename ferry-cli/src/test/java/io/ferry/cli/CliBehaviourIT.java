@@ -70,6 +70,34 @@ class CliBehaviourIT {
         assertFalse(r[1].contains("\tat "), "no stack trace: " + r[1]);
     }
 
+    /** More connections than the heap holds summaries of: one line saying so and what to do, exit code 1. */
+    @Test
+    void aDumpWithMoreConnectionsThanTheHeapHoldsIsOneLineNotAStackTrace() throws Exception {
+        Path dump = dir.resolve("many.ferry");
+        io.ferry.dump.format.Endpoint client = io.ferry.dump.format.Endpoint.of(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 40000));
+        io.ferry.dump.format.Endpoint proxy = io.ferry.dump.format.Endpoint.of(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 2045));
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(dump), 1 << 16)) {
+            out.write(io.ferry.dump.format.FerryFormat.header("many/1"));
+            long t = 1_800_000_000_000_000L;
+            for (long id = 1; id <= 60_000; id++) {
+                out.write(io.ferry.dump.format.FerryFormat.encode(io.ferry.dump.format.FerryRecord.open(t++, id, "w",
+                        "l", client, proxy, false, 0, 0)));
+                out.write(io.ferry.dump.format.FerryFormat.encode(io.ferry.dump.format.FerryRecord.close(t++, id, "w",
+                        "l", 0, 0)));
+            }
+        }
+        String[] r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx24m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "dump", "inspect",
+                dump.toString()));
+        assertTrue(r != null, "ferry dump inspect did not end within 60 s");
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].startsWith("ferry dump inspect: out of memory: "), r[1]);
+        assertTrue(r[1].contains("expected: more heap, FERRY_JAVA_OPTS=-XmxSIZE"), r[1]);
+        assertEquals(1, r[1].lines().count(), r[1]);
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new java.util.ArrayList<>(a);
         out.addAll(b);
