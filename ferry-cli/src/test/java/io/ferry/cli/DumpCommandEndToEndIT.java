@@ -126,7 +126,7 @@ class DumpCommandEndToEndIT {
         assertTrue(inspect.out().contains("connections_admitted=" + CONNECTIONS + " connections_complete=" + CONNECTIONS
                 + " connections_truncated=0\n"), inspect.out());
         // the window the test opened is listed with its id, which --window then selects
-        String window = c.connections().values().iterator().next().windows.iterator().next();
+        String window = c.connections().values().iterator().next().windows().iterator().next();
         assertTrue(inspect.out().contains("windows: 1\n  " + window + "  "), inspect.out());
         assertTrue(inspect.out().contains("  " + CONNECTIONS + " connections\n"), inspect.out());
         CliRun selected = CliRun.ferry("dump", "inspect", dumpDir.toString(), "--window", window);

@@ -188,7 +188,7 @@ class FleetKafkaEndToEndIT {
         assertTrue(r.out().contains("(" + one + "): ") && r.out().contains("connection " + two.id + " (" + two.key() + "): "),
                 r.out());
 
-        String window = two.windows.iterator().next();
+        String window = two.windows().iterator().next();
         r = CliRun.ferry("dump", "inspect", uri, "--window", window);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains(CONNECTIONS_PER_PROXY + " connections"), "edge-2's window only:\n" + r.out());

@@ -186,16 +186,16 @@ class KafkaDumpSourceIT {
     void aWindowSelectsItsConnectionsOnly() throws Exception {
         io.ferry.dump.tools.Capture all = read(Selection.ALL);
         String w2 = all.connections().values().stream().filter(k -> k.key().equals("proxy-b/4"))
-                .findFirst().orElseThrow().windows.iterator().next();
+                .findFirst().orElseThrow().windows().iterator().next();
         Set<String> inW2 = new HashSet<>();
-        all.connections().values().stream().filter(k -> k.windows.contains(w2)).forEach(k -> inW2.add(k.key()));
+        all.connections().values().stream().filter(k -> k.windows().contains(w2)).forEach(k -> inW2.add(k.key()));
         assertTrue(inW2.containsAll(Set.of("proxy-b/4", "proxy-b/5")) && keys(2).containsAll(inW2), inW2.toString());
         io.ferry.dump.tools.Capture c = read(select(List.of(w2), List.of(), null, null));
         assertConnections(inW2, c);
         assertTrue(c.records().stream().allMatch(r -> r.window().equals(w2)));
         // --window repeats: the second windows of both instances select all of the second round's connections
         Set<String> ws = new HashSet<>();
-        all.connections().values().stream().filter(k -> windowOf.get(k.key()) == 2).forEach(k -> ws.addAll(k.windows));
+        all.connections().values().stream().filter(k -> windowOf.get(k.key()) == 2).forEach(k -> ws.addAll(k.windows()));
         assertConnections(keys(2), read(select(List.copyOf(ws), List.of(), null, null)));
     }
 

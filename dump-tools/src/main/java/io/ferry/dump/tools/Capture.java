@@ -98,7 +98,6 @@ public final class Capture implements AutoCloseable {
         public String listener = "";
         public Endpoint remote = Endpoint.UNKNOWN_ENDPOINT;
         public Endpoint local = Endpoint.UNKNOWN_ENDPOINT;
-        public final Set<String> windows = new LinkedHashSet<>();
         public long inboundBytes;
         public long outboundBytes;
         public int inboundRecords;
@@ -133,8 +132,14 @@ public final class Capture implements AutoCloseable {
         private boolean recordsAfterEnd;
         private MessageDigest[] digesting;
         private byte[][] digests;
-        /** Per window of this connection: first and last capture time. */
-        private final Map<String, long[]> spans = new LinkedHashMap<>(2);
+        /**
+         * Per window of this connection (the empty id for records without one), first and last capture time: the
+         * first window in fields, as nearly every connection has one, any further ones in {@link #moreSpans}.
+         */
+        private String window0;
+        private long window0First = Long.MAX_VALUE;
+        private long window0Last = Long.MIN_VALUE;
+        private Map<String, long[]> moreSpans;
         /** Its selected records. */
         private long records;
         /** Its first and last entry in a replay spool ({@link ReplaySpool}), -1 if none. */
@@ -153,6 +158,52 @@ public final class Capture implements AutoCloseable {
         /** {@code INSTANCE/ID} as in the Kafka record key, or the bare connection id if the instance is unknown. */
         public String key() {
             return instance.isEmpty() ? Long.toString(connectionId) : instance + "/" + connectionId;
+        }
+
+        /** The sampling windows of its selected records, in order of first appearance. */
+        public Set<String> windows() {
+            Set<String> out = new LinkedHashSet<>();
+            forEachSpan((w, first, last) -> {
+                if (!w.isEmpty()) {
+                    out.add(w);
+                }
+            });
+            return out;
+        }
+
+        /** How many sampling windows its selected records are in. */
+        public int windowCount() {
+            int[] n = {0};
+            forEachSpan((w, first, last) -> n[0] += w.isEmpty() ? 0 : 1);
+            return n[0];
+        }
+
+        private interface SpanVisitor {
+            void span(String window, long first, long last);
+        }
+
+        private void forEachSpan(SpanVisitor v) {
+            if (window0 != null) {
+                v.span(window0, window0First, window0Last);
+            }
+            if (moreSpans != null) {
+                moreSpans.forEach((w, span) -> v.span(w, span[0], span[1]));
+            }
+        }
+
+        private void span(String window, long time) {
+            if (window0 == null || window0.equals(window)) {
+                window0 = window;
+                window0First = Math.min(window0First, time);
+                window0Last = Math.max(window0Last, time);
+                return;
+            }
+            if (moreSpans == null) {
+                moreSpans = new LinkedHashMap<>(2);
+            }
+            long[] span = moreSpans.computeIfAbsent(window, w -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+            span[0] = Math.min(span[0], time);
+            span[1] = Math.max(span[1], time);
         }
 
         /** All kept bytes of one direction, concatenated in capture order (empty unless the records are kept). */
@@ -368,6 +419,8 @@ public final class Capture implements AutoCloseable {
     private final Map<String, WindowInfo> windows = new LinkedHashMap<>();
     private long recordCount;
     private long seq;
+    /** Listener and window names, and proxy addresses, shared by the connections that have them (bounded). */
+    private final Map<Object, Object> shared = new java.util.HashMap<>();
     /** A source's records in a temporary file ({@link #scan} of a URI), or null. */
     private SourceSpool spool;
 
@@ -633,6 +686,21 @@ public final class Capture implements AutoCloseable {
         }
     }
 
+    /** {@code name}, or an equal one read before: connections share their listener's and windows' names. */
+    private String name(String name) {
+        return shared(name);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T shared(T value) {
+        if (shared.size() >= MAX_SHARED) {
+            return value;                               // a dump of that many names gains nothing from sharing
+        }
+        return (T) shared.computeIfAbsent(value, v -> v);
+    }
+
+    private static final int MAX_SHARED = 4096;
+
     private static boolean connectionRecord(FerryRecord r) {
         return r.type() >= FerryRecord.OPEN && r.type() <= FerryRecord.TRUNCATED || r.type() == FerryRecord.ABANDONED;
     }
@@ -669,17 +737,12 @@ public final class Capture implements AutoCloseable {
         }
         c.records++;
         c.lastSeq = s;
-        long[] span = c.spans.computeIfAbsent(r.window(), w -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
-        span[0] = Math.min(span[0], r.timeMicros());
-        span[1] = Math.max(span[1], r.timeMicros());
+        c.span(name(r.window()), r.timeMicros());
         if (entries != null) {
             entries.add(new Entry(c, r, s));
         }
         if (!r.listener().isEmpty()) {
-            c.listener = r.listener();
-        }
-        if (!r.window().isEmpty()) {
-            c.windows.add(r.window());
+            c.listener = name(r.listener());
         }
         c.firstMicros = Math.min(c.firstMicros, r.timeMicros());
         c.lastMicros = Math.max(c.lastMicros, r.timeMicros());
@@ -687,7 +750,7 @@ public final class Capture implements AutoCloseable {
             case FerryRecord.OPEN -> {
                 if (!c.openSeen) {
                     c.remote = r.remote();
-                    c.local = r.local();
+                    c.local = shared(r.local());
                     c.midStream = r.midStream();
                     c.start[0] = r.inbound();
                     c.start[1] = r.outbound();
@@ -793,9 +856,7 @@ public final class Capture implements AutoCloseable {
             connections.put(c.id, c);
             c.data.replaceAll(r -> relabel(r, c));
             recordCount += c.records;
-            for (Map.Entry<String, long[]> w : c.spans.entrySet()) {
-                window(w.getKey(), w.getValue()[0], w.getValue()[1]).connections++;
-            }
+            c.forEachSpan((w, first, last) -> window(w, first, last).connections++);
         }
         List<WindowInfo> byTime = new ArrayList<>(windows.values());
         byTime.sort(java.util.Comparator.comparingLong(w -> w.firstMicros));

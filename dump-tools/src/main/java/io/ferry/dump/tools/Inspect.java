@@ -51,7 +51,7 @@ public final class Inspect {
         for (Capture.Conn k : c.connections().values()) {
             String key = keys ? String.format("%-28s ", k.key()) : "";
             out.printf("%-8d %s%-16s %-24s %-24s %-7d %15s %15s  %s%n", k.id, key, k.listener, k.remote, k.local,
-                    k.windows.size(), k.inboundBytes + " B/" + k.inboundRecords,
+                    k.windowCount(), k.inboundBytes + " B/" + k.inboundRecords,
                     !k.openSeen || k.recorded(io.ferry.dump.format.FerryRecord.OUTBOUND)
                             ? k.outboundBytes + " B/" + k.outboundRecords : "not recorded",
                     k.status().text());

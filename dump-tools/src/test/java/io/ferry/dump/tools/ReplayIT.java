@@ -245,7 +245,7 @@ class ReplayIT {
         assertEquals("abc", new String(c.connections().get(1L).bytes(FerryRecord.INBOUND), StandardCharsets.US_ASCII));
         assertEquals("port 2045", c.connections().get(1L).listener);
         assertEquals("x", new String(c.connections().get(2L).bytes(FerryRecord.INBOUND), StandardCharsets.US_ASCII));
-        assertEquals(Set.of("w2"), c.connections().get(3L).windows);
+        assertEquals(Set.of("w2"), c.connections().get(3L).windows());
         assertEquals(1, c.problems().size());
         assertTrue(c.problems().get(0).contains(":4: not a Layotto dump_tcp_copy.log line"), c.problems().get(0));
         assertEquals(115_000, c.connections().get(1L).data.get(1).timeMicros() - c.connections().get(1L).data.get(0).timeMicros() - 1_000_000);
