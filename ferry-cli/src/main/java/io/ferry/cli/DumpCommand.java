@@ -120,7 +120,10 @@ final class DumpCommand {
      *                default plugin directory; called once, and only if a URI needs them
      */
     DumpCommand(PrintStream out, PrintStream err, Function<Optional<Path>, List<DumpSource>> sources) {
-        this.out = out;
+        // buffered: System.out flushes every write, and a table of a million connections is millions of writes; flushed
+        // when the command ends and wherever output must show before something slow (a replay, tshark)
+        this.out = new PrintStream(new java.io.BufferedOutputStream(out, 1 << 16), false,
+                java.nio.charset.Charset.defaultCharset());
         this.err = err;
         Supplier<List<DumpSource>> once = new Supplier<>() {
             private List<DumpSource> found;
@@ -170,11 +173,12 @@ final class DumpCommand {
             // the tools keep a summary per connection (not the records): a dump of very many connections can need
             // more heap than the JVM was given; say so in one line instead of a stack trace
             err.println("ferry dump " + sub + ": out of memory: " + Runtime.getRuntime().maxMemory() / (1 << 20)
-                    + " MiB of heap do not hold a summary of every connection of this dump (about 1.2 KB each;"
+                    + " MiB of heap do not hold a summary of every connection of this dump (about 650 B each;"
                     + " expected: more heap, FERRY_JAVA_OPTS=-XmxSIZE, or a part of the dump: --window, --since,"
                     + " --until)");
             return Main.FAILED;
         } finally {
+            out.flush();
             opened.forEach(Capture::close);     // a source's temporary copy of its records
             opened.clear();
         }
@@ -306,6 +310,7 @@ final class DumpCommand {
         if (!verify) {
             return Main.OK;
         }
+        out.flush();                            // before tshark, which takes a while
         // one tshark pass digesting every stream (following them one by one would read the file once per stream)
         java.util.SortedMap<Integer, TsharkFollow.Digest> digests = TsharkFollow.digests(target);
         int streams = digests.isEmpty() ? 0 : digests.lastKey() + 1;
@@ -384,6 +389,7 @@ final class DumpCommand {
         if (warning != null) {
             out.println(warning);
         }
+        out.flush();                            // before the replay, which takes a while
         Replay.Options options = new Replay.Options(address, speed, Set.of(), idle, 10_000, concurrency, rate,
                 Replay.Options.defaultThreads());
         java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
@@ -426,6 +432,7 @@ final class DumpCommand {
                             code = INTERRUPTED;        // no failure seen, but the replay did not finish
                         }
                     }
+                    out.flush();                // each pass as it ends (a --loop runs until Ctrl-C)
                     if (reportFile != null) {
                         ReplayReport.writeJson(reportFile, source, address, options, passes, interrupted, code);
                     }
