@@ -180,6 +180,7 @@ class MirrorEndToEndIT {
         for (AutoCloseable c : closeables) {
             c.close();
         }
+        LeakTracker.assertNoLeaks();        // shadows share the client's read buffers: every path releases them
     }
 
     private Upstream upstream(Kind kind, long differAt) throws IOException {
