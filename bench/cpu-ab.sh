@@ -14,14 +14,17 @@
 # `bench/ferry-bench.sh serve-mirror` writes instead (tcp_mirror, 100 %, its shadow the same echo upstream), and
 # serve-mirror-nocompare the same with compare off. FERRY_AB_SERVE_B gives B another serve mode
 # than A (default: the same), so A.jar and B.jar may be one jar: e.g. FERRY_AB_SERVE=serve
-# FERRY_AB_SERVE_B=serve-mirror measures what mirroring costs. Everything it starts is stopped by process id.
+# FERRY_AB_SERVE_B=serve-mirror measures what mirroring costs. FERRY_AB_FLAGS_A and FERRY_AB_FLAGS_B add JVM flags
+# to A's or B's command line (after ferry-bench.sh's defaults), e.g. FERRY_AB_FLAGS_B=-Dio.netty.allocator.lowMemory=true.
+# Everything it starts is stopped by process id.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 H="$(cd "$1" && pwd)/build"; A="$(realpath "$2")"; B="$(realpath "$3")"
 MODE="${4:-stream}"; ROUNDS="${5:-8}"; DUR="${6:-5}"; BASE="${FERRY_AB_PORT:-19300}"
 SERVE="${FERRY_AB_SERVE:-serve}"
 SERVE_B="${FERRY_AB_SERVE_B:-$SERVE}"
+FERRY_AB_FLAGS_A="${FERRY_AB_FLAGS_A:-}"; FERRY_AB_FLAGS_B="${FERRY_AB_FLAGS_B:-}"
 for s in "$SERVE" "$SERVE_B"; do
   case "$s" in serve|serve-mirror|serve-mirror-nocompare) ;;
     *) echo "serve mode $s (expected: serve, serve-mirror or serve-mirror-nocompare)" >&2
@@ -36,8 +39,11 @@ echo_pid=$!
 proxy_pid=""
 trap 'kill "$echo_pid" 2>/dev/null || true; [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null || true' EXIT
 run() { # label jar port serve-mode
-  local label=$1 jar=$2 port=$3 serve=$4
-  FERRY_JAR="$jar" taskset -c 1 "$REPO/bench/ferry-bench.sh" "$serve" "$port" "$BASE" >"$log/$label.log" 2>&1 &
+  local label=$1 jar=$2 port=$3 serve=$4 flags=()
+  [ "$label" = A ] && read -r -a flags <<<"${FERRY_AB_FLAGS_A:-}"
+  [ "$label" = B ] && read -r -a flags <<<"${FERRY_AB_FLAGS_B:-}"
+  FERRY_JAR="$jar" taskset -c 1 "$REPO/bench/ferry-bench.sh" "$serve" "$port" "$BASE" ${flags[@]+"${flags[@]}"} \
+    >"$log/$label.log" 2>&1 &
   proxy_pid=$!
   for _ in $(seq 1 300); do ss -ltn | grep -q ":$port " && break; sleep 0.1; done
   taskset -c 0 "$H/tcpbench" "${ARGS[@]}" -p "$port" -d 5 -w 1 >/dev/null 2>&1 || true
@@ -74,6 +80,7 @@ for label in A B; do
   [ "$n" -gt 0 ] || { echo "$label: no result"; continue; }
   rate=$(awk -v l="$label" '$1 == l { for (i = 2; i <= NF; i++) if ($i ~ /^rate=/) { sub(/rate=/, "", $i); print $i } }' \
     "$log/results.txt" | median)
-  echo "$label ($serve): median $(per cpu_ticks | median) $unit (user $(per user_ticks | median), system" \
+  flags="$FERRY_AB_FLAGS_A"; [ "$label" = B ] && flags="$FERRY_AB_FLAGS_B"
+  echo "$label ($serve${flags:+ $flags}): median $(per cpu_ticks | median) $unit (user $(per user_ticks | median), system" \
     "$(per sys_ticks | median)), $rate $rate_unit, over $n runs"
 done

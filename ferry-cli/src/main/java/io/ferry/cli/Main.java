@@ -90,6 +90,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        NettyDefaults.apply(System.getProperties());   // before anything touches Netty
         Main main = new Main(System.out, System.err);
         main.signalsHandled = Signals.install(main::signal);
         int code = main.run(args);
