@@ -7,8 +7,8 @@
 #
 # HARNESS_DIR is the L4 load harness (its build/tcpbench and build/echo must exist: run its peers.sh --quick once).
 # Each round starts the proxy on the config `bench/ferry-bench.sh serve` writes, pinned to CPU 1 (load and echo
-# upstream on CPU 0), warms it up for 5 s, then measures SECONDS (default 5) of `tcpbench -m stream -k echo -c 4
-# -s 65536` (stream), `-m rr -c 64 -s 128` (rr) or `-m rr -c 16 -s 16384` (rr16k). Prints one line per run (CPU,
+# upstream on CPU 0), warms it up for 5 s (FERRY_AB_WARMUP), then measures SECONDS (default 5) of `tcpbench -m stream
+# -k echo -c 4 -s 65536` (stream), `-m rr -c 64 -s 128` (rr) or `-m rr -c 16 -s 16384` (rr16k). Prints one line per run (CPU,
 # user and system ticks, units, rate) and the medians of the total, user and system CPU per unit, and of the rate.
 # Ports: FERRY_AB_PORT (default 19300), +10 and +11. FERRY_AB_SERVE=serve-mirror runs the config
 # `bench/ferry-bench.sh serve-mirror` writes instead (tcp_mirror, 100 %, its shadow the same echo upstream), and
@@ -16,14 +16,16 @@
 # than A (default: the same), so A.jar and B.jar may be one jar: e.g. FERRY_AB_SERVE=serve
 # FERRY_AB_SERVE_B=serve-mirror measures what mirroring costs. FERRY_AB_FLAGS_A and FERRY_AB_FLAGS_B add JVM flags
 # to A's or B's command line (after ferry-bench.sh's defaults), e.g. FERRY_AB_FLAGS_B=-Dio.netty.allocator.lowMemory=true.
-# Everything it starts is stopped by process id.
+# FERRY_AB_WARMUP sets the warm-up seconds (default 5; the JIT of a mirroring proxy pinned to one CPU is still
+# compiling after 15 s, so give 30 to compare steady states). Everything it starts is stopped by process id.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,20p' "$0" >&2; exit 2; }
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 H="$(cd "$1" && pwd)/build"; A="$(realpath "$2")"; B="$(realpath "$3")"
 MODE="${4:-stream}"; ROUNDS="${5:-8}"; DUR="${6:-5}"; BASE="${FERRY_AB_PORT:-19300}"
 SERVE="${FERRY_AB_SERVE:-serve}"
 SERVE_B="${FERRY_AB_SERVE_B:-$SERVE}"
+WARMUP="${FERRY_AB_WARMUP:-5}"
 FERRY_AB_FLAGS_A="${FERRY_AB_FLAGS_A:-}"; FERRY_AB_FLAGS_B="${FERRY_AB_FLAGS_B:-}"
 for s in "$SERVE" "$SERVE_B"; do
   case "$s" in serve|serve-mirror|serve-mirror-nocompare) ;;
@@ -46,7 +48,7 @@ run() { # label jar port serve-mode
     >"$log/$label.log" 2>&1 &
   proxy_pid=$!
   for _ in $(seq 1 300); do ss -ltn | grep -q ":$port " && break; sleep 0.1; done
-  taskset -c 0 "$H/tcpbench" "${ARGS[@]}" -p "$port" -d 5 -w 1 >/dev/null 2>&1 || true
+  taskset -c 0 "$H/tcpbench" "${ARGS[@]}" -p "$port" -d "$WARMUP" -w 1 >/dev/null 2>&1 || true
   local u0 s0 u1 s1 out n rate
   read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$proxy_pid/stat")
   out=$(taskset -c 0 "$H/tcpbench" "${ARGS[@]}" -p "$port" -d "$DUR" -w 0 2>&1 | grep RESULT || true)
