@@ -58,8 +58,8 @@ import java.util.regex.Pattern;
  *       {@code original_dst_lb_config.replace_local}); {@code admin.address.socket_address};
  *       {@code metrics.sinks[]} of type {@code prometheus} ({@link PrometheusSinkConfig}).</li>
  *   <li><b>Accepted and ignored</b>, with one warning line per JSON path saying why: MOSN features with no L4 effect
- *       or that Ferry does not implement ({@code pprof}, {@code tracing}, metrics sinks of other types and
- *       {@code metrics.stats_matcher}, hot-upgrade switches, listener {@code log_path}, {@code access_logs},
+ *       or that Ferry does not implement ({@code pprof}, {@code tracing}, metrics sinks of other types,
+ *       hot-upgrade switches, listener {@code log_path}, {@code access_logs},
  *       {@code stream_filters}, disabled {@code tls_context}, cluster {@code keepalive}, {@code metadata}, ...).</li>
  *   <li><b>Unknown</b> keys are ignored, with one warning line per JSON path (MOSN ignores them silently).</li>
  *   <li><b>Refused</b> at startup, with an error naming the JSON path and saying that the feature is unsupported by
@@ -961,11 +961,54 @@ public final class MosnConfigLoader {
                     out.add(p);
                 }
             }
-            ignored(metrics, "stats_matcher", "Ferry exports every series");
+            StatsMatcher matcher = statsMatcher(metrics);
+            if (matcher != StatsMatcher.NONE) {
+                out.replaceAll(p -> new PrometheusSinkConfig(p.path(), p.address(), p.port(), p.endpoint(),
+                        p.percentiles(), p.collectProcess(), p.collectJvm(), matcher));
+            }
             for (String key : List.of("shm_zone", "shm_size", "flush_interval", "lazy_flush", "sample_config")) {
                 ignored(metrics, key, "no effect in Ferry");
             }
             unknown(metrics);
+            return out;
+        }
+
+        /** {@code metrics.stats_matcher}: {@code reject_all}, {@code exclusion_labels}, {@code exclusion_keys}. */
+        private StatsMatcher statsMatcher(JsonNode metrics) throws ConfigException {
+            if (JsonNode.isEmpty(metrics.raw("stats_matcher"))) {
+                return StatsMatcher.NONE;
+            }
+            JsonNode m = metrics.object("stats_matcher");
+            if (m == null) {
+                return StatsMatcher.NONE;
+            }
+            boolean rejectAll = m.bool("reject_all", false);
+            List<String> labels = names(m, "exclusion_labels", "a label name, e.g. \"host\"");
+            List<String> keys = names(m, "exclusion_keys", "a metric key, e.g. \"connection_destroy\"");
+            unknown(m);
+            if (!rejectAll && labels.isEmpty() && keys.isEmpty()) {
+                return StatsMatcher.NONE;
+            }
+            return new StatsMatcher(rejectAll, labels, keys);
+        }
+
+        /** An array of non-empty strings at {@code node.key}; each other element is a problem naming its path. */
+        private List<String> names(JsonNode node, String key, String expected) throws ConfigException {
+            List<String> out = new ArrayList<>();
+            JsonArray a = node.array(key);
+            if (a == null) {
+                return out;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                JsonElement e = a.get(i);
+                if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()
+                        || e.getAsString().isEmpty()) {
+                    problem(ConfigException.at(node.fieldPath(key) + "[" + i + "]",
+                            e == null ? null : JsonNode.render(e), expected));
+                    continue;
+                }
+                out.add(e.getAsString());
+            }
             return out;
         }
 

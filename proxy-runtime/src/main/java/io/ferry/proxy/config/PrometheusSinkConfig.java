@@ -16,11 +16,19 @@ import java.util.List;
  *                       file descriptors, start time)
  * @param collectJvm     not {@code config.disable_collect_go}: the JVM collectors, Java's counterpart of MOSN's Go
  *                       runtime collector (memory pools, GC, threads, classes, buffer pools)
+ * @param statsMatcher   {@code metrics.stats_matcher}: the series left out ({@link StatsMatcher#NONE} when absent)
  */
 public record PrometheusSinkConfig(String path, String address, int port, String endpoint, List<Integer> percentiles,
-                                   boolean collectProcess, boolean collectJvm) {
+                                   boolean collectProcess, boolean collectJvm, StatsMatcher statsMatcher) {
 
     public PrometheusSinkConfig {
         percentiles = List.copyOf(percentiles);
+        statsMatcher = statsMatcher == null ? StatsMatcher.NONE : statsMatcher;
+    }
+
+    /** A sink that exports every series. */
+    public PrometheusSinkConfig(String path, String address, int port, String endpoint, List<Integer> percentiles,
+                                boolean collectProcess, boolean collectJvm) {
+        this(path, address, port, endpoint, percentiles, collectProcess, collectJvm, StatsMatcher.NONE);
     }
 }

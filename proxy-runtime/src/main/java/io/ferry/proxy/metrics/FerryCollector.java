@@ -8,6 +8,7 @@ import io.ferry.proxy.admin.FilterStatsRegistry;
 import io.ferry.proxy.cluster.Cluster;
 import io.ferry.proxy.cluster.ClusterManager;
 import io.ferry.proxy.cluster.Host;
+import io.ferry.proxy.config.StatsMatcher;
 import io.ferry.proxy.stats.ClusterStats;
 import io.ferry.proxy.stats.ConnectionCounters;
 import io.ferry.proxy.stats.ListenerStats;
@@ -68,6 +69,10 @@ import java.util.function.ToDoubleFunction;
  * {@code namespace} (tcpcopy's {@code captured_records} of listener {@code ingress} is
  * {@code tcpcopy_captured_records{namespace="tcpcopy.ingress"}}).
  *
+ * <p>{@code metrics.stats_matcher} ({@link StatsMatcher}) leaves series out: a family whose key is excluded, a data
+ * point that has an excluded label (with the {@code _min}, {@code _max} and percentile gauges of its histogram), or
+ * everything with {@code reject_all}.
+ *
  * <h2>Threading</h2>
  * {@link #collect()} runs on the scraping thread. It reads {@code LongAdder}s, compare-and-set cells and concurrent
  * maps and takes no lock an event loop could wait on; nothing it does is seen by the data path.
@@ -81,6 +86,7 @@ public final class FerryCollector implements MultiCollector {
     private final LocalMetricRegistry filterMetrics;
     private final FilterStatsRegistry filterStats;
     private final List<Integer> percentiles;
+    private final StatsMatcher matcher;
     private final Set<String> collisionsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
@@ -92,15 +98,25 @@ public final class FerryCollector implements MultiCollector {
      */
     public FerryCollector(List<ListenerStats> listeners, ClusterManager clusters, LocalMetricRegistry filterMetrics,
                           FilterStatsRegistry filterStats, List<Integer> percentiles) {
+        this(listeners, clusters, filterMetrics, filterStats, percentiles, StatsMatcher.NONE);
+    }
+
+    /** As above, leaving out what {@code matcher} excludes. */
+    public FerryCollector(List<ListenerStats> listeners, ClusterManager clusters, LocalMetricRegistry filterMetrics,
+                          FilterStatsRegistry filterStats, List<Integer> percentiles, StatsMatcher matcher) {
         this.listeners = List.copyOf(listeners);
         this.clusters = clusters;
         this.filterMetrics = filterMetrics;
         this.filterStats = filterStats;
         this.percentiles = List.copyOf(percentiles);
+        this.matcher = matcher == null ? StatsMatcher.NONE : matcher;
     }
 
     @Override
     public MetricSnapshots collect() {
+        if (matcher.rejectAll()) {
+            return new MetricSnapshots(List.of());
+        }
         Out out = new Out();
         downstream(out);
         upstream(out);
@@ -135,6 +151,29 @@ public final class FerryCollector implements MultiCollector {
     // ---- runtime series ---------------------------------------------------------------------------------------
 
     private record Series<T>(Labels labels, T source) {
+    }
+
+    /** {@code series} without the data points that have a label {@code stats_matcher} excludes. */
+    private <T> List<Series<T>> kept(List<Series<T>> series) {
+        if (matcher.exclusionLabels().isEmpty()) {
+            return series;
+        }
+        List<Series<T>> out = new ArrayList<>(series.size());
+        for (Series<T> s : series) {
+            if (!excludedLabels(s.labels())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private boolean excludedLabels(Labels labels) {
+        for (int i = 0; i < labels.size(); i++) {
+            if (matcher.excludesLabel(labels.getName(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void downstream(Out out) {
@@ -201,7 +240,8 @@ public final class FerryCollector implements MultiCollector {
     }
 
     private <T> void counter(Out out, String name, String help, List<Series<T>> series, ToDoubleFunction<T> value) {
-        if (series.isEmpty() || !out.claim(name)) {
+        series = kept(series);
+        if (series.isEmpty() || matcher.excludesName(name) || !out.claim(name)) {
             return;
         }
         CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
@@ -213,7 +253,8 @@ public final class FerryCollector implements MultiCollector {
     }
 
     private <T> void gauge(Out out, String name, String help, List<Series<T>> series, ToDoubleFunction<T> value) {
-        if (series.isEmpty() || !out.claim(name)) {
+        series = kept(series);
+        if (series.isEmpty() || matcher.excludesName(name) || !out.claim(name)) {
             return;
         }
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
@@ -226,7 +267,8 @@ public final class FerryCollector implements MultiCollector {
 
     /** A classic histogram, plus MOSN's {@code _min}, {@code _max} and percentile gauges. */
     private void histogram(Out out, String name, String help, List<Series<LocalHistogram>> series) {
-        if (series.isEmpty() || !out.claim(name)) {
+        series = kept(series);
+        if (series.isEmpty() || matcher.excludesName(name) || !out.claim(name)) {
             return;
         }
         List<Series<LocalHistogram.Snapshot>> snaps = new ArrayList<>();
@@ -316,6 +358,9 @@ public final class FerryCollector implements MultiCollector {
         }
         Map<String, UnknownSnapshot.Builder> byName = new LinkedHashMap<>();
         filterStats.forEachCounter((namespace, key, value) -> {
+            if (matcher.excludesKey(key) || matcher.excludesLabel("namespace")) {
+                return;
+            }
             int dot = namespace.indexOf('.');
             String name = flatten((dot < 0 ? namespace : namespace.substring(0, dot)) + "_" + key);
             byName.computeIfAbsent(name, n -> UnknownSnapshot.builder().name(n)

@@ -255,7 +255,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         for (PrometheusSinkConfig pc : config.prometheus()) {
             PrometheusSink sink = new PrometheusSink(pc, new FerryCollector(listenerStats, clusterManager,
-                    filterMetrics, filterStats, pc.percentiles()), HttpLimits.defaults());
+                    filterMetrics, filterStats, pc.percentiles(), pc.statsMatcher()), HttpLimits.defaults());
             prometheusSinks.add(sink);
             try {
                 prometheusAddresses.add(sink.start());

@@ -542,6 +542,47 @@ class MosnConfigLoaderTest {
     }
 
     @Test
+    void statsMatcherIsReadAsMosnWritesItAndGivenToEverySink() throws Exception {
+        FerryConfig c = parse(listener("") + ",\"metrics\":{\"sinks\":[{\"type\":\"prometheus\",\"config\":{\"port\":1}},"
+                + "{\"type\":\"prometheus\",\"config\":{\"port\":2}}],\"stats_matcher\":{\"reject_all\":false,"
+                + "\"exclusion_labels\":[\"host\"],\"exclusion_keys\":[\"connection_destroy\",\"bytes_read_total\"]}}}");
+        StatsMatcher m = new StatsMatcher(false, List.of("host"), List.of("connection_destroy", "bytes_read_total"));
+        assertEquals(m, c.prometheus().get(0).statsMatcher());
+        assertEquals(m, c.prometheus().get(1).statsMatcher());
+        assertTrue(c.warnings().stream().noneMatch(w -> w.contains("stats_matcher")), c.warnings().toString());
+        assertEquals(StatsMatcher.NONE, parse(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":1}}"))
+                .prometheus().get(0).statsMatcher());
+        assertEquals(StatsMatcher.NONE, parse(listener("") + ",\"metrics\":{\"sinks\":[{\"type\":\"prometheus\","
+                + "\"config\":{\"port\":1}}],\"stats_matcher\":{\"reject_all\":false,\"exclusion_labels\":[],"
+                + "\"exclusion_keys\":[]}}}").prometheus().get(0).statsMatcher(), "MOSN's sample config: nothing excluded");
+    }
+
+    @Test
+    void aStatsMatcherOfTheWrongShapeIsAnErrorNamingItsPath() {
+        String bad = error(listener("") + ",\"metrics\":{\"sinks\":[{\"type\":\"prometheus\",\"config\":"
+                + "{\"port\":1}}],\"stats_matcher\":{\"reject_all\":\"yes\",\"exclusion_labels\":[\"host\",3],"
+                + "\"exclusion_keys\":\"connection_total\"}}}");
+        assertTrue(bad.contains("metrics.stats_matcher.reject_all"), bad);
+        assertTrue(bad.contains("metrics.stats_matcher.exclusion_labels[1]"), bad);
+        assertTrue(bad.contains("a label name"), bad);
+        assertTrue(bad.contains("metrics.stats_matcher.exclusion_keys"), bad);
+    }
+
+    @Test
+    void statsMatcherKeysAreMosnsKeysWithOrWithoutTheTotalFerryAdds() {
+        StatsMatcher m = new StatsMatcher(false, List.of(), List.of("connection_destroy", "bytes_read_total",
+                "connection_total"));
+        assertTrue(m.excludesName("downstream_connection_destroy"));
+        assertTrue(m.excludesName("downstream_bytes_read"), "exported as downstream_bytes_read_total");
+        assertTrue(m.excludesName("downstream_connection_total"));
+        assertTrue(m.excludesName("upstream_connection_total"), "a key holds for every type");
+        assertFalse(m.excludesName("upstream_connection_close"));
+        assertFalse(m.excludesName("upstream_connection_bytes_read"), "its key is connection_bytes_read_total");
+        assertFalse(m.excludesName("downstream_connection_active"));
+        assertTrue(new StatsMatcher(true, List.of(), List.of()).excludesName("anything"));
+    }
+
+    @Test
     void aPrometheusSinkIsReadAsMosnWritesIt() throws Exception {
         FerryConfig c = parse(metrics("{\"type\":\"prometheus\",\"config\":{\"port\":34903,\"endpoint\":\"/metrics\","
                 + "\"percentiles\":[50,90,99],\"disable_collect_process\":true}},{\"type\":\"console\"}"));

@@ -250,6 +250,62 @@ class PrometheusEndToEndIT {
         });
     }
 
+    /**
+     * MOSN's {@code stats_matcher}: {@code exclusion_labels} drops the per-host series and keeps the per-cluster
+     * ones; {@code exclusion_keys} drops a key for every type and nothing else; {@code reject_all} leaves only the
+     * JVM and process collectors.
+     */
+    @Test
+    void statsMatcherLeavesOutWhatMosnWould() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (TestServers.Server echo = TestServers.tcp(TestServers.ECHO)) {
+                String base = """
+                        {"servers": [{"default_log_level": "WARN", "listeners": [
+                           {"name": "ingress", "address": "127.0.0.1:0", "bind_port": true, "filter_chains": [{"filters": [
+                              {"type": "tcp_proxy", "config": {"cluster": "echo"}}]}]}]}],
+                         "cluster_manager": {"clusters": [{"name": "echo", "hosts": [{"address": "127.0.0.1:%d"}]}]},
+                         "metrics": {"sinks": [{"type": "prometheus", "config": {"address": "127.0.0.1", "port": 0}}],
+                            "stats_matcher": %s}}
+                        """;
+                String some = scrapeAfterOneConnection(base.formatted(echo.port(), "{\"exclusion_labels\": [\"host\"],"
+                        + " \"exclusion_keys\": [\"connection_destroy\", \"bytes_read_total\"]}"));
+                assertTrue(some.contains("upstream_connection_total{cluster=\"echo\"} 1.0"), some);
+                assertFalse(some.contains("host=\""), "no per-host series:\n" + some);
+                assertTrue(some.contains("downstream_connection_total{listener=\"ingress\"} 1.0"), some);
+                assertFalse(some.contains("downstream_connection_destroy"), some);
+                assertFalse(some.contains("downstream_bytes_read_total"), some);
+                assertTrue(some.contains("downstream_bytes_write_total{listener=\"ingress\"} 100.0"), some);
+                assertTrue(some.contains("upstream_connection_close_total{cluster=\"echo\"}"), some);
+                assertTrue(some.contains("upstream_connection_bytes_read_total{cluster=\"echo\"} 100.0"), some);
+
+                String none = scrapeAfterOneConnection(base.formatted(echo.port(), "{\"reject_all\": true}"));
+                assertFalse(none.contains("downstream_") || none.contains("upstream_"), none);
+                assertTrue(none.contains("jvm_memory_used_bytes"), "the JVM collectors stay:\n" + none);
+            }
+        });
+    }
+
+    /** Starts the proxy on {@code json}, relays one connection of 100 bytes, scrapes the first sink. */
+    private static String scrapeAfterOneConnection(String json) throws Exception {
+        try (ProxyServer proxy = ProxyServer.start(MosnConfigLoader.parse(json, "matcher.json"),
+                FilterRegistry.builder().build(), ProxyOptions.defaults())) {
+            try (Socket c = new Socket()) {
+                c.connect(proxy.listeners().get("ingress"), 5_000);
+                c.setSoTimeout(10_000);
+                c.getOutputStream().write(new byte[100]);
+                new DataInputStream(c.getInputStream()).readFully(new byte[100]);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline && proxy.stats().getAsJsonObject("listeners")
+                    .getAsJsonObject("ingress").get("connections_active").getAsLong() != 0) {
+                Thread.sleep(10);
+            }
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + proxy.prometheusAddresses().get(0).getPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
     private static PromParser.Sample family(List<PromParser.Sample> samples, String name) {
         return samples.stream().filter(x -> x.name().equals(name) || x.name().startsWith(name + "_")
                         || x.family().equals(name))
