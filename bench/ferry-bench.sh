@@ -90,14 +90,19 @@ if [ "${1:-}" = "serve-mirror" ] || [ "${1:-}" = "serve-mirror-nocompare" ] || [
 }
 JSON
   echo "config $cfg, report: curl -s http://127.0.0.1:$((port + 1000))/api/v1/tcp_mirror/report"
-  if [ "$mode" != "serve-mirror-blackhole" ]; then
-    # shellcheck disable=SC2086
-    exec java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg"
-  fi
   # shellcheck disable=SC2086
   java $JAVA_OPTS "$@" -jar "$JAR" start -c "$cfg" &
   java_pid=$!
-  trap 'kill "$java_pid" "$blackhole_pid" 2>/dev/null || true' EXIT INT TERM
+  trap 'kill "$java_pid" ${blackhole_pid:+"$blackhole_pid"} 2>/dev/null || true' EXIT INT TERM
+  # The shadows abandoned so far, by reason, each time they change (every 2 s, curl on CPU 0): a run whose
+  # shadows were given up did less work than a healthy mirror, and its log says so.
+  (last=""
+   while kill -0 "$java_pid" 2>/dev/null; do
+     sleep 2
+     now="$(taskset -c 0 curl -s --max-time 1 "http://127.0.0.1:$((port + 1000))/api/v1/stats" 2>/dev/null \
+       | tr -d ' \n' | grep -o '"abandoned_[a-z_]*":[0-9]*' | tr '\n' ' ' || true)"
+     if [ -n "$now" ] && [ "$now" != "$last" ]; then echo "$(date -u +%H:%M:%S) shadows abandoned: $now"; last="$now"; fi
+   done) &
   wait "$java_pid"
   exit $?
 fi
