@@ -128,6 +128,7 @@ class CliBehaviourIT {
     /**
      * A real {@code ferry start} process with a 60 s graceful timeout and a client connection that stays open: SIGINT
      * starts the drain (no new connections, the open one still served), a SIGTERM during the drain stops it at once.
+     * Where SIGINT is ignored from the start ({@link #firstSignal()}), SIGTERM starts the drain instead.
      */
     @Test
     void aSecondSignalDuringTheDrainStopsAtOnce() {
@@ -153,7 +154,7 @@ class CliBehaviourIT {
                     client.setSoTimeout(10_000);
                     assertEchoes(client, "before");
 
-                    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+                    new ProcessBuilder("kill", firstSignal(), Long.toString(p.pid())).start().waitFor();
                     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                     while (accepts(listener) && System.nanoTime() < deadline) {
                         Thread.sleep(20);
@@ -191,6 +192,21 @@ class CliBehaviourIT {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /**
+     * {@code -INT}, unless this JVM was started with SIGINT ignored (a background job of a non-interactive shell):
+     * the child inherits that, the JVM then leaves SIGINT ignored as any process would, and only SIGTERM can start
+     * the drain.
+     */
+    private static String firstSignal() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                return (ignored & (1L << (2 - 1))) != 0 ? "-TERM" : "-INT";
+            }
+        }
+        return "-INT";
     }
 
     private static boolean accepts(InetSocketAddress address) throws IOException {
